@@ -91,7 +91,8 @@ def crosses_network_node(traffic: Traffic | str,
         raise exceptions.InvalidInput(
             'Unknown traffic type %r; valid values: %s'
             % (traffic, ', '.join(t.value for t in Traffic))) from None
-    return EXPECTED_CROSSES_NETWORK_NODE[(kind, parse_router_mode(router_mode))]
+    mode = parse_router_mode(router_mode)
+    return EXPECTED_CROSSES_NETWORK_NODE[(kind, mode)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,7 +240,8 @@ def reference_pair(category: str | Category) -> tuple[VMSpec, VMSpec]:
     return vm_spec(src), vm_spec(dst)
 
 
-def pair_networks(category: str | Category) -> tuple[NetworkSpec, NetworkSpec]:
+def pair_networks(category: str | Category
+                  ) -> tuple[NetworkSpec, NetworkSpec]:
     """The networks of a category's pair: where a two-VM scenario boots."""
     src, dst = reference_pair(category)
     return network_spec(src.network), network_spec(dst.network)
