@@ -2,6 +2,7 @@
 
 extensions = [
     'openstackdocstheme',
+    'sphinx.ext.autodoc',
     'oslo_config.sphinxext',
 ]
 
