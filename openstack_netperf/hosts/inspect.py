@@ -1,0 +1,350 @@
+"""Inspect a node's network namespaces, interfaces and OVS state.
+
+Each inspector runs one command through a runner (SSH or local) and parses
+its machine-readable output where the tool has one (``ip -j``,
+``ovs-vsctl --format=json``); ``ovs-ofctl dump-flows`` has only text, parsed
+field by field.  Output that does not parse raises :class:`ParseError`
+naming the command, instead of yielding silently wrong counters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any
+
+from openstack_netperf import exceptions
+from openstack_netperf import remote
+
+# Prefixes of the namespaces the Neutron L3 and DHCP agents create.
+NAMESPACE_KINDS = ('qrouter', 'snat', 'fip', 'qdhcp')
+
+# Fields of a dump-flows line that describe the flow's state, not its match.
+_FLOW_STAT_FIELDS = frozenset((
+    'cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout',
+    'hard_timeout', 'idle_age', 'hard_age', 'importance', 'send_flow_rem',
+    'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts',
+    'out_port', 'out_group'))
+_FLOW_REPLY_HEADER = re.compile(r'^(NXST|OFPST)_FLOW reply\b')
+DEFAULT_PRIORITY = 32768
+
+
+class ParseError(exceptions.NetperfError):
+    """A command's output is not what the inspector expects."""
+
+    def __init__(self, source: str, problem: str, text: str = ''):
+        snippet = text.strip()[:200]
+        super().__init__('Cannot parse the output of %s: %s%s' % (
+            source, problem, ' (output starts: %r)' % snippet
+            if snippet else ''))
+
+
+@dataclasses.dataclass(frozen=True)
+class Namespace:
+    """A network namespace (``ip netns``) on a node."""
+
+    name: str
+    nsid: int | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """``qrouter``, ``snat``, ``fip``, ``qdhcp`` or ``None``."""
+        prefix, sep, _ = self.name.partition('-')
+        return prefix if sep and prefix in NAMESPACE_KINDS else None
+
+    @property
+    def resource_id(self) -> str | None:
+        """The router or network id a Neutron namespace is named after."""
+        return self.name.partition('-')[2] if self.kind else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Interface:
+    """A network device and its counters, as ``ip -s link`` shows them."""
+
+    name: str
+    index: int
+    mtu: int
+    state: str
+    mac: str | None
+    rx_packets: int
+    rx_bytes: int
+    tx_packets: int
+    tx_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Flow:
+    """An OpenFlow flow of a bridge with its counters."""
+
+    table: int
+    priority: int
+    cookie: int
+    match: str
+    actions: str
+    n_packets: int
+    n_bytes: int
+
+    @property
+    def identity(self) -> str:
+        """What makes this flow unique on its bridge (OpenFlow rules)."""
+        return 'table=%d priority=%d %s' % (
+            self.table, self.priority, self.match or '(any)')
+
+    @property
+    def match_fields(self) -> dict[str, str]:
+        """The match as a mapping; bare protocol names map to ``''``."""
+        fields = {}
+        for item in filter(None, self.match.split(',')):
+            key, _, value = item.partition('=')
+            fields[key] = value
+        return fields
+
+    def mentions(self, text: str) -> bool:
+        """Whether the match or the actions contain ``text``.
+
+        MAC addresses compare case-insensitively, as OVS prints lower case.
+        """
+        needle = text.lower()
+        return needle in self.match.lower() or needle in self.actions.lower()
+
+
+@dataclasses.dataclass(frozen=True)
+class OvsInterface:
+    """An OVS ``Interface`` row's name and statistics.
+
+    Devices the datapath cannot see (an internal port moved into another
+    namespace under the userspace datapath) have no statistics.
+    """
+
+    name: str
+    statistics: dict[str, int]
+
+    @property
+    def has_counters(self) -> bool:
+        return 'rx_packets' in self.statistics or (
+            'tx_packets' in self.statistics)
+
+    @property
+    def packets(self) -> int:
+        return (self.statistics.get('rx_packets', 0)
+                + self.statistics.get('tx_packets', 0))
+
+    @property
+    def bytes(self) -> int:
+        return (self.statistics.get('rx_bytes', 0)
+                + self.statistics.get('tx_bytes', 0))
+
+
+def _load_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ParseError(source, 'not JSON (%s)' % exc, text) from None
+
+
+def _int(value: Any, source: str, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParseError(source, '%s is %r, not a counter' % (what, value))
+    return value
+
+
+# --- parsers --------------------------------------------------------------
+
+def parse_namespaces(text: str,
+                     source: str = 'ip -j netns list') -> list[Namespace]:
+    """Parse ``ip -j netns list`` (empty output means no namespace)."""
+    if not text.strip():
+        return []
+    data = _load_json(text, source)
+    if not isinstance(data, list):
+        raise ParseError(source, 'expected a JSON list', text)
+    result = []
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(
+                item.get('name'), str):
+            raise ParseError(source, 'entry without a name: %r' % (item,))
+        nsid = item.get('id')
+        result.append(Namespace(item['name'],
+                                nsid if isinstance(nsid, int) else None))
+    return result
+
+
+def parse_links(text: str,
+                source: str = 'ip -j -s link') -> list[Interface]:
+    """Parse ``ip -j -s link`` into interfaces with rx/tx counters."""
+    data = _load_json(text, source)
+    if not isinstance(data, list):
+        raise ParseError(source, 'expected a JSON list', text)
+    result = []
+    for item in data:
+        if not isinstance(item, dict) or 'ifname' not in item:
+            raise ParseError(source, 'entry without ifname: %r' % (item,))
+        name = item['ifname']
+        stats = item.get('stats64') or item.get('stats')
+        if not isinstance(stats, dict) or not all(
+                isinstance(stats.get(d), dict) for d in ('rx', 'tx')):
+            raise ParseError(source, '%s has no rx/tx statistics (was -s '
+                                     'given?)' % name)
+
+        def counter(direction: str, field: str) -> int:
+            return _int(stats[direction].get(field), source,
+                        '%s %s of %s' % (direction, field, name))
+        result.append(Interface(
+            name=name,
+            index=_int(item.get('ifindex'), source, 'ifindex of %s' % name),
+            mtu=_int(item.get('mtu', 0), source, 'mtu of %s' % name),
+            state=str(item.get('operstate', 'UNKNOWN')),
+            mac=item.get('address'),
+            rx_packets=counter('rx', 'packets'),
+            rx_bytes=counter('rx', 'bytes'),
+            tx_packets=counter('tx', 'packets'),
+            tx_bytes=counter('tx', 'bytes')))
+    return result
+
+
+def _parse_flow_line(line: str, source: str) -> Flow:
+    head, sep, actions = line.strip().partition(' actions=')
+    if not sep:
+        head, sep, actions = line.strip().partition('actions=')
+    if not sep or not actions:
+        raise ParseError(source, 'flow without actions: %r' % line)
+    stats: dict[str, str] = {}
+    match: list[str] = []
+    priority = DEFAULT_PRIORITY
+    for token in (t.strip() for t in head.split(',')):
+        if not token:
+            continue
+        key, _, value = token.partition('=')
+        if key in _FLOW_STAT_FIELDS:
+            stats[key] = value
+        elif key == 'priority':
+            try:
+                priority = int(value)
+            except ValueError:
+                raise ParseError(source, 'bad priority in %r' % line
+                                 ) from None
+        else:
+            match.append(token)
+    try:
+        return Flow(
+            table=int(stats.get('table', '0')),
+            priority=priority,
+            cookie=int(stats.get('cookie', '0'), 0),
+            match=','.join(match),
+            actions=actions.strip(),
+            n_packets=int(stats['n_packets']),
+            n_bytes=int(stats['n_bytes']))
+    except KeyError as exc:
+        raise ParseError(source, 'flow without %s: %r' % (exc, line)
+                         ) from None
+    except ValueError as exc:
+        raise ParseError(source, '%s in %r' % (exc, line)) from None
+
+
+def parse_flows(text: str, source: str = 'ovs-ofctl dump-flows'
+                ) -> list[Flow]:
+    """Parse ``ovs-ofctl [-O OpenFlowXY] dump-flows BRIDGE`` output."""
+    flows = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or _FLOW_REPLY_HEADER.match(stripped):
+            continue
+        if 'n_packets=' not in stripped:
+            raise ParseError(source, 'unexpected line %r' % stripped, text)
+        flows.append(_parse_flow_line(stripped, source))
+    return flows
+
+
+def _ovsdb_map(value: Any, source: str, name: str) -> dict[str, int]:
+    if (not isinstance(value, list) or len(value) != 2
+            or value[0] != 'map' or not isinstance(value[1], list)):
+        raise ParseError(source, 'statistics of %s is not an OVSDB map: %r'
+                         % (name, value))
+    result = {}
+    for pair in value[1]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ParseError(source, 'bad statistics entry of %s: %r'
+                             % (name, pair))
+        result[str(pair[0])] = _int(pair[1], source,
+                                    '%s of %s' % (pair[0], name))
+    return result
+
+
+def parse_ovs_interfaces(
+        text: str,
+        source: str = 'ovs-vsctl --format=json list Interface'
+) -> list[OvsInterface]:
+    """Parse the JSON of ``ovs-vsctl list Interface`` (name, statistics)."""
+    data = _load_json(text, source)
+    if not isinstance(data, dict) or not isinstance(data.get('data'), list):
+        raise ParseError(source, 'expected an object with "data"', text)
+    headings = data.get('headings')
+    if not isinstance(headings, list) or not {'name', 'statistics'} <= set(
+            headings):
+        raise ParseError(source, 'columns name and statistics missing '
+                                 '(headings: %r)' % (headings,))
+    name_at, stats_at = headings.index('name'), headings.index('statistics')
+    result = []
+    for row in data['data']:
+        if not isinstance(row, list) or len(row) != len(headings):
+            raise ParseError(source, 'bad row %r' % (row,))
+        name = row[name_at]
+        if not isinstance(name, str):
+            raise ParseError(source, 'bad interface name %r' % (name,))
+        result.append(OvsInterface(
+            name, _ovsdb_map(row[stats_at], source, name)))
+    return result
+
+
+# --- inspectors -----------------------------------------------------------
+
+def netns_exec(namespace: str | None, argv: list[str]) -> list[str]:
+    """``argv`` run inside ``namespace`` (``None``: the node itself)."""
+    if namespace is None:
+        return argv
+    return ['ip', 'netns', 'exec', namespace] + argv
+
+
+def list_namespaces(runner: remote.Runner) -> list[Namespace]:
+    """The network namespaces on the runner's node."""
+    result = runner.run(['ip', '-j', 'netns', 'list'])
+    return parse_namespaces(result.stdout,
+                            '%s: ip -j netns list' % runner.name)
+
+
+def list_interfaces(runner: remote.Runner,
+                    namespace: str | None = None) -> list[Interface]:
+    """Interfaces and counters in ``namespace`` (or the node's own)."""
+    argv = netns_exec(namespace, ['ip', '-j', '-s', 'link'])
+    result = runner.run(argv)
+    return parse_links(result.stdout,
+                       '%s: %s' % (runner.name, remote.to_shell(argv)))
+
+
+def ofctl_argv(bridge: str, openflow: str | None = None) -> list[str]:
+    """The dump-flows command; ``openflow`` e.g. ``OpenFlow13``."""
+    argv = ['ovs-ofctl']
+    if openflow:
+        argv += ['-O', openflow]
+    return argv + ['dump-flows', bridge]
+
+
+def dump_flows(runner: remote.Runner, bridge: str,
+               openflow: str | None = None) -> list[Flow]:
+    """The flows of ``bridge`` with their counters."""
+    argv = ofctl_argv(bridge, openflow)
+    result = runner.run(argv)
+    return parse_flows(result.stdout,
+                       '%s: %s' % (runner.name, remote.to_shell(argv)))
+
+
+def list_ovs_interfaces(runner: remote.Runner) -> list[OvsInterface]:
+    """Every OVS interface of the node with its statistics."""
+    argv = ['ovs-vsctl', '--format=json', '--columns=name,statistics',
+            'list', 'Interface']
+    result = runner.run(argv)
+    return parse_ovs_interfaces(result.stdout,
+                                '%s: %s' % (runner.name,
+                                            remote.to_shell(argv)))

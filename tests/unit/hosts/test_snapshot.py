@@ -1,0 +1,123 @@
+"""Tests of counter snapshots and deltas, read from captured output."""
+
+import json
+
+import testtools
+
+from openstack_netperf.hosts import snapshot
+from tests.unit.hosts import fakes
+
+
+def zeroed_outputs():
+    """The captured node as it was before any traffic: counters at 0."""
+    outputs = fakes.captured_node_outputs()
+    for line, text in list(outputs.items()):
+        if 'ip -j -s link' in line:
+            data = json.loads(text)
+            for link in data:
+                for direction in ('rx', 'tx'):
+                    link['stats64'][direction].update(packets=0, bytes=0)
+            outputs[line] = json.dumps(data)
+        elif line.startswith('ovs-vsctl'):
+            data = json.loads(text)
+            for row in data['data']:
+                row[1][1] = [[k, 0] for k, _ in row[1][1]]
+            outputs[line] = json.dumps(data)
+        elif line.startswith('ovs-ofctl'):
+            outputs[line] = '\n'.join(
+                ' '.join('n_packets=0,' if w.startswith('n_packets=') else
+                         'n_bytes=0,' if w.startswith('n_bytes=') else w
+                         for w in row.split(' '))
+                for row in text.splitlines())
+    return outputs
+
+
+class Clock:
+    def __init__(self, *times):
+        self.times = list(times)
+
+    def __call__(self):
+        return self.times.pop(0)
+
+
+class SnapshotTest(testtools.TestCase):
+
+    def targets(self, **kwargs):
+        return snapshot.HostTargets(
+            'network', namespace_prefixes=('qrouter-', 'snat-'),
+            bridges=('br-int', 'br-tun'), **kwargs)
+
+    def test_reads_namespaces_ovs_ports_and_flows(self):
+        runner = fakes.FakeRunner(fakes.captured_node_outputs())
+        counters = snapshot.read_host(runner, self.targets())
+        by_source = {}
+        for key in counters:
+            by_source.setdefault(key.source, set()).add((key.scope,
+                                                         key.name))
+        # Only the namespaces asked for, without loopback.
+        self.assertEqual({
+            ('qrouter-' + fakes.ROUTER, 'qr-1a2b3c4d-5e'),
+            ('qrouter-' + fakes.ROUTER, 'qr-6f7a8b9c-0d'),
+            ('qrouter-' + fakes.ROUTER, 'rfp-5f0c6a7e-3'),
+            ('snat-' + fakes.ROUTER, 'sg-2b3c4d5e-6f'),
+            ('snat-' + fakes.ROUTER, 'qg-7a8b9c0d-1e')},
+            by_source[snapshot.LINK])
+        # OVS ports without datapath statistics are skipped.
+        ovs_ports = {name for _, name in by_source[snapshot.OVS_INTERFACE]}
+        self.assertIn('tap9e8d7c6b-5a', ovs_ports)
+        self.assertNotIn('qr-1a2b3c4d-5e', ovs_ports)
+        self.assertEqual(8 + 16, len(by_source[snapshot.FLOW]))
+        self.assertIn('ovs-ofctl -O OpenFlow13 dump-flows br-tun',
+                      runner.commands)
+        self.assertNotIn('ip netns exec npt-guest-a ip -j -s link',
+                         runner.commands)
+        key = snapshot.CounterKey('network', snapshot.LINK,
+                                  'qrouter-' + fakes.ROUTER,
+                                  'qr-1a2b3c4d-5e')
+        self.assertEqual(snapshot.Counter(66 + 59, 53384 + 52770),
+                         counters[key])
+        self.assertEqual('network: link qrouter-%s/qr-1a2b3c4d-5e'
+                         % fakes.ROUTER, str(key))
+
+    def test_delta_of_the_captured_traffic(self):
+        runners = iter([fakes.FakeRunner(zeroed_outputs()),
+                        fakes.FakeRunner(fakes.captured_node_outputs())])
+        targets = [self.targets()]
+        before = snapshot.take_snapshot(lambda host: next(runners), targets,
+                                        clock=Clock(10.0, 11.0))
+        after = snapshot.take_snapshot(lambda host: next(runners), targets,
+                                       clock=Clock(20.0, 21.0))
+        delta = before.delta(after)
+        self.assertEqual(10.0, delta.seconds)
+        self.assertEqual(after.counters, delta.counters)
+        normal = snapshot.CounterKey('network', snapshot.FLOW, 'br-int',
+                                     'table=60 priority=3 (any)')
+        self.assertEqual(240, delta.counters[normal].packets)
+
+    def test_reset_and_vanished_counters(self):
+        a = snapshot.CounterKey('h', snapshot.LINK, '', 'a')
+        b = snapshot.CounterKey('h', snapshot.LINK, '', 'b')
+        c = snapshot.CounterKey('h', snapshot.LINK, '', 'c')
+        before = snapshot.Snapshot(0, 0, {a: snapshot.Counter(100, 1000),
+                                          b: snapshot.Counter(5, 50)})
+        after = snapshot.Snapshot(1, 1, {a: snapshot.Counter(3, 30),
+                                         c: snapshot.Counter(7, 70)})
+        delta = before.delta(after)
+        self.assertEqual({a: snapshot.Counter(3, 30)}, delta.counters)
+        self.assertEqual({}, delta.on_hosts(['other']))
+
+    def test_observe_orders_quiet_window_before_burst(self):
+        events = []
+        clock = iter(range(100))
+
+        def take():
+            events.append('snapshot')
+            t = next(clock)
+            return snapshot.Snapshot(t, t, {})
+
+        obs = snapshot.observe(take, 5, lambda: events.append('burst'),
+                               sleep=lambda s: events.append('sleep %s' % s))
+        self.assertEqual(['snapshot', 'sleep 5', 'snapshot', 'burst',
+                          'snapshot'], events)
+        self.assertEqual(1, obs.noise.seconds)
+        self.assertEqual(1, obs.burst.seconds)

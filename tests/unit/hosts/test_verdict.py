@@ -1,0 +1,142 @@
+"""Tests of the path verdict."""
+
+import testtools
+
+from openstack_netperf import exceptions
+from openstack_netperf.hosts import snapshot
+from openstack_netperf.hosts import verdict
+from tests.unit.hosts import fakes
+from tests.unit.hosts import test_snapshot
+
+BURST = verdict.Burst(3000, 1000)
+QR = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r', 'qr-a')
+VXLAN_NET = snapshot.CounterKey('network', snapshot.OVS_INTERFACE, '',
+                                'vxlan-1')
+TAP = snapshot.CounterKey('compute-1', snapshot.OVS_INTERFACE, '', 'tap-1')
+VXLAN_COMP = snapshot.CounterKey('compute-1', snapshot.OVS_INTERFACE, '',
+                                 'vxlan-2')
+
+
+def delta(seconds, **packets):
+    keys = {'qr': QR, 'vxlan_net': VXLAN_NET, 'tap': TAP,
+            'vxlan_comp': VXLAN_COMP}
+    return snapshot.Delta(seconds, {
+        keys[name]: snapshot.Counter(count, count * 1042)
+        for name, count in packets.items()})
+
+
+QUIET = delta(5.0, qr=2, vxlan_net=3, tap=1, vxlan_comp=2)
+
+
+def judge(expected, burst_delta, noise=QUIET, **kwargs):
+    return verdict.judge(expected, BURST, burst_delta, noise, ['network'],
+                         ['compute-1', 'compute-2'], **kwargs)
+
+
+class VerdictTest(testtools.TestCase):
+
+    def test_crossed(self):
+        result = judge(True, delta(30.0, qr=6000, vxlan_net=6100, tap=6000,
+                                   vxlan_comp=6000))
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        self.assertTrue(result.as_expected)
+        self.assertEqual(VXLAN_NET, result.network_evidence[0].key)
+        # Noise scaled to the burst's 30 s: 3 packets per 5 s -> 18.
+        self.assertEqual(18.0, result.network_evidence[0].noise_packets)
+        self.assertIn('vxlan-1', result.describe())
+
+    def test_not_crossed(self):
+        result = judge(True, delta(30.0, qr=4, vxlan_net=10, tap=6000,
+                                   vxlan_comp=6000))
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, result.verdict)
+        self.assertFalse(result.as_expected)
+        self.assertTrue(result.conclusive)
+        self.assertIn('tap-1', result.reason)
+        text = result.describe()
+        self.assertIn('expected: crossed', text)
+        self.assertIn('compute-1: ovs tap-1 moved 6000 packets', text)
+
+    def test_noise_makes_it_inconclusive(self):
+        noisy = delta(5.0, qr=2, vxlan_net=400, tap=1)
+        result = judge(False, delta(5.0, qr=2, vxlan_net=390, tap=6000),
+                       noise=noisy)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertFalse(result.as_expected)
+        self.assertIn('background noise', result.reason)
+        # A lower factor accepts the same noise.
+        result = judge(False, delta(5.0, qr=2, vxlan_net=390, tap=6000),
+                       noise=noisy, noise_factor=20)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        result = judge(False, delta(5.0, qr=2, vxlan_net=390, tap=6000),
+                       noise=noisy, noise_factor=5)
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, result.verdict)
+
+    def test_quiet_carrier_wins_over_a_noisy_counter(self):
+        noisy = delta(5.0, qr=0, vxlan_net=1000, tap=1)
+        result = judge(True, delta(5.0, qr=6000, vxlan_net=7000, tap=6000),
+                       noise=noisy)
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        self.assertIn('qr-a', result.reason)
+
+    def test_partial_move_is_inconclusive(self):
+        result = judge(False, delta(5.0, qr=1200, vxlan_net=3, tap=6000))
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('less than the burst', result.reason)
+
+    def test_burst_seen_nowhere(self):
+        result = judge(False, delta(5.0, qr=2, vxlan_net=3, tap=1))
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('seen neither', result.reason)
+
+    def test_small_packets_do_not_count_as_the_burst(self):
+        small = snapshot.Delta(5.0, {QR: snapshot.Counter(6000, 6000 * 60),
+                                     TAP: snapshot.Counter(6000, 6000 * 1042)})
+        result = judge(True, small)
+        self.assertNotEqual(verdict.PathVerdict.CROSSED, result.verdict)
+
+    def test_no_network_counters(self):
+        result = judge(True, delta(5.0, tap=6000), noise=delta(5.0, tap=1))
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('no counter was read on the network node',
+                      result.reason)
+
+    def test_bad_parameters(self):
+        burst = delta(5.0, qr=1)
+        self.assertRaises(exceptions.InvalidInput, judge, True, burst,
+                          noise_factor=0.5)
+        self.assertRaises(exceptions.InvalidInput, judge, True, burst,
+                          carried_fraction=0)
+        self.assertRaises(exceptions.InvalidInput, judge, True, burst,
+                          noise=delta(0.0))
+        self.assertRaises(exceptions.InvalidInput, verdict.Burst, 0, 1000)
+        self.assertRaises(exceptions.InvalidInput, verdict.judge, True,
+                          BURST, burst, QUIET, [], ['compute-1'])
+
+    def test_judge_traffic_reads_the_table(self):
+        obs = snapshot.Observation(
+            QUIET, delta(10.0, qr=4, vxlan_net=3, tap=6000))
+        dvr = verdict.judge_traffic('inter_subnet', 'dvr', BURST, obs,
+                                    ['network'], ['compute-1'])
+        self.assertTrue(dvr.as_expected)
+        legacy = verdict.judge_traffic('inter_subnet', 'legacy', BURST, obs,
+                                       ['network'], ['compute-1'])
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, legacy.verdict)
+        self.assertFalse(legacy.as_expected)
+
+    def test_captured_router_traffic_crossed(self):
+        # The capture's node routed 50 pings of 1000 bytes between its two
+        # guests through qrouter-: as a network node, it was crossed.
+        before = snapshot.read_host(
+            fakes.FakeRunner(test_snapshot.zeroed_outputs()),
+            snapshot.HostTargets('network', ('qrouter-',), ('br-int',)))
+        after = snapshot.read_host(
+            fakes.FakeRunner(fakes.captured_node_outputs()),
+            snapshot.HostTargets('network', ('qrouter-',), ('br-int',)))
+        burst = snapshot.Snapshot(0, 0, before).delta(
+            snapshot.Snapshot(2, 2, after))
+        quiet = snapshot.Delta(5.0, {})
+        result = verdict.judge(True, verdict.Burst(50, 1000), burst, quiet,
+                               ['network'], [])
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        moved = {e.key.name for e in result.network_evidence}
+        self.assertIn('qr-1a2b3c4d-5e', moved)
