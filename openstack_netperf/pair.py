@@ -1,0 +1,322 @@
+"""Measure one VM pair over two runners: iperf3 both ways, then ping.
+
+This is the thesis procedure (section 3.1) for one pair, independent of
+how the VMs were booted: each VM is in turn iperf3 server and client, each
+pings the other, and the whole is repeated for a number of rounds whose
+median is the result.  The Rally scenarios and the Tempest tests both call
+it with runners (:mod:`openstack_netperf.remote`) already connected to the
+guests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+import shlex
+from typing import Callable, ContextManager, Iterator
+
+from openstack_netperf import exceptions
+from openstack_netperf.measure import iperf3
+from openstack_netperf.measure import ping
+from openstack_netperf.measure import stats
+from openstack_netperf import remote
+
+# Seconds a guest command may take beyond its own configured run time.
+COMMAND_MARGIN = 30.0
+
+Timer = Callable[[str], ContextManager]
+
+
+class MissingTool(exceptions.NetperfError):
+    """A guest lacks a program the measurement needs."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How to measure a pair; the defaults are the thesis methodology.
+
+    ``duration`` is what iperf3 measures after ``omit`` seconds of warm-up
+    (as in :func:`openstack_netperf.measure.iperf3.client_command`), so
+    the defaults give the thesis's 60 s runs of which 50 s count.
+    """
+
+    duration: int = 50
+    omit: int = 10
+    interval: float = 1.0
+    parallel: int = 1
+    port: int = 5201
+    udp: bool = False
+    udp_bandwidth: str = '1G'
+    ping_count: int = 60
+    ping_discard: int = 10
+    ping_interval: float = 1.0
+    rounds: int = 3
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.omit < 0:
+            problems.append('omit must be 0 or more (got %s)' % self.omit)
+        if self.duration <= self.omit:
+            problems.append(
+                'duration (%s s) must be longer than omit (%s s): raise '
+                'duration or lower omit' % (self.duration, self.omit))
+        if self.ping_count <= self.ping_discard:
+            problems.append(
+                'ping_count (%s) must be larger than ping_discard (%s): '
+                'raise ping_count or lower ping_discard'
+                % (self.ping_count, self.ping_discard))
+        if self.ping_discard < 0:
+            problems.append('ping_discard must be 0 or more')
+        for name in ('rounds', 'parallel'):
+            if getattr(self, name) < 1:
+                problems.append('%s must be at least 1 (got %s)'
+                                % (name, getattr(self, name)))
+        if self.interval <= 0 or self.ping_interval <= 0:
+            problems.append('interval and ping_interval must be positive')
+        if not 0 < self.port < 65536:
+            problems.append('port must be between 1 and 65535 (got %s)'
+                            % self.port)
+        if problems:
+            raise exceptions.InvalidInput('; '.join(problems))
+
+    def iperf3_seconds(self) -> float:
+        """Configured iperf3 time of one round (both directions)."""
+        runs = 4 if self.udp else 2
+        return runs * float(self.duration + self.omit)
+
+    def ping_seconds(self) -> float:
+        """Configured ping time of one round (both directions)."""
+        return 2 * self.ping_count * self.ping_interval
+
+    def configured_seconds(self) -> float:
+        """The measurement time of all rounds, without any overhead."""
+        return self.rounds * (self.iperf3_seconds() + self.ping_seconds())
+
+
+@dataclasses.dataclass
+class Endpoint:
+    """A VM of a pair: its runner and the address its peer reaches.
+
+    The address is the fixed IP, or the floating IP across routers.
+    """
+
+    name: str
+    runner: remote.Runner
+    address: str
+
+
+@dataclasses.dataclass
+class Round:
+    """Everything measured in one round; forward is source to target."""
+
+    tcp_forward: iperf3.Iperf3Result
+    tcp_reverse: iperf3.Iperf3Result
+    ping_forward: ping.PingResult
+    ping_reverse: ping.PingResult
+    udp_forward: iperf3.Iperf3Result | None = None
+    udp_reverse: iperf3.Iperf3Result | None = None
+
+    def rtts_ms(self) -> list[float]:
+        """The RTTs kept (after discarding) in both directions."""
+        return list(self.ping_forward.rtts_ms) + list(
+            self.ping_reverse.rtts_ms)
+
+    def loss_percent(self) -> float:
+        """Ping loss of the round: the mean of both directions."""
+        return (self.ping_forward.loss_percent
+                + self.ping_reverse.loss_percent) / 2.0
+
+
+def _mbps(bits_per_second: float | None) -> float | None:
+    return None if bits_per_second is None else bits_per_second / 1e6
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return stats.median_of(present) if present else None
+
+
+@dataclasses.dataclass
+class PairMeasurement:
+    """The rounds measured for one pair and their median-of-rounds."""
+
+    source: str
+    target: str
+    settings: Settings
+    rounds: list[Round] = dataclasses.field(default_factory=list)
+
+    def _per_round(self, pick: Callable[[Round], float | None]
+                   ) -> float | None:
+        return _median([pick(r) for r in self.rounds])
+
+    def summary(self) -> dict[str, float]:
+        """Median-of-rounds of every reported figure, by name.
+
+        Throughput is what the receiver got (Mbit/s); latency figures come
+        from the kept RTTs of both directions.
+        """
+        figures: dict[str, float | None] = {
+            'tcp_forward_mbps': self._per_round(
+                lambda r: _mbps(r.tcp_forward.received_bps)),
+            'tcp_reverse_mbps': self._per_round(
+                lambda r: _mbps(r.tcp_reverse.received_bps)),
+            'tcp_forward_retransmits': self._per_round(
+                lambda r: r.tcp_forward.retransmits),
+            'tcp_reverse_retransmits': self._per_round(
+                lambda r: r.tcp_reverse.retransmits),
+            'rtt_median_ms': self._per_round(
+                lambda r: stats.summarize(r.rtts_ms()).median
+                if r.rtts_ms() else None),
+            'rtt_p95_ms': self._per_round(
+                lambda r: stats.summarize(r.rtts_ms()).p95
+                if r.rtts_ms() else None),
+            'ping_loss_percent': self._per_round(Round.loss_percent),
+        }
+        if self.settings.udp:
+            figures.update({
+                'udp_forward_mbps': self._per_round(
+                    lambda r: _mbps(r.udp_forward.received_bps)),
+                'udp_reverse_mbps': self._per_round(
+                    lambda r: _mbps(r.udp_reverse.received_bps)),
+                'udp_forward_loss_percent': self._per_round(
+                    lambda r: r.udp_forward.lost_percent),
+                'udp_reverse_loss_percent': self._per_round(
+                    lambda r: r.udp_reverse.lost_percent),
+                'udp_forward_jitter_ms': self._per_round(
+                    lambda r: r.udp_forward.jitter_ms),
+            })
+        return {k: float(v) for k, v in figures.items() if v is not None}
+
+
+def _no_timer(_name: str) -> ContextManager:
+    return contextlib.nullcontext()
+
+
+def require_tools(runner: remote.Runner, where: str,
+                  tools: tuple[str, ...] = ('iperf3', 'ping')) -> None:
+    """Fail early, naming ``where`` (e.g. the image), if a tool is missing.
+
+    :raises MissingTool: with the list of missing programs.
+    """
+    script = '; '.join('command -v %s >/dev/null 2>&1 || echo %s'
+                       % (shlex.quote(t), shlex.quote(t)) for t in tools)
+    result = runner.run(script, check=False)
+    missing = result.stdout.split()
+    if missing:
+        raise MissingTool(
+            '%s has no %s on its PATH: use an image that provides %s (for '
+            'example one built with "netperf-image build")'
+            % (where, ', '.join(missing), ', '.join(missing)))
+
+
+def iperf3_version(runner: remote.Runner) -> str | None:
+    """The guest's iperf3 version, or None if it cannot be told."""
+    result = runner.run(iperf3.version_command(), check=False)
+    try:
+        return iperf3.parse_version(result.stdout + result.stderr)
+    except (exceptions.NetperfError, ValueError):
+        return None
+
+
+_DEV_RE = re.compile(r'\bdev\s+(\S+)')
+
+
+def path_mtu(runner: remote.Runner, peer: str) -> int | None:
+    """MTU of the guest interface that carries traffic to ``peer``."""
+    route = runner.run(['ip', 'route', 'get', peer], check=False)
+    match = _DEV_RE.search(route.stdout)
+    if not match:
+        return None
+    mtu = runner.run(['cat', '/sys/class/net/%s/mtu' % match.group(1)],
+                     check=False)
+    try:
+        return int(mtu.stdout.strip())
+    except ValueError:
+        return None
+
+
+def run_iperf3(server: Endpoint, client: Endpoint, settings: Settings,
+               udp: bool = False) -> iperf3.Iperf3Result:
+    """One iperf3 run from ``client`` to ``server``.
+
+    The server is a one-off process started in the background (the start
+    returns once it listens); it is stopped afterwards whatever happened.
+    """
+    started = server.runner.run(
+        iperf3.server_background_command(port=settings.port, one_off=True))
+    words = started.stdout.split()
+    pid = words[-1] if words and words[-1].isdigit() else None
+    command = iperf3.client_command(
+        server.address, port=settings.port, duration=settings.duration,
+        omit=settings.omit, interval=settings.interval,
+        parallel=settings.parallel, udp=udp,
+        bandwidth=settings.udp_bandwidth if udp else None)
+    limit = settings.duration + settings.omit + COMMAND_MARGIN
+    try:
+        result = client.runner.run(command, timeout=limit, check=False)
+        try:
+            return iperf3.parse_result(result.stdout)
+        except iperf3.Iperf3Error as exc:
+            raise iperf3.Iperf3Error(
+                'iperf3 from %s to %s (%s): %s' % (
+                    client.name, server.name, server.address, exc),
+                reason=exc.reason) from exc
+    finally:
+        if pid:
+            server.runner.run('kill %s 2>/dev/null; true' % pid, check=False)
+
+
+def run_ping(source: Endpoint, target: Endpoint,
+             settings: Settings) -> ping.PingResult:
+    """Ping ``target`` from ``source``; losses are results, not errors."""
+    command = ping.command(target.address, count=settings.ping_count,
+                           interval=settings.ping_interval)
+    limit = settings.ping_count * settings.ping_interval + COMMAND_MARGIN
+    result = source.runner.run(command, timeout=limit, check=False)
+    try:
+        return ping.parse(result.stdout, discard=settings.ping_discard)
+    except ping.PingError as exc:
+        raise ping.PingError('ping from %s to %s (%s): %s%s' % (
+            source.name, target.name, target.address, exc,
+            ' (%s)' % result.stderr.strip() if result.stderr.strip()
+            else '')) from exc
+
+
+def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
+                 timer: Timer = _no_timer) -> PairMeasurement:
+    """Run every round of the methodology between two VMs.
+
+    :param timer: called with a step name, returns a context manager that
+        times the step (Rally passes its atomic action timer).
+    """
+    measurement = PairMeasurement(source.name, target.name, settings)
+    for _ in range(settings.rounds):
+        with timer('iperf3_tcp_forward'):
+            tcp_forward = run_iperf3(target, source, settings)
+        with timer('iperf3_tcp_reverse'):
+            tcp_reverse = run_iperf3(source, target, settings)
+        udp_forward = udp_reverse = None
+        if settings.udp:
+            with timer('iperf3_udp_forward'):
+                udp_forward = run_iperf3(target, source, settings, udp=True)
+            with timer('iperf3_udp_reverse'):
+                udp_reverse = run_iperf3(source, target, settings, udp=True)
+        with timer('ping_forward'):
+            ping_forward = run_ping(source, target, settings)
+        with timer('ping_reverse'):
+            ping_reverse = run_ping(target, source, settings)
+        measurement.rounds.append(Round(
+            tcp_forward, tcp_reverse, ping_forward, ping_reverse,
+            udp_forward, udp_reverse))
+    return measurement
+
+
+def iter_throughput_series(measurement: PairMeasurement
+                           ) -> Iterator[tuple[str, list[float]]]:
+    """Per-second Mbit/s series of every TCP run, labelled for a chart."""
+    for index, rnd in enumerate(measurement.rounds, start=1):
+        for label, result in (('forward', rnd.tcp_forward),
+                              ('reverse', rnd.tcp_reverse)):
+            yield ('%s round %d' % (label, index),
+                   list(result.throughput_series_mbps()))

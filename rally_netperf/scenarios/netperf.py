@@ -1,0 +1,278 @@
+"""NetPerf scenarios: VM pairs across the placement categories.
+
+``NetPerf.measure_pair`` boots the two VMs of one category; the
+``NetPerf.measure_reference_topology`` boots the thesis's seven VMs once
+and measures every requested category from that one boot.  Both measure
+with :func:`openstack_netperf.pair.measure_pair` and report through
+:mod:`rally_netperf.output`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from rally.task import atomic
+from rally.task import scenario
+from rally.task import validation
+from rally_openstack.task import scenario as os_scenario
+
+from openstack_netperf import pair
+from openstack_netperf import topology
+from rally_netperf import cloud
+from rally_netperf import guests
+from rally_netperf import output
+from rally_netperf import validators
+
+Field = scenario.Field
+
+DEFAULT_CONTEXT = {
+    # Host hints ("zone:host") are admin-only in Nova's default policy.
+    'roles@openstack': ['admin'],
+    'keypair@openstack': {},
+    'netperf_compute_hosts@openstack': {},
+    'netperf_topology@openstack': {},
+    'cleanup@openstack': ['nova'],
+}
+
+
+class JumpHost(TypedDict, total=False):
+    """An SSH host that reaches the guests' fixed IPs."""
+
+    host: str
+    username: str
+    port: int
+    key_filename: str
+    private_key: str
+    password: str
+
+
+def _common_validators(cls):
+    for name, kwargs in (
+            ('required_platform', {'platform': 'openstack', 'users': True}),
+            ('required_services', {'services': ['nova', 'neutron',
+                                                'glance']}),
+            ('netperf_args', {}),
+            ('netperf_admin', {}),
+            ('netperf_image_and_flavor', {}),
+            ('netperf_enough_computes', {})):
+        cls = validation.add(name, **kwargs)(cls)
+    return cls
+
+
+class NetPerfScenario(os_scenario.OpenStackScenario):
+    """Boot, reach, measure and report; shared by both scenarios."""
+
+    def _timer(self, prefix: str = ''):
+        return lambda name: atomic.ActionTimer(self, prefix + name)
+
+    def _measure(self, categories: list[topology.Category], image: str,
+                 flavor: str, ssh_user: str, use_floating_ip: bool,
+                 jump_host: dict[str, Any] | None,
+                 settings: pair.Settings, summary: bool) -> None:
+        record = self.context['tenant']['netperf']
+        hosts = [cloud.ComputeHost(**h)
+                 for h in self.context['netperf_computes']['hosts']]
+        cloud.check_enough_computes(categories, hosts)
+        image_id, image_name = cloud.find_image(self.clients('glance'), image)
+        flavor_id = cloud.find_flavor(self.clients('nova'), flavor)
+
+        pairs = {c.id: topology.reference_pair(c) for c in categories}
+        specs: list[topology.VMSpec] = []
+        for src, dst in pairs.values():
+            for spec in (src, dst):
+                if spec not in specs:
+                    specs.append(spec)
+        floating = {s.name for s in specs} if use_floating_ip else {
+            s.name for c in categories if not c.same_router
+            for s in pairs[c.id]}
+        keypair = self.context['user'].get('keypair') or {}
+        fleet = guests.Fleet(
+            self.clients('nova'), self.clients('neutron'), record,
+            guests.Access(ssh_user, keypair.get('private'),
+                          keypair.get('name'), use_floating_ip, jump_host),
+            self.generate_random_name, self._timer())
+        try:
+            fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
+                       image_id, flavor_id, floating)
+            fleet.connect()
+            versions = self._check_guests(fleet, image_name)
+            rows = []
+            for category in categories:
+                src, dst = (fleet.guests[s.name] for s in pairs[category.id])
+                measurement = self._measure_category(
+                    category, src, dst, settings, versions, record,
+                    image_name, flavor)
+                rows.append(output.summary_row(
+                    category, record['router_mode'], measurement))
+            if summary:
+                self.add_output(complete=output.summary_table(
+                    rows, settings.rounds))
+        finally:
+            fleet.delete()
+
+    def _check_guests(self, fleet: guests.Fleet,
+                      image_name: str) -> dict[str, str | None]:
+        with atomic.ActionTimer(self, 'netperf.check_guests'):
+            versions = {}
+            for guest in fleet.guests.values():
+                pair.require_tools(guest.runner, 'guest %s (image %r)'
+                                   % (guest.name, image_name))
+                versions[guest.name] = pair.iperf3_version(guest.runner)
+            return versions
+
+    def _measure_category(self, category: topology.Category,
+                          src: guests.Guest, dst: guests.Guest,
+                          settings: pair.Settings,
+                          versions: dict[str, str | None],
+                          record: dict[str, Any], image_name: str,
+                          flavor: str) -> pair.PairMeasurement:
+        # Across routers the pair only talks through floating IPs.
+        def address(guest: guests.Guest) -> str:
+            if category.same_router:
+                return guest.fixed_ip
+            return guest.floating_ip
+
+        source = pair.Endpoint(src.name, src.runner, address(src))
+        target = pair.Endpoint(dst.name, dst.runner, address(dst))
+        measurement = pair.measure_pair(
+            source, target, settings,
+            timer=self._timer('%s ' % category.shorthand))
+        for item in output.additive(category, measurement):
+            self.add_output(additive=item)
+        self.add_output(complete=output.throughput_chart(category,
+                                                         measurement))
+        self.add_output(complete=output.rtt_chart(category, measurement))
+        networks = record['networks']
+        facts = [
+            ('category', '%s (%s)' % (category.id, category.shorthand)),
+            ('router mode', record['router_mode']),
+            ('expected to cross the network node',
+             category.crosses_network_node(record['router_mode'])),
+            ('source', '%s on %s, %s' % (src.name, src.host.host,
+                                         src.fixed_ip)),
+            ('target', '%s on %s, %s' % (dst.name, dst.host.host,
+                                         dst.fixed_ip)),
+            ('target address used', target.address),
+            ('L3 agent modes', '%s: %s, %s: %s' % (
+                src.host.host, src.host.l3_agent_mode,
+                dst.host.host, dst.host.l3_agent_mode)),
+            ('network MTU (Neutron)', ', '.join(
+                '%s %s' % (g.spec.network, networks[g.spec.network]['mtu'])
+                for g in (src, dst))),
+            ('path MTU in the source guest',
+             pair.path_mtu(src.runner, target.address)),
+            ('iperf3 versions', '%s: %s, %s: %s' % (
+                src.name, versions.get(src.name), dst.name,
+                versions.get(dst.name))),
+            ('image, flavor', '%s, %s' % (image_name, flavor)),
+            ('iperf3', '%d s measured after %d s warm-up, %d stream(s)%s'
+             % (settings.duration, settings.omit, settings.parallel,
+                ', UDP at %s' % settings.udp_bandwidth
+                if settings.udp else '')),
+            ('ping', '%d probes every %g s, first %d discarded'
+             % (settings.ping_count, settings.ping_interval,
+                settings.ping_discard)),
+            ('rounds (median reported)', settings.rounds),
+        ]
+        self.add_output(complete=output.what_was_measured(category, facts))
+        return measurement
+
+
+@_common_validators
+@os_scenario.configure(name='NetPerf.measure_pair', context=DEFAULT_CONTEXT)
+class MeasurePair(NetPerfScenario):
+
+    def run(self, image: str, flavor: str,
+            category: str = 'inter_node_inter_subnet',
+            ssh_user: str = 'root', use_floating_ip: bool = True,
+            jump_host: JumpHost | None = None,
+            duration: Annotated[int, Field(ge=1)] = 50,
+            omit: Annotated[int, Field(ge=0)] = 10,
+            interval: Annotated[float, Field(gt=0)] = 1.0,
+            parallel: Annotated[int, Field(ge=1)] = 1,
+            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
+            udp: bool = False, udp_bandwidth: str = '1G',
+            ping_count: Annotated[int, Field(ge=1)] = 60,
+            ping_discard: Annotated[int, Field(ge=0)] = 10,
+            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
+            rounds: Annotated[int, Field(ge=1)] = 3):
+        """Boot the VM pair of one placement category and measure it.
+
+        Router mode and hosts come from the netperf_topology and
+        netperf_compute_hosts contexts.
+
+        :param image: Glance image name or id; needs iperf3, ping, sshd
+        :param flavor: Nova flavor name or id
+        :param category: placement category id or thesis shorthand
+        :param ssh_user: user to log into the guests as
+        :param use_floating_ip: reach guests through floating IPs; false
+            needs jump_host
+        :param jump_host: SSH host that reaches the fixed IPs: host,
+            username and port, key_filename, private_key or password
+        :param duration: iperf3 seconds measured after the warm-up
+        :param omit: iperf3 warm-up seconds not counted
+        :param interval: iperf3 reporting interval, seconds
+        :param parallel: iperf3 parallel streams
+        :param port: iperf3 server port
+        :param udp: also measure UDP, both directions
+        :param udp_bandwidth: UDP target bandwidth, iperf3 syntax
+        :param ping_count: probes per ping run
+        :param ping_discard: first probes not counted
+        :param ping_interval: seconds between probes
+        :param rounds: rounds whose median is reported
+        """
+        settings = validators.settings_from_args(locals())
+        self._measure([topology.get_category(category)], image, flavor,
+                      ssh_user, use_floating_ip, jump_host, settings,
+                      summary=False)
+
+
+@_common_validators
+@os_scenario.configure(name='NetPerf.measure_reference_topology',
+                       context=DEFAULT_CONTEXT)
+class MeasureReferenceTopology(NetPerfScenario):
+
+    def run(self, image: str, flavor: str,
+            categories: list[str] | None = None,
+            ssh_user: str = 'root', use_floating_ip: bool = True,
+            jump_host: JumpHost | None = None,
+            duration: Annotated[int, Field(ge=1)] = 50,
+            omit: Annotated[int, Field(ge=0)] = 10,
+            interval: Annotated[float, Field(gt=0)] = 1.0,
+            parallel: Annotated[int, Field(ge=1)] = 1,
+            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
+            udp: bool = False, udp_bandwidth: str = '1G',
+            ping_count: Annotated[int, Field(ge=1)] = 60,
+            ping_discard: Annotated[int, Field(ge=0)] = 10,
+            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
+            rounds: Annotated[int, Field(ge=1)] = 3):
+        """Boot the reference topology once and measure every category.
+
+        Boots only the VMs the requested categories need (all seven for
+        every category), in parallel, and reports a results table with
+        one row per category.
+
+        :param image: Glance image name or id; needs iperf3, ping, sshd
+        :param flavor: Nova flavor name or id
+        :param categories: category ids or shorthands; empty means all
+        :param ssh_user: user to log into the guests as
+        :param use_floating_ip: reach guests through floating IPs; false
+            needs jump_host
+        :param jump_host: SSH host that reaches the fixed IPs: host,
+            username and port, key_filename, private_key or password
+        :param duration: iperf3 seconds measured after the warm-up
+        :param omit: iperf3 warm-up seconds not counted
+        :param interval: iperf3 reporting interval, seconds
+        :param parallel: iperf3 parallel streams
+        :param port: iperf3 server port
+        :param udp: also measure UDP, both directions
+        :param udp_bandwidth: UDP target bandwidth, iperf3 syntax
+        :param ping_count: probes per ping run
+        :param ping_discard: first probes not counted
+        :param ping_interval: seconds between probes
+        :param rounds: rounds whose median is reported
+        """
+        settings = validators.settings_from_args(locals())
+        self._measure(topology.get_categories(categories), image, flavor,
+                      ssh_user, use_floating_ip, jump_host, settings,
+                      summary=True)

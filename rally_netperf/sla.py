@@ -1,0 +1,178 @@
+"""SLA plugins on the figures the NetPerf scenarios report.
+
+Each criterion reads the median-of-rounds figures of every successful
+iteration (see :mod:`rally_netperf.output`) and keeps the worst value seen
+per placement category; failed iterations are left to Rally's
+``failure_rate`` criterion.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Callable
+
+from rally import consts
+from rally.task import sla
+
+from openstack_netperf import topology
+from rally_netperf import output
+
+_CATEGORY_KEYS = topology.valid_category_names() + ['default']
+
+
+def _per_category_schema(description: str) -> dict[str, Any]:
+    limit = {'type': 'number', 'minimum': 0}
+    return {
+        'description': description,
+        'oneOf': [
+            limit,
+            {'type': 'object', 'minProperties': 1,
+             'propertyNames': {'enum': _CATEGORY_KEYS},
+             'additionalProperties': limit},
+        ],
+    }
+
+
+class _WorstValueSLA(sla.SLA):
+    """Keeps, per category, the worst value of some figures."""
+
+    # Summary keys the criterion checks, and how they are worded.
+    KEYS: tuple[str, ...] = ()
+    UNIT = ''
+    # True: values must stay at or above the limit; False: at or below.
+    MINIMUM = False
+
+    def __init__(self, criterion_value: Any) -> None:
+        super().__init__(criterion_value)
+        self.worst: dict[tuple[str, str], float] = {}
+
+    @abc.abstractmethod
+    def limits(self) -> Callable[[str, str], float | None]:
+        """The limit for (category id, key), or None when unchecked."""
+
+    def _is_worse(self, new: float, old: float) -> bool:
+        return new < old if self.MINIMUM else new > old
+
+    def _ok(self, value: float, limit: float) -> bool:
+        return value >= limit if self.MINIMUM else value <= limit
+
+    def _recheck(self) -> bool:
+        limit_of = self.limits()
+        self.success = True
+        for (category, key), value in self.worst.items():
+            limit = limit_of(category, key)
+            if limit is not None and not self._ok(value, limit):
+                self.success = False
+        return self.success
+
+    def _record(self, category: str, key: str, value: float) -> None:
+        old = self.worst.get((category, key))
+        if old is None or self._is_worse(value, old):
+            self.worst[(category, key)] = value
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        if not iteration.get('error'):
+            figures = output.figures_of_iteration(iteration)
+            for category, values in figures.items():
+                for key in self.KEYS:
+                    if key in values:
+                        self._record(category, key, values[key])
+        return self._recheck()
+
+    def merge(self, other: _WorstValueSLA) -> bool:
+        for (category, key), value in other.worst.items():
+            self._record(category, key, value)
+        return self._recheck()
+
+    def details(self) -> str:
+        limit_of = self.limits()
+        lines = []
+        for (category, key), value in sorted(self.worst.items()):
+            limit = limit_of(category, key)
+            if limit is None:
+                continue
+            lines.append('%s %s: worst %.3f %s %s %.3f %s (%s)' % (
+                topology.get_category(category).shorthand, key, value,
+                self.UNIT, '>=' if self.MINIMUM else '<=', limit,
+                self.UNIT, 'ok' if self._ok(value, limit) else 'FAILED'))
+        if not lines:
+            lines.append('no figures reported yet')
+        return '%s - %s' % (self.status(), '; '.join(lines))
+
+
+def _limit_by_category(config: Any) -> Callable[[str], float | None]:
+    if isinstance(config, (int, float)):
+        return lambda _category: float(config)
+    by_id = {topology.get_category(name).id: float(value)
+             for name, value in config.items() if name != 'default'}
+    default = config.get('default')
+
+    def limit(category: str) -> float | None:
+        if category in by_id:
+            return by_id[category]
+        return None if default is None else float(default)
+    return limit
+
+
+@sla.configure(name='netperf_min_throughput')
+class MinThroughput(_WorstValueSLA):
+    """Minimum TCP throughput, Mbit/s, in each direction of every pair.
+
+    Either one number for every category, or a mapping from category (id
+    or thesis shorthand, or ``default``) to a number.
+    """
+
+    CONFIG_SCHEMA = dict(_per_category_schema(
+        'Minimum TCP throughput in Mbit/s'), **{'$schema': consts.JSON_SCHEMA})
+    KEYS = ('tcp_forward_mbps', 'tcp_reverse_mbps')
+    UNIT = 'Mbit/s'
+    MINIMUM = True
+
+    def limits(self) -> Callable[[str, str], float | None]:
+        by_category = _limit_by_category(self.criterion_value)
+        return lambda category, _key: by_category(category)
+
+
+@sla.configure(name='netperf_max_latency')
+class MaxLatency(_WorstValueSLA):
+    """Maximum RTT median and/or p95, ms, of every pair."""
+
+    CONFIG_SCHEMA = {
+        'type': 'object',
+        '$schema': consts.JSON_SCHEMA,
+        'properties': {
+            'median': _per_category_schema('Maximum RTT median in ms'),
+            'p95': _per_category_schema('Maximum RTT 95th percentile in ms'),
+        },
+        'minProperties': 1,
+        'additionalProperties': False,
+    }
+    KEYS = ('rtt_median_ms', 'rtt_p95_ms')
+    UNIT = 'ms'
+
+    def limits(self) -> Callable[[str, str], float | None]:
+        per_key = {
+            'rtt_median_ms': self.criterion_value.get('median'),
+            'rtt_p95_ms': self.criterion_value.get('p95'),
+        }
+        resolved = {key: _limit_by_category(value)
+                    for key, value in per_key.items() if value is not None}
+
+        def limit(category: str, key: str) -> float | None:
+            by_category = resolved.get(key)
+            return by_category(category) if by_category else None
+        return limit
+
+
+@sla.configure(name='netperf_max_loss')
+class MaxLoss(_WorstValueSLA):
+    """Maximum ping loss, percent, of every pair (per category allowed)."""
+
+    CONFIG_SCHEMA = dict(_per_category_schema('Maximum ping loss in %'),
+                         **{'$schema': consts.JSON_SCHEMA})
+    KEYS = ('ping_loss_percent',)
+    UNIT = '%'
+
+    def limits(self) -> Callable[[str, str], float | None]:
+        by_category = _limit_by_category(self.criterion_value)
+        return lambda category, _key: by_category(category)

@@ -1,0 +1,131 @@
+"""Validators that reject bad NetPerf task input before anything boots.
+
+``netperf_args`` needs no cloud (Rally runs it as a syntax check);
+the others look at the cloud with the validation context's credentials.
+Every failure says what to change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rally.common import validation
+
+from openstack_netperf import exceptions
+from openstack_netperf import pair
+from openstack_netperf import topology
+from rally_netperf import cloud
+
+# Scenario arguments that make up the measurement settings.
+SETTINGS_ARGS = tuple(f.name for f in pair.Settings.__dataclass_fields__
+                      .values())
+COMPUTE_CONTEXT = 'netperf_compute_hosts'
+JUMP_HOST_KEYS = ('host', 'username', 'port', 'key_filename', 'private_key',
+                  'password')
+
+
+def settings_from_args(args: dict[str, Any]) -> pair.Settings:
+    """Measurement settings from scenario arguments (defaults elsewhere)."""
+    return pair.Settings(**{k: args[k] for k in SETTINGS_ARGS if k in args})
+
+
+def categories_from_args(args: dict[str, Any]) -> list[topology.Category]:
+    """The categories a workload asks for (``category`` or ``categories``).
+
+    :raises InvalidInput: naming the unknown value and the valid ones.
+    """
+    if 'category' in args:
+        return [topology.get_category(args['category'])]
+    return topology.get_categories(args.get('categories'))
+
+
+def _context_config(config: dict[str, Any] | None, name: str) -> Any:
+    contexts = (config or {}).get('contexts', {})
+    for key, value in contexts.items():
+        if key.split('@')[0] == name:
+            return value
+    return None
+
+
+@validation.configure(name='netperf_args')
+class NetperfArgsValidator(validation.Validator):
+    """Categories, durations, counts and SSH access make sense."""
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        args = (config or {}).get('args', {})
+        try:
+            categories_from_args(args)
+            settings_from_args(args)
+        except exceptions.InvalidInput as exc:
+            self.fail(str(exc))
+        jump = args.get('jump_host')
+        if jump:
+            missing = [k for k in ('host', 'username') if not jump.get(k)]
+            unknown = sorted(set(jump) - set(JUMP_HOST_KEYS))
+            if missing or unknown:
+                self.fail('jump_host needs host and username%s%s; it accepts '
+                          '%s' % (
+                              ' (missing: %s)' % ', '.join(missing)
+                              if missing else '',
+                              ' (unknown: %s)' % ', '.join(unknown)
+                              if unknown else '',
+                              ', '.join(JUMP_HOST_KEYS)))
+        if not args.get('use_floating_ip', True) and not jump:
+            self.fail('use_floating_ip is false and no jump_host is given: '
+                      'the guests cannot be reached over SSH. Set '
+                      'use_floating_ip to true or give jump_host '
+                      '{host: ..., username: ...}')
+
+
+@validation.add('required_platform', platform='openstack', users=True)
+@validation.configure(name='netperf_admin', platform='openstack')
+class NetperfAdminValidator(validation.Validator):
+    """Admin credentials are present."""
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        if not context.get('admin'):
+            self.fail(
+                '%s needs admin credentials: pinning servers to hosts '
+                '("zone:host" hints), reading compute services and L3 '
+                'agents, and setting a router\'s "distributed" flag are '
+                'admin-only. Create the Rally environment with an admin '
+                'user (e.g. "rally env create --from-sysenv" with admin '
+                'OS_* variables)' % plugin_cls.get_name())
+
+
+@validation.add('required_platform', platform='openstack', users=True)
+@validation.configure(name='netperf_image_and_flavor', platform='openstack')
+class NetperfImageFlavorValidator(validation.Validator):
+    """The image and the flavor named in the arguments exist."""
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        args = (config or {}).get('args', {})
+        clients = context['users'][0]['credential'].clients()
+        try:
+            cloud.find_image(clients.glance(), args['image'])
+            cloud.find_flavor(clients.nova(), args['flavor'])
+        except exceptions.InvalidInput as exc:
+            self.fail(str(exc))
+
+
+@validation.add('required_platform', platform='openstack', users=True)
+@validation.configure(name='netperf_enough_computes', platform='openstack')
+class NetperfComputesValidator(validation.Validator):
+    """The cloud has as many compute hosts as the categories need.
+
+    Without admin credentials it checks nothing: ``netperf_admin`` says so.
+    """
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        if not context.get('admin'):
+            return
+        args = (config or {}).get('args', {})
+        ctx = _context_config(config, COMPUTE_CONTEXT) or {}
+        clients = context['admin']['credential'].clients()
+        try:
+            hosts = cloud.compute_hosts(
+                clients.nova(), pinned=ctx.get('hosts', ()),
+                zone=ctx.get('availability_zone'))
+            cloud.check_enough_computes(categories_from_args(args), hosts)
+        except exceptions.InvalidInput as exc:
+            self.fail(str(exc))
