@@ -1,0 +1,147 @@
+"""What the admin APIs say about where routing happens.
+
+Path checks need the compute hosts a VM pair can be pinned to, the network
+node(s) to watch, and whether the cloud can run the check at all (ML2/OVS
+agents, the ``dvr`` extension, enough computes).  This module reads the
+plain dicts of Nova's ``os-services`` and Neutron's ``agents`` and
+``extensions`` lists, so any client library (Tempest's, Rally's,
+openstacksdk) can feed it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable, Mapping
+
+from openstack_netperf import topology
+
+OVS_AGENT_TYPE = 'Open vSwitch agent'
+L3_AGENT_TYPE = 'L3 agent'
+# L3 agent modes of a node that routes centrally (legacy routers, and
+# SNAT of distributed ones) vs. of a compute in a DVR cloud.
+CENTRAL_MODES = {
+    topology.RouterMode.LEGACY: ('legacy', 'dvr_snat'),
+    topology.RouterMode.DVR: ('dvr_snat',),
+}
+COMPUTE_DVR_MODES = ('dvr', 'dvr_no_external')
+
+
+@dataclasses.dataclass(frozen=True)
+class ComputeHost:
+    """A nova-compute service that can take a VM (``zone:host`` hint)."""
+
+    host: str
+    zone: str
+
+    @property
+    def hint(self) -> str:
+        """The availability zone that pins a server to this host."""
+        return '%s:%s' % (self.zone, self.host)
+
+
+@dataclasses.dataclass(frozen=True)
+class CloudFacts:
+    """Computes, L3 agents, OVS agents and extensions of a cloud."""
+
+    computes: tuple[ComputeHost, ...]
+    l3_modes: Mapping[str, str]
+    ovs_hosts: frozenset[str]
+    other_agent_types: frozenset[str]
+    extensions: frozenset[str]
+
+    @classmethod
+    def from_api(cls, services: Iterable[Mapping[str, Any]],
+                 agents: Iterable[Mapping[str, Any]],
+                 extensions: Iterable[Mapping[str, Any] | str]
+                 ) -> CloudFacts:
+        """Build from ``os-services``, ``agents`` and ``extensions``.
+
+        Only services up and enabled and agents alive and admin-up count.
+        """
+        computes = sorted(
+            (ComputeHost(s['host'], s.get('zone') or 'nova')
+             for s in services
+             if s.get('binary') == 'nova-compute' and s.get('state') == 'up'
+             and s.get('status') == 'enabled'),
+            key=lambda c: c.host)
+        l3_modes: dict[str, str] = {}
+        ovs_hosts = set()
+        other = set()
+        for agent in agents:
+            if not agent.get('alive') or not agent.get(
+                    'admin_state_up', True):
+                continue
+            kind = agent.get('agent_type', '')
+            if kind == L3_AGENT_TYPE:
+                conf = agent.get('configurations') or {}
+                l3_modes[agent['host']] = conf.get('agent_mode', 'legacy')
+            elif kind == OVS_AGENT_TYPE:
+                ovs_hosts.add(agent['host'])
+            else:
+                other.add(kind)
+        aliases = frozenset(e if isinstance(e, str) else e['alias']
+                            for e in extensions)
+        return cls(tuple(computes), l3_modes, frozenset(ovs_hosts),
+                   frozenset(other), aliases)
+
+    def central_nodes(self, mode: topology.RouterMode) -> list[str]:
+        """Hosts whose L3 agent can host ``mode`` routers centrally."""
+        return sorted(h for h, m in self.l3_modes.items()
+                      if m in CENTRAL_MODES[mode])
+
+    def usable_computes(self, mode: topology.RouterMode
+                        ) -> list[ComputeHost]:
+        """Computes a path check can pin VMs to.
+
+        They run the OVS agent, are not a network node (a VM there could
+        not be told apart from traffic crossing it), and, for DVR, run an
+        L3 agent in ``dvr`` mode.
+        """
+        central = set(self.central_nodes(topology.RouterMode.LEGACY))
+        return [c for c in self.computes
+                if c.host in self.ovs_hosts and c.host not in central
+                and (mode is topology.RouterMode.LEGACY
+                     or self.l3_modes.get(c.host) in COMPUTE_DVR_MODES)]
+
+    def blocker(self, mode: topology.RouterMode | str,
+                computes_needed: int) -> str | None:
+        """Why a path check of ``mode`` cannot run here, or ``None``."""
+        mode = topology.parse_router_mode(mode)
+        if not self.ovs_hosts:
+            return ('no Open vSwitch agent is alive (agent types: %s): the '
+                    'path checks read the router namespaces and OVS flows '
+                    'of ML2/OVS; other backends (e.g. OVN) are not '
+                    'supported' % (', '.join(sorted(self.other_agent_types))
+                                   or 'none'))
+        if mode is topology.RouterMode.DVR and 'dvr' not in self.extensions:
+            return 'Neutron has no "dvr" extension: no distributed routers'
+        central = self.central_nodes(mode)
+        if not central:
+            return ('no L3 agent alive in %s mode: no network node for %s '
+                    'routers' % (' or '.join(CENTRAL_MODES[mode]),
+                                 mode.value))
+        usable = self.usable_computes(mode)
+        if len(usable) < computes_needed:
+            return ('needs %d compute host(s) with an OVS agent%s, apart '
+                    'from the network node(s) %s; found %d (%s)'
+                    % (computes_needed,
+                       ' and an L3 agent in dvr mode'
+                       if mode is topology.RouterMode.DVR else '',
+                       ', '.join(central), len(usable),
+                       ', '.join(c.host for c in usable) or 'none'))
+        return None
+
+
+def hosting_network_nodes(hosting_agents: Iterable[Mapping[str, Any]],
+                          mode: topology.RouterMode | str) -> list[str]:
+    """The network node(s) among a router's hosting L3 agents.
+
+    ``hosting_agents`` is Neutron's ``l3-agents`` list of the router; a
+    distributed router is also "hosted" on its computes, which are left
+    out here.
+    """
+    mode = topology.parse_router_mode(mode)
+    return sorted(
+        a['host'] for a in hosting_agents
+        if (a.get('configurations') or {}).get('agent_mode', 'legacy')
+        in CENTRAL_MODES[mode])

@@ -1,0 +1,88 @@
+"""Send a known burst and judge the path it took, from host counters.
+
+This is the whole protocol of a path check, shared by the Tempest tests
+and the Rally scenarios: read the counters of the network node and the
+computes, wait a quiet window, read them again (noise), send a ping burst
+of a distinctive size, read them a third time (signal), and judge.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable, Iterable
+
+from openstack_netperf import exceptions
+from openstack_netperf.hosts import snapshot
+from openstack_netperf.hosts import verdict
+from openstack_netperf.measure import ping
+from openstack_netperf import remote
+
+# The bridges of an ML2/OVS node whose flow counters are read.
+NEUTRON_BRIDGES = ('br-int', 'br-tun')
+
+
+class ProbeError(exceptions.NetperfError):
+    """The burst could not be sent or got no reply at all."""
+
+
+def ping_burst(runner: remote.Runner, target: str, packets: int,
+               packet_size: int, interval: float = 0.01
+               ) -> tuple[verdict.Burst, ping.PingResult]:
+    """Ping ``target`` ``packets`` times with ``packet_size`` payloads.
+
+    Losses are allowed (the verdict tolerates some); no reply at all is an
+    error, because then the counters can say nothing about the path.
+    """
+    deadline = int(math.ceil(packets * interval * 2)) + 10
+    argv = ping.command(target, count=packets, interval=interval,
+                        size=packet_size, deadline=deadline)
+    result = runner.run(argv, timeout=deadline + 30, check=False)
+    try:
+        parsed = ping.parse(result.stdout + result.stderr, discard=0)
+    except ping.PingError as exc:
+        raise ProbeError('%s: burst to %s failed: %s'
+                         % (runner.name, target, exc)) from exc
+    if not parsed.total_received:
+        raise ProbeError('%s: none of %d pings to %s was answered'
+                         % (runner.name, parsed.total_sent, target))
+    return verdict.Burst(parsed.total_sent, packet_size), parsed
+
+
+def path_targets(network_hosts: Iterable[str],
+                 compute_hosts: Iterable[str],
+                 router_ids: Iterable[str],
+                 bridges: tuple[str, ...] = NEUTRON_BRIDGES,
+                 openflow: str | None = 'OpenFlow13'
+                 ) -> list[snapshot.HostTargets]:
+    """What to read on each node to see a flow of the given routers.
+
+    Router namespaces of these routers (``qrouter-``/``snat-``) and every
+    ``fip-`` namespace, OVS interface statistics and the flows of the
+    Neutron bridges, on the network node(s) and the computes alike.
+    """
+    prefixes = ['fip-']
+    for router_id in router_ids:
+        prefixes += ['qrouter-%s' % router_id, 'snat-%s' % router_id]
+    hosts = list(dict.fromkeys(list(network_hosts) + list(compute_hosts)))
+    return [snapshot.HostTargets(host, tuple(prefixes), bridges,
+                                 openflow=openflow) for host in hosts]
+
+
+def measure_path(runner_for: Callable[[str], remote.Runner],
+                 targets: list[snapshot.HostTargets],
+                 send: Callable[[], verdict.Burst],
+                 expected_crossing: bool,
+                 network_hosts: Iterable[str],
+                 compute_hosts: Iterable[str],
+                 quiet_seconds: float, noise_factor: float,
+                 sleep: Callable[[float], None] = time.sleep
+                 ) -> verdict.Verdict:
+    """Noise window, burst, verdict (see the module docstring)."""
+    sent: list[verdict.Burst] = []
+    observation = snapshot.observe(
+        lambda: snapshot.take_snapshot(runner_for, targets),
+        quiet_seconds, lambda: sent.append(send()), sleep=sleep)
+    return verdict.judge(expected_crossing, sent[0], observation.burst,
+                         observation.noise, network_hosts, compute_hosts,
+                         noise_factor=noise_factor)

@@ -1,0 +1,120 @@
+"""The ``[netperf]`` options of the Tempest plugin.
+
+How to reach the nodes (the tests read namespaces and OVS counters on the
+network node and the computes), which guest to boot, which router modes
+and placement categories to test, and how big a burst must be against the
+background noise.
+"""
+
+from __future__ import annotations
+
+from oslo_config import cfg
+from oslo_config import types
+
+from openstack_netperf.hosts import access
+from openstack_netperf import topology
+
+netperf_group = cfg.OptGroup(
+    name='netperf',
+    title='Network path tests (openstack-netperf)',
+    help='Options of the Tempest tests that check whether traffic crosses '
+         'the network node under legacy and distributed routers.')
+
+_CATEGORY_CHOICES = ['all'] + list(topology.CATEGORY_IDS)
+
+NetperfGroup = [
+    cfg.StrOpt('node_access', default='none',
+               choices=[('ssh', 'log in to each node over SSH'),
+                        ('local', 'run commands on this machine (an '
+                                  'all-in-one cloud)'),
+                        ('none', 'no node access: the path tests skip')],
+               help='How the tests reach the network node and the computes '
+                    'to read namespaces and OVS counters.'),
+    cfg.StrOpt('node_user', default='stack',
+               help='User to log in to the nodes as (ssh access).'),
+    cfg.StrOpt('node_key_file',
+               help='Private key file for the node user (ssh access).'),
+    cfg.PortOpt('node_port', default=22,
+                help='SSH port of the nodes.'),
+    cfg.BoolOpt('node_sudo', default=True,
+                help='Run node commands with "sudo -n" (ip netns, ovs-ofctl '
+                     'and ovs-vsctl need root).'),
+    cfg.StrOpt('node_jump_host',
+               help='host[:port] of an SSH jump host the node connections '
+                    'go through; same user and key as the nodes.'),
+    cfg.DictOpt('node_address_map', default={},
+                help='host:address pairs for node names (as Nova and '
+                     'Neutron report them) that do not resolve from here.'),
+    cfg.FloatOpt('connect_timeout', default=10.0, min=0.1,
+                 help='Seconds to wait for an SSH connection to a node or '
+                      'a guest.'),
+    cfg.FloatOpt('command_timeout', default=120.0, min=1.0,
+                 help='Seconds a command on a node or a guest may run.'),
+    cfg.StrOpt('image_ref',
+               help='Guest image (needs ping and an SSH server); default: '
+                    '[compute] image_ref.'),
+    cfg.StrOpt('flavor_ref',
+               help='Guest flavor; default: [compute] flavor_ref.'),
+    cfg.StrOpt('guest_user', default='root',
+               help='User to log in to the guests as. Pings faster than '
+                    'one per 2 ms need root in the guest.'),
+    cfg.IntOpt('guest_boot_timeout', default=300, min=10,
+               help='Seconds to wait for a guest to answer over SSH.'),
+    cfg.ListOpt('router_modes', default=['legacy', 'dvr'],
+                item_type=types.String(choices=['legacy', 'dvr']),
+                help='Router modes to test; tests of other modes skip.'),
+    cfg.ListOpt('categories', default=['all'],
+                item_type=types.String(choices=_CATEGORY_CHOICES),
+                help='Placement categories to test ("all" or ids of '
+                     'openstack_netperf.topology); others skip.'),
+    cfg.IntOpt('burst_packets', default=3000, min=100,
+               help='Pings in a burst: it must dwarf the background '
+                    'traffic of the nodes.'),
+    cfg.IntOpt('burst_packet_size', default=1000, min=64, max=1400,
+               help='Ping payload bytes: a distinctive size, below the '
+                    'tenant MTU (1450 over VXLAN).'),
+    cfg.FloatOpt('burst_interval', default=0.01, min=0.002,
+                 help='Seconds between the pings of a burst.'),
+    cfg.FloatOpt('noise_window', default=5.0, min=1.0,
+                 help='Seconds of quiet before each burst in which the '
+                      'background traffic of the nodes is measured.'),
+    cfg.FloatOpt('noise_factor', default=10.0, min=1.0,
+                 help='How many times the burst must exceed the background '
+                      'noise of a counter; below that the verdict is '
+                      'inconclusive and the test fails.'),
+    cfg.StrOpt('network_node',
+               help='Host name of the network node; default: the host of '
+                    'the L3 agent (legacy or dvr_snat mode) hosting the '
+                    'test router.'),
+    cfg.StrOpt('public_network_id',
+               help='External network for router gateways and floating '
+                    'IPs; default: [network] public_network_id.'),
+]
+
+
+def list_opts():
+    """The options for oslo-config-generator (namespace tempest_netperf)."""
+    return [(netperf_group, NetperfGroup)]
+
+
+def node_access_settings(group) -> access.NodeAccessSettings:
+    """Node access settings from the ``[netperf]`` options."""
+    return access.NodeAccessSettings(
+        method=group.node_access, user=group.node_user,
+        key_file=group.node_key_file, port=group.node_port,
+        sudo=group.node_sudo, jump_host=group.node_jump_host,
+        address_map=dict(group.node_address_map or {}),
+        connect_timeout=group.connect_timeout,
+        command_timeout=group.command_timeout)
+
+
+def selected_categories(group) -> list[topology.Category]:
+    """The categories ``[netperf] categories`` enables."""
+    if 'all' in group.categories:
+        return list(topology.CATEGORIES)
+    return topology.get_categories(group.categories)
+
+
+def selected_router_modes(group) -> list[topology.RouterMode]:
+    """The router modes ``[netperf] router_modes`` enables."""
+    return [topology.parse_router_mode(m) for m in group.router_modes]

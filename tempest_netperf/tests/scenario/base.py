@@ -1,0 +1,300 @@
+"""Shared set-up of the path tests: cloud facts, resources, guests, nodes.
+
+Everything is created with admin credentials (in the test's own project):
+pinning a server to a host (``zone:host``) and creating distributed or
+centralized routers are admin operations.  Every resource registers its
+cleanup right after it is created, so a failing test leaves nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tempest.common import waiters
+from tempest import config
+from tempest.lib.common.utils import data_utils
+from tempest.lib.common.utils import test_utils
+from tempest import test
+
+from openstack_netperf.hosts import access
+from openstack_netperf.hosts import cloud
+from openstack_netperf.hosts import inspect
+from openstack_netperf.hosts import probe
+from openstack_netperf.hosts import verdict
+from openstack_netperf import remote
+from openstack_netperf import topology
+from tempest_netperf import config as netperf_config
+
+CONF = config.CONF
+
+
+@dataclasses.dataclass
+class Guest:
+    """A booted server with what the tests need to reach it."""
+
+    server: dict
+    host: str
+    port: dict
+    fixed_ip: str
+    floating_ip: str | None = None
+
+
+def skip_reason_for_config(conf_group, mode: topology.RouterMode,
+                           category: str | None = None) -> str | None:
+    """Why ``[netperf]`` options rule this test out, or ``None``."""
+    if conf_group.node_access == 'none':
+        return ('[netperf] node_access is "none": the path tests read '
+                'namespaces and OVS counters on the nodes; set it to ssh or '
+                'local')
+    if mode not in netperf_config.selected_router_modes(conf_group):
+        return ('router mode %s is not in [netperf] router_modes'
+                % mode.value)
+    if category is not None and category not in {
+            c.id for c in netperf_config.selected_categories(conf_group)}:
+        return 'category %s is not in [netperf] categories' % category
+    return None
+
+
+class NetperfScenarioTest(test.BaseTestCase):
+    """Base class: admin clients, cloud facts and resource helpers."""
+
+    credentials = ['admin']
+
+    @classmethod
+    def skip_checks(cls):
+        super().skip_checks()
+        for service in ('neutron', 'nova'):
+            if not getattr(CONF.service_available, service):
+                raise cls.skipException('%s is not available' % service)
+        if CONF.netperf.node_access == 'none':
+            raise cls.skipException(
+                '[netperf] node_access is "none": no node to inspect')
+
+    @classmethod
+    def setup_credentials(cls):
+        cls.set_network_resources()
+        super().setup_credentials()
+
+    @classmethod
+    def setup_clients(cls):
+        super().setup_clients()
+        admin = cls.os_admin
+        cls.networks_client = admin.networks_client
+        cls.subnets_client = admin.subnets_client
+        cls.routers_client = admin.routers_client
+        cls.ports_client = admin.ports_client
+        cls.floating_ips_client = admin.floating_ips_client
+        cls.security_groups_client = admin.security_groups_client
+        cls.security_group_rules_client = admin.security_group_rules_client
+        cls.agents_client = admin.network_agents_client
+        cls.extensions_client = admin.network_extensions_client
+        cls.servers_client = admin.servers_client
+        cls.keypairs_client = admin.keypairs_client
+        cls.services_client = admin.services_client
+
+    @classmethod
+    def resource_setup(cls):
+        super().resource_setup()
+        cls.facts = cloud.CloudFacts.from_api(
+            services=cls.services_client.list_services(
+                binary='nova-compute')['services'],
+            agents=cls.agents_client.list_agents()['agents'],
+            extensions=cls.extensions_client.list_extensions()['extensions'])
+        cls.external_network_id = (CONF.netperf.public_network_id
+                                   or CONF.network.public_network_id)
+        cls.nodes = access.NodeAccess(
+            netperf_config.node_access_settings(CONF.netperf))
+        cls.addClassResourceCleanup(cls.nodes.close)
+
+    # --- skips ------------------------------------------------------------
+
+    def require(self, mode: topology.RouterMode, computes_needed: int,
+                category: str | None = None) -> list[cloud.ComputeHost]:
+        """Skip unless the cloud and the options allow this check.
+
+        Returns the computes to pin the VMs to.
+        """
+        reason = (skip_reason_for_config(CONF.netperf, mode, category)
+                  or self.facts.blocker(mode, computes_needed))
+        if reason is None and not self.external_network_id:
+            reason = ('no external network: set [netperf] '
+                      'public_network_id or [network] public_network_id')
+        if reason:
+            self.skipTest(reason)
+        return self.facts.usable_computes(mode)[:computes_needed]
+
+    # --- resources --------------------------------------------------------
+
+    def name(self, what: str) -> str:
+        return data_utils.rand_name(prefix=CONF.resource_name_prefix,
+                                    name='netperf-%s' % what)
+
+    def create_network(self, cidr: str) -> tuple[dict, dict]:
+        network = self.networks_client.create_network(
+            name=self.name('net'))['network']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.networks_client.delete_network, network['id'])
+        subnet = self.subnets_client.create_subnet(
+            network_id=network['id'], cidr=cidr, ip_version=4,
+            name=self.name('subnet'))['subnet']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.subnets_client.delete_subnet, subnet['id'])
+        return network, subnet
+
+    def create_router(self, mode: topology.RouterMode,
+                      subnets: list[dict]) -> dict:
+        router = self.routers_client.create_router(
+            name=self.name('router'), distributed=mode.distributed,
+            external_gateway_info={
+                'network_id': self.external_network_id})['router']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.routers_client.delete_router, router['id'])
+        for subnet in subnets:
+            self.routers_client.add_router_interface(
+                router['id'], subnet_id=subnet['id'])
+            self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                            self.routers_client.remove_router_interface,
+                            router['id'], subnet_id=subnet['id'])
+        return router
+
+    def access_prerequisites(self) -> tuple[dict, dict]:
+        """A key pair and a security group letting ICMP and SSH in."""
+        keypair = self.keypairs_client.create_keypair(
+            name=self.name('key'))['keypair']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.keypairs_client.delete_keypair, keypair['name'])
+        group = self.security_groups_client.create_security_group(
+            name=self.name('sg'))['security_group']
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.security_groups_client.delete_security_group,
+                        group['id'])
+        for rule in ({'protocol': 'icmp'},
+                     {'protocol': 'tcp', 'port_range_min': 22,
+                      'port_range_max': 22}):
+            self.security_group_rules_client.create_security_group_rule(
+                security_group_id=group['id'], direction='ingress',
+                ethertype='IPv4', remote_ip_prefix='0.0.0.0/0', **rule)
+        return keypair, group
+
+    def boot(self, network: dict, compute: cloud.ComputeHost,
+             keypair: dict, group: dict,
+             floating_ip: bool = False) -> Guest:
+        """Boot a guest on ``compute`` (checked), optionally with a FIP."""
+        image = CONF.netperf.image_ref or CONF.compute.image_ref
+        flavor = CONF.netperf.flavor_ref or CONF.compute.flavor_ref
+        server = self.servers_client.create_server(
+            name=self.name('vm'), imageRef=image, flavorRef=flavor,
+            networks=[{'uuid': network['id']}], key_name=keypair['name'],
+            security_groups=[{'name': group['name']}],
+            availability_zone=compute.hint)['server']
+        self.addCleanup(waiters.wait_for_server_termination,
+                        self.servers_client, server['id'])
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        self.servers_client.delete_server, server['id'])
+        waiters.wait_for_server_status(self.servers_client, server['id'],
+                                       'ACTIVE')
+        server = self.servers_client.show_server(server['id'])['server']
+        host = server.get('OS-EXT-SRV-ATTR:host')
+        self.assertEqual(compute.host, host,
+                         'server %s was pinned to %s but runs on %s'
+                         % (server['id'], compute.hint, host))
+        port = self.ports_client.list_ports(
+            device_id=server['id'])['ports'][0]
+        guest = Guest(server, host, port,
+                      port['fixed_ips'][0]['ip_address'])
+        if floating_ip:
+            fip = self.floating_ips_client.create_floatingip(
+                floating_network_id=self.external_network_id,
+                port_id=port['id'])['floatingip']
+            self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                            self.floating_ips_client.delete_floatingip,
+                            fip['id'])
+            guest.floating_ip = fip['floating_ip_address']
+        return guest
+
+    def login(self, guest: Guest, keypair: dict,
+              via: remote.SSHRunner | None = None) -> remote.SSHRunner:
+        """An SSH runner into ``guest`` once it answers.
+
+        Through its floating IP, or through ``via`` (another guest) to its
+        fixed IP when it has none.
+        """
+        address = guest.floating_ip or guest.fixed_ip
+        runner = remote.SSHRunner(
+            address, CONF.netperf.guest_user,
+            private_key=keypair['private_key'], jump=via,
+            connect_timeout=CONF.netperf.connect_timeout,
+            command_timeout=CONF.netperf.command_timeout,
+            name='guest %s' % address)
+        self.addCleanup(runner.close)
+        runner.wait_until_ready(timeout=CONF.netperf.guest_boot_timeout)
+        return runner
+
+    # --- nodes ------------------------------------------------------------
+
+    def network_nodes(self, router: dict,
+                      mode: topology.RouterMode) -> list[str]:
+        """The configured network node, or the router's central host."""
+        if CONF.netperf.network_node:
+            return [CONF.netperf.network_node]
+        agents = self.routers_client.list_l3_agents_hosting_router(
+            router['id'])['agents']
+        nodes = cloud.hosting_network_nodes(agents, mode)
+        self.assertNotEmpty(nodes, 'no L3 agent in %s mode hosts router %s'
+                            % ('/'.join(cloud.CENTRAL_MODES[mode]),
+                               router['id']))
+        return nodes
+
+    def namespaces(self, host: str) -> set[str]:
+        return {ns.name for ns in
+                inspect.list_namespaces(self.nodes.runner(host))}
+
+    def wait_for_namespace(self, host: str, name: str,
+                           present: bool = True) -> bool:
+        """Poll until ``name`` is (or is not) a namespace on ``host``."""
+        return test_utils.call_until_true(
+            lambda: (name in self.namespaces(host)) == present,
+            CONF.netperf.command_timeout, 2)
+
+    # --- the path check ---------------------------------------------------
+
+    def warm_up(self, runner: remote.Runner, target: str) -> None:
+        """Wait until ``target`` answers (ARP, flows, a late guest)."""
+        deadline = CONF.netperf.guest_boot_timeout
+        result = runner.run(['ping', '-c', '1', '-w', str(deadline), target],
+                            timeout=deadline + 30, check=False)
+        self.assertEqual(0, result.exit_status,
+                         '%s cannot reach %s: %s' % (
+                             runner.name, target, result.stdout[-300:]))
+
+    def check_path(self, traffic: topology.Traffic,
+                   mode: topology.RouterMode, sender: remote.Runner,
+                   target: str, routers: list[dict],
+                   computes: list[str]) -> verdict.Verdict:
+        """Warm up, measure noise, send the burst, assert the verdict."""
+        self.warm_up(sender, target)
+        network = sorted({n for r in routers
+                          for n in self.network_nodes(r, mode)})
+        opts = CONF.netperf
+        targets = probe.path_targets(network, computes,
+                                     [r['id'] for r in routers])
+
+        def send() -> verdict.Burst:
+            burst, _ = probe.ping_burst(
+                sender, target, opts.burst_packets, opts.burst_packet_size,
+                opts.burst_interval)
+            return burst
+
+        result = probe.measure_path(
+            self.nodes.runner, targets, send,
+            topology.crosses_network_node(traffic, mode), network, computes,
+            quiet_seconds=opts.noise_window, noise_factor=opts.noise_factor)
+        self.assertTrue(result.conclusive,
+                        'inconclusive path evidence for %s traffic under a '
+                        '%s router:\n%s' % (traffic.value, mode.value,
+                                            result.describe()))
+        self.assertTrue(result.as_expected,
+                        '%s traffic under a %s router took the wrong path:'
+                        '\n%s' % (traffic.value, mode.value,
+                                  result.describe()))
+        return result
