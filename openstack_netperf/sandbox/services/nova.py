@@ -1,0 +1,142 @@
+"""Nova: API (uwsgi), conductor and scheduler on the controller,
+libvirtd and nova-compute (QEMU TCG) on each compute node."""
+
+from __future__ import annotations
+
+import os
+
+from openstack_netperf.sandbox import services
+from openstack_netperf.sandbox import settings as settings_mod
+
+C = services.CONTROLLER
+
+
+def conf_file(ctx: services.Context, node: str = C) -> str:
+    return ctx.conf.etc(node, 'nova', 'nova.conf')
+
+
+def _client_sections(ctx: services.Context) -> dict[str, dict]:
+    return {
+        'placement': ctx.auth_section('nova'),
+        'neutron': ctx.auth_section('nova'),
+        'oslo_concurrency': {'lock_path': ctx.conf.state('nova', 'lock')},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'vnc': {'enabled': False},
+    }
+
+
+def controller_configs(ctx: services.Context) -> dict[str, str]:
+    conf = ctx.conf
+    default = services.common_default(ctx, C, 'nova')
+    del default['log_file']
+    default.update({'my_ip': conf.controller_ip,
+                    'state_path': conf.state('nova'),
+                    'host': C})
+    sections = {
+        'DEFAULT': default,
+        'api': {'auth_strategy': 'keystone'},
+        'api_database': {'connection': ctx.db_url('nova_api')},
+        'database': {'connection': ctx.db_url('nova')},
+        'keystone_authtoken': ctx.authtoken('nova'),
+        'scheduler': {'discover_hosts_in_cells_interval': 10,
+                      'workers': 1},
+        'conductor': {'workers': 1},
+        'wsgi': {'api_paste_config': os.path.join(
+            conf.venv_dir, 'etc', 'nova', 'api-paste.ini')},
+        'quota': {'instances': 50, 'cores': 100, 'ram': 65536},
+    }
+    sections.update(_client_sections(ctx))
+    api_log = services.render_ini(
+        {'DEFAULT': {'log_file': conf.log(C, 'nova-api')}})
+    return {conf_file(ctx): services.render_ini(sections),
+            ctx.conf.etc(C, 'nova', 'nova-api.conf'): api_log}
+
+
+def compute_configs(ctx: services.Context,
+                    node: settings_mod.Node) -> dict[str, str]:
+    state = ctx.conf.state('nodes', node.name, 'nova')
+    default = services.common_default(ctx, node.name, 'nova-compute')
+    default.update({
+        'host': node.name,
+        'my_ip': node.mgmt_ip,
+        'compute_driver': 'libvirt.LibvirtDriver',
+        'state_path': state,
+        'instances_path': os.path.join(state, 'instances'),
+        # SSH keys reach guests on a config drive: no metadata proxy.
+        'force_config_drive': True,
+        'mkisofs_cmd': 'genisoimage',
+        'reserved_host_memory_mb': 256,
+    })
+    sections = {
+        'DEFAULT': default,
+        'libvirt': {'virt_type': 'qemu', 'cpu_mode': 'none'},
+        'workarounds': {'disable_rootwrap': True},
+        'os_vif_ovs': {'ovsdb_connection': 'tcp:127.0.0.1:6640'},
+    }
+    sections.update(_client_sections(ctx))
+    sections['oslo_concurrency'] = {'lock_path': os.path.join(state, 'lock')}
+    return {conf_file(ctx, node.name): services.render_ini(sections)}
+
+
+def manage(ctx: services.Context, *args: str) -> list[str]:
+    return [ctx.conf.venv_bin('nova-manage'), '--config-file',
+            conf_file(ctx)] + list(args)
+
+
+def bootstrap_commands(ctx: services.Context) -> list[list[str]]:
+    return [
+        manage(ctx, 'api_db', 'sync'),
+        manage(ctx, 'cell_v2', 'map_cell0', '--database_connection',
+               ctx.db_url('nova_cell0')),
+        manage(ctx, 'cell_v2', 'create_cell', '--name', 'cell1'),
+        manage(ctx, 'db', 'sync'),
+    ]
+
+
+def discover_hosts(ctx: services.Context) -> list[str]:
+    return manage(ctx, 'cell_v2', 'discover_hosts')
+
+
+def controller_daemons(ctx: services.Context) -> list[services.Daemon]:
+    conf = ctx.conf
+    port = conf.port('nova')
+    # The first file is the paste pipeline, the others oslo.config files.
+    paste = os.path.join(conf.venv_dir, 'etc', 'nova', 'api-paste.ini')
+    api_env = (('OS_NOVA_CONFIG_DIR', os.path.dirname(conf_file(ctx))),
+               ('OS_NOVA_CONFIG_FILES', '%s;nova.conf;nova-api.conf'
+                % paste))
+    daemons = [services.Daemon(
+        C, 'nova-api',
+        services.uwsgi_argv(ctx, 'nova.wsgi.osapi_compute:application',
+                            port), api_env, port, http=True)]
+    for service in ('nova-conductor', 'nova-scheduler'):
+        daemons.append(services.Daemon(
+            C, service, (conf.venv_bin(service), '--config-file',
+                         conf_file(ctx), '--log-file', conf.log(C,
+                                                                service))))
+    return daemons
+
+
+def libvirt_qemu_conf() -> str:
+    """qemu.conf for a node: root-run QEMU, no cgroups, no virtlogd."""
+    return '\n'.join([
+        'user = "root"',
+        'group = "root"',
+        'dynamic_ownership = 0',
+        'security_driver = "none"',
+        'cgroup_controllers = [ ]',
+        'namespaces = [ ]',
+        'stdio_handler = "file"',
+    ]) + '\n'
+
+
+def compute_daemons(ctx: services.Context,
+                    node: settings_mod.Node) -> list[services.Daemon]:
+    conf = ctx.conf
+    return [
+        services.Daemon(node.name, 'libvirtd', ('libvirtd',)),
+        services.Daemon(node.name, 'nova-compute', (
+            conf.venv_bin('nova-compute'), '--config-file',
+            conf_file(ctx, node.name), '--log-file',
+            conf.log(node.name, 'nova-compute'))),
+    ]
