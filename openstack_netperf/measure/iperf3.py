@@ -25,6 +25,18 @@ MAX_TCP_LENGTH = 1024 * 1024
 _BANDWIDTH = re.compile(r'^\d+(\.\d+)?[KMGTkmgt]?(/\d+)?$')
 _VERSION = re.compile(r'\biperf (?:version )?(\d+\.\d+(?:\.\d+)?)')
 _NOT_FOUND = re.compile(r'iperf3: (command )?not found|iperf3: No such file')
+_BROKEN_OFF = ('the test with %s broke off: the server went away or the '
+               'traffic to it was dropped')
+# What to check for iperf3's own errors (phrases of iperf3 3.x).
+_HINTS = (
+    ('unable to connect', 'check that an iperf3 server listens on %s and '
+     'that the security group admits that port'),
+    ('server is busy', 'another client is testing against %s: run one '
+     'test at a time per server'),
+    ('control socket has closed', _BROKEN_OFF),
+    ('unable to read from stream socket', _BROKEN_OFF),
+    ('unable to receive control message', _BROKEN_OFF),
+)
 
 
 class Iperf3Error(exceptions.NetperfError):
@@ -162,7 +174,8 @@ def server_background_command(port: int = DEFAULT_PORT,
     hang-up signal.  The line polls ``/proc/net/tcp{,6}`` (present in every
     Linux guest, no ``ss`` or ``netstat`` needed) until the port listens, so
     a client started next is not refused; it exits 1 with a message if the
-    server dies or does not listen within ``wait_seconds``.
+    port is taken already, or the server dies or does not listen within
+    ``wait_seconds``.
     """
     if not 0 < wait_seconds <= 600:
         raise _invalid('wait_seconds must be in (0, 600], not %r'
@@ -171,6 +184,9 @@ def server_background_command(port: int = DEFAULT_PORT,
     tries = max(1, int(wait_seconds * 10))
     listening = ':%04X [0-9A-F]*:[0-9A-F]* 0A' % port
     return (
+        'if grep -qs %(listening)s /proc/net/tcp /proc/net/tcp6; then '
+        'echo "port %(port)d is already in use: stop what listens there or '
+        'use another port" >&2; exit 1; fi; '
         '%(server)s </dev/null >/dev/null 2>&1 & pid=$!; n=0; '
         'while ! grep -qs %(listening)s /proc/net/tcp /proc/net/tcp6; do '
         'if ! kill -0 $pid 2>/dev/null; then '
@@ -282,15 +298,10 @@ def _raise_reported(doc: dict) -> None:
     reason = str(doc['error'])
     target = doc['start'].get('connecting_to') or {}
     where = ('%s port %s' % (target.get('host'), target.get('port'))
-             if target else 'the server')
-    hint = ''
-    if 'unable to connect' in reason:
-        hint = ('; check that an iperf3 server listens on %s and that the '
-                'security group admits that port' % where)
-    elif 'control socket has closed' in reason or 'unable to r' in reason:
-        hint = ('; the test with %s broke off (server gone, or traffic '
-                'to it dropped)' % where)
-    raise Iperf3Error('iperf3 failed: %s%s' % (reason, hint), reason=reason)
+             if target else 'the target')
+    hints = [hint for phrase, hint in _HINTS if phrase in reason]
+    raise Iperf3Error('iperf3 failed: %s%s' % (
+        reason, '; ' + hints[0] % where if hints else ''), reason=reason)
 
 
 def _is_spurious(interval: dict) -> bool:

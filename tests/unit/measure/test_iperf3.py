@@ -1,0 +1,297 @@
+"""Tests of the iperf3 command builders and of the parser on real captures."""
+
+import json
+import os
+import subprocess
+
+import testtools
+
+from openstack_netperf import exceptions
+from openstack_netperf.measure import iperf3
+
+DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'iperf3')
+
+
+def capture(name):
+    with open(os.path.join(DATA, name)) as f:
+        return f.read()
+
+
+class ServerCommandTest(testtools.TestCase):
+
+    def test_one_off_server(self):
+        self.assertEqual(['iperf3', '-s', '-p', '5201', '-1'],
+                         iperf3.server_command())
+
+    def test_persistent_bound_server(self):
+        self.assertEqual(
+            ['iperf3', '-s', '-p', '5301', '-B', '198.19.11.5'],
+            iperf3.server_command(5301, one_off=False, bind='198.19.11.5'))
+
+    def test_bad_port(self):
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                iperf3.server_command, 0)
+        self.assertIn('port must be between 1 and 65535', str(exc))
+
+    def test_background_line_waits_for_the_listening_port(self):
+        line = iperf3.server_background_command(5201, wait_seconds=2)
+        self.assertIn('iperf3 -s -p 5201 -1 </dev/null >/dev/null 2>&1 &',
+                      line)
+        # 5201 is 0x1451; state 0A is LISTEN in /proc/net/tcp.
+        self.assertIn("':1451 [0-9A-F]*:[0-9A-F]* 0A'", line)
+        self.assertIn('[ $n -gt 20 ]', line)
+        self.assertTrue(line.endswith('echo $pid'))
+        # The line is valid POSIX shell.
+        subprocess.run(['/bin/sh', '-n', '-c', line], check=True)
+
+    def test_background_wait_must_be_positive(self):
+        self.assertRaises(exceptions.InvalidInput,
+                          iperf3.server_background_command, wait_seconds=0)
+
+
+class ClientCommandTest(testtools.TestCase):
+
+    def test_defaults_follow_the_thesis(self):
+        self.assertEqual(
+            ['iperf3', '-c', '198.19.11.5', '-p', '5201', '-t', '60', '-O',
+             '10', '-i', '1', '-P', '1', '--json'],
+            iperf3.client_command('198.19.11.5'))
+
+    def test_every_option(self):
+        self.assertEqual(
+            ['iperf3', '-c', 'vm-b2', '-p', '5301', '-t', '20', '-O', '5',
+             '-i', '0.5', '-P', '4', '-R', '-u', '-b', '500M', '-l', '1400',
+             '--connect-timeout', '3000', '--json'],
+            iperf3.client_command(
+                'vm-b2', port=5301, duration=20, omit=5, interval=0.5,
+                parallel=4, reverse=True, udp=True, bandwidth='500M',
+                length=1400, connect_timeout_ms=3000))
+
+    def test_tcp_bandwidth_is_a_cap(self):
+        argv = iperf3.client_command('h', bandwidth=100000000)
+        self.assertEqual(['-b', '100000000'],
+                         argv[argv.index('-b'):argv.index('-b') + 2])
+
+    def test_bad_input_is_rejected_with_what_to_change(self):
+        cases = [
+            ({'host': '--server'}, 'address or host name'),
+            ({'duration': 10, 'omit': 10},
+             'duration (10 s) must be longer than the omitted warm-up '
+             '(10 s): raise duration or lower omit'),
+            ({'omit': -1}, 'omit must be between 0 and 60'),
+            ({'omit': 61, 'duration': 100}, 'omit must be between 0 and 60'),
+            ({'duration': 0}, 'duration must be between 1 and 86400'),
+            ({'duration': '60'}, 'duration must be a whole number'),
+            ({'parallel': 0}, 'parallel must be between 1 and 128'),
+            ({'interval': 0.05}, 'interval must be between 0.1 and 60'),
+            ({'udp': True}, 'UDP needs a target bandwidth'),
+            ({'udp': True, 'bandwidth': 'fast'}, 'K/M/G/T suffix'),
+            ({'bandwidth': -1}, 'bandwidth must be at least 0'),
+            ({'udp': True, 'bandwidth': '1G', 'length': 65508},
+             'length must be between 1 and 65507'),
+            ({'connect_timeout_ms': 0}, 'connect_timeout_ms must be at '
+             'least 1'),
+            ({'port': 70000}, 'port must be between 1 and 65535'),
+        ]
+        for kwargs, message in cases:
+            args = {'host': '198.19.11.5'}
+            args.update(kwargs)
+            exc = self.assertRaises(exceptions.InvalidInput,
+                                    iperf3.client_command, **args)
+            self.assertIn(message, str(exc))
+
+    def test_bandwidth_forms(self):
+        for given in ('0', '100M', '1.5G', '10m', '100M/10', 2000):
+            argv = iperf3.client_command('h', udp=True, bandwidth=given)
+            self.assertEqual(str(given), argv[argv.index('-b') + 1])
+
+
+class VersionTest(testtools.TestCase):
+
+    def test_version(self):
+        self.assertEqual(['iperf3', '--version'], iperf3.version_command())
+        self.assertEqual('3.12',
+                         iperf3.parse_version(capture('version.txt')))
+        self.assertEqual('3.1.3', iperf3.parse_version(
+            'iperf 3.1.3\nLinux cirros 4.4.0 #1 x86_64\n'))
+
+    def test_missing_iperf3_in_the_guest(self):
+        for name in ('not_found_dash.txt', 'not_found_busybox.txt'):
+            exc = self.assertRaises(iperf3.Iperf3NotFound,
+                                    iperf3.parse_version, capture(name),
+                                    where='guest vm-a1 (image cirros)')
+            self.assertIn('iperf3 not found in guest vm-a1 (image cirros)',
+                          str(exc))
+            self.assertIn('use an image with iperf3 installed', str(exc))
+
+    def test_unrelated_output(self):
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_version,
+                                'Permission denied')
+        self.assertNotIsInstance(exc, iperf3.Iperf3NotFound)
+        self.assertIn('printed no iperf3 version', str(exc))
+
+
+class ParseCaptureTest(testtools.TestCase):
+
+    def _both(self, name):
+        text = capture(name)
+        return json.loads(text), iperf3.parse_result(text)
+
+    def test_tcp(self):
+        doc, got = self._both('tcp.json')
+        end = doc['end']
+        self.assertEqual(('TCP', False, 3, 0, 1, 1448, 'iperf 3.12'),
+                         (got.protocol, got.reverse, got.duration, got.omit,
+                          got.parallel, got.tcp_mss, got.version))
+        self.assertEqual(end['sum_sent']['bits_per_second'], got.sent_bps)
+        self.assertEqual(end['sum_received']['bits_per_second'],
+                         got.received_bps)
+        self.assertEqual(end['sum_sent']['bits_per_second'] / 1e6,
+                         got.sent_mbps)
+        self.assertEqual(end['sum_sent']['retransmits'], got.retransmits)
+        self.assertEqual(
+            end['cpu_utilization_percent']['host_total'],
+            got.cpu_local_percent)
+        self.assertEqual(
+            end['cpu_utilization_percent']['remote_total'],
+            got.cpu_remote_percent)
+        self.assertIsNone(got.jitter_ms)
+        self.assertIsNone(got.lost_percent)
+        self.assertEqual(
+            [i['sum']['bits_per_second'] / 1e6 for i in doc['intervals']],
+            got.throughput_series_mbps())
+        first = got.intervals[0]
+        self.assertEqual((0.0, False), (first.start, first.omitted))
+        self.assertEqual(doc['intervals'][0]['sum']['retransmits'],
+                         first.retransmits)
+
+    def test_tcp_reverse_takes_retransmits_from_the_remote_sender(self):
+        doc, got = self._both('tcp_reverse.json')
+        self.assertTrue(got.reverse)
+        self.assertEqual(3, len(got.intervals))
+        # The client receives: its intervals carry no retransmits.
+        self.assertEqual([None] * 3, [i.retransmits for i in got.intervals])
+        self.assertEqual(doc['end']['sum_sent']['retransmits'],
+                         got.retransmits)
+
+    def test_parallel_streams_are_summed(self):
+        doc, got = self._both('tcp_parallel2.json')
+        self.assertEqual(2, got.parallel)
+        for interval, sample in zip(doc['intervals'], got.intervals):
+            streams = sum(s['bits_per_second'] for s in interval['streams'])
+            # iperf3 divides summed bytes by summed seconds.
+            self.assertAlmostEqual(streams, sample.bits_per_second,
+                                   delta=streams * 1e-4)
+
+    def test_omitted_intervals_are_dropped(self):
+        doc, got = self._both('tcp_omit.json')
+        self.assertEqual((5, 2), (got.duration, got.omit))
+        self.assertEqual(2, got.omitted_intervals)
+        kept = [i['sum'] for i in doc['intervals']
+                if not i['sum']['omitted']]
+        self.assertEqual(5, len(got.intervals))
+        self.assertEqual([k['bits_per_second'] for k in kept],
+                         [s.bits_per_second for s in got.intervals])
+
+    def test_interval_straddling_the_omit_period_is_dropped(self):
+        # iperf3 3.12 marked only one of the two omitted seconds as
+        # omitted and reported a bogus 2 s interval (start 0.999, end
+        # 1.0005) as measured (esnet/iperf#1261).
+        doc, got = self._both('tcp_omit_straddle.json')
+        self.assertEqual(6, len(doc['intervals']))
+        self.assertEqual(1, sum(i['sum']['omitted']
+                                for i in doc['intervals']))
+        self.assertEqual(2, got.omitted_intervals)
+        self.assertEqual(4, len(got.intervals))
+        for sample in got.intervals:
+            self.assertAlmostEqual(1.0, sample.end - sample.start, delta=0.01)
+
+    def test_udp(self):
+        doc, got = self._both('udp.json')
+        received = doc['end']['sum_received']
+        self.assertEqual(('UDP', False), (got.protocol, got.reverse))
+        self.assertIsNone(got.retransmits)
+        self.assertIsNone(got.tcp_mss)
+        self.assertEqual(
+            (received['jitter_ms'], 0, received['packets'], 0),
+            (got.jitter_ms, got.lost_packets, got.packets, got.lost_percent))
+        self.assertAlmostEqual(50.0, got.sent_mbps, delta=0.5)
+        self.assertEqual([i['sum']['packets'] for i in doc['intervals']],
+                         [s.packets for s in got.intervals])
+
+    def test_udp_loss(self):
+        # Every tenth datagram to the server was dropped.
+        _doc, got = self._both('udp_loss.json')
+        self.assertAlmostEqual(10.0, got.lost_percent, delta=0.1)
+        self.assertAlmostEqual(got.packets / 10, got.lost_packets, delta=1)
+        self.assertAlmostEqual(got.sent_bps * 0.9, got.received_bps,
+                               delta=got.sent_bps * 0.01)
+
+    def test_udp_reverse_intervals_carry_jitter_and_loss(self):
+        doc, got = self._both('udp_reverse.json')
+        self.assertTrue(got.reverse)
+        self.assertEqual([i['sum']['jitter_ms'] for i in doc['intervals']],
+                         [s.jitter_ms for s in got.intervals])
+        self.assertEqual([0, 0, 0], [s.lost_percent for s in got.intervals])
+
+    def test_connection_refused(self):
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                capture('refused.json'))
+        self.assertEqual('unable to connect to server: Connection refused',
+                         exc.reason)
+        self.assertIn('iperf3 failed: unable to connect to server: '
+                      'Connection refused; check that an iperf3 server '
+                      'listens', str(exc))
+        self.assertIn('security group', str(exc))
+
+    def test_error_mid_test_names_the_server(self):
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                capture('udp_handshake_lost.json'))
+        self.assertIn('unable to read from stream socket', exc.reason)
+        self.assertIn('the test with 198.18.250.2 port 5201 broke off',
+                      str(exc))
+
+
+class ParseBadInputTest(testtools.TestCase):
+
+    def test_truncated_json(self):
+        text = capture('tcp.json')
+        for cut in (1, 100, len(text) // 2, len(text) - 3):
+            exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                    text[:cut])
+            self.assertIn('not iperf3 JSON (malformed or truncated', str(exc))
+            self.assertIn(repr(text[:cut].strip()[:20])[1:-1], str(exc))
+
+    def test_plain_text_output(self):
+        text = ('Connecting to host 198.19.11.5, port 5201\n'
+                '[  5] local 198.19.11.4 port 40000 connected\n')
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                text)
+        self.assertIn('not iperf3 JSON (was --json given?)', str(exc))
+        self.assertIn('Connecting to host', str(exc))
+
+    def test_other_json(self):
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                '{"servers": []}')
+        self.assertIn('not iperf3 output', str(exc))
+
+    def test_missing_end_section(self):
+        doc = json.loads(capture('tcp.json'))
+        doc['end'] = {}
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                json.dumps(doc))
+        self.assertIn('incomplete', str(exc))
+
+    def test_missing_field(self):
+        doc = json.loads(capture('tcp.json'))
+        del doc['end']['sum_sent']
+        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+                                json.dumps(doc))
+        self.assertIn("lacks an expected field ('sum')", str(exc))
+
+    def test_leading_noise_is_skipped(self):
+        text = 'Warning: Permanently added host\n' + capture('tcp.json')
+        self.assertEqual(3, len(iperf3.parse_result(text).intervals))
+
+    def test_empty_output(self):
+        self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result, '')
