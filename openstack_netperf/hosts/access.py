@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
+import socket
 from typing import Mapping
 
 from openstack_netperf import exceptions
@@ -123,6 +124,18 @@ class NodeAccess:
             sudo=sudo, jump=jump, connect_timeout=s.connect_timeout,
             command_timeout=s.command_timeout, name=name)
 
+    @staticmethod
+    def local_names() -> set[str]:
+        """The names this machine answers to."""
+        names = {'localhost', socket.gethostname(), socket.getfqdn()}
+        return names | {n.split('.')[0] for n in names}
+
+    def reaches(self, host: str) -> bool:
+        """Whether :meth:`runner` can give a runner for ``host``."""
+        if self.settings.method is AccessMethod.LOCAL:
+            return host in self.local_names()
+        return self.settings.method is AccessMethod.SSH
+
     def runner(self, host: str) -> remote.Runner:
         """The (cached) runner for ``host``."""
         if host in self._runners:
@@ -133,6 +146,11 @@ class NodeAccess:
                 'Cannot inspect host %s: node access is "none"; configure '
                 'ssh or local access to the nodes' % host)
         if method is AccessMethod.LOCAL:
+            if not self.reaches(host):
+                raise exceptions.InvalidInput(
+                    'Cannot inspect host %s: local node access reaches only '
+                    'this machine (%s); use ssh access for other nodes'
+                    % (host, socket.gethostname()))
             # Root needs no sudo (and a minimal host may not have it).
             use_sudo = self.settings.sudo and os.geteuid() != 0
             prefix = ['sudo', '-n'] if use_sudo else []

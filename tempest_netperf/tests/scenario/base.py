@@ -95,6 +95,12 @@ class NetperfScenarioTest(test.BaseTestCase):
     @classmethod
     def resource_setup(cls):
         super().resource_setup()
+        cls.discover_cloud()
+        cls.addClassResourceCleanup(cls.nodes.close)
+
+    @classmethod
+    def discover_cloud(cls):
+        """Read computes, agents and extensions; set up node access."""
         cls.facts = cloud.CloudFacts.from_api(
             services=cls.services_client.list_services(
                 binary='nova-compute')['services'],
@@ -104,7 +110,6 @@ class NetperfScenarioTest(test.BaseTestCase):
                                    or CONF.network.public_network_id)
         cls.nodes = access.NodeAccess(
             netperf_config.node_access_settings(CONF.netperf))
-        cls.addClassResourceCleanup(cls.nodes.close)
 
     # --- skips ------------------------------------------------------------
 
@@ -119,9 +124,20 @@ class NetperfScenarioTest(test.BaseTestCase):
         if reason is None and not self.external_network_id:
             reason = ('no external network: set [netperf] '
                       'public_network_id or [network] public_network_id')
+        computes = self.facts.usable_computes(mode)[:computes_needed]
+        if reason is None:
+            nodes = ([CONF.netperf.network_node] if CONF.netperf.network_node
+                     else self.facts.central_nodes(mode))
+            unreachable = [host for host in nodes + [c.host for c in computes]
+                           if not self.nodes.reaches(host)]
+            if unreachable:
+                reason = ('[netperf] node_access %s cannot reach %s: use ssh '
+                          'access for a multi-node cloud'
+                          % (CONF.netperf.node_access,
+                             ', '.join(unreachable)))
         if reason:
             self.skipTest(reason)
-        return self.facts.usable_computes(mode)[:computes_needed]
+        return computes
 
     # --- resources --------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Tests of node access settings and the per-host runner cache."""
 
+import socket
 from unittest import mock
 
 import testtools
@@ -83,10 +84,24 @@ class NodeAccessTest(testtools.TestCase):
 
     def test_local_runner_uses_sudo_unless_root(self):
         settings = access.NodeAccessSettings(method='local', sudo=True)
+        here = socket.gethostname()
         with mock.patch('os.geteuid', return_value=1000):
-            runner = access.NodeAccess(settings).runner('aio')
+            runner = access.NodeAccess(settings).runner(here)
         self.assertEqual(['sudo', '-n'], runner.prefix)
         with mock.patch('os.geteuid', return_value=0):
-            runner = access.NodeAccess(settings).runner('aio')
+            runner = access.NodeAccess(settings).runner(here)
         self.assertEqual([], runner.prefix)
-        self.assertEqual('aio', runner.name)
+        self.assertEqual(here, runner.name)
+
+    def test_local_access_reaches_only_this_machine(self):
+        nodes = access.NodeAccess(access.NodeAccessSettings(method='local'))
+        self.assertTrue(nodes.reaches('localhost'))
+        self.assertTrue(nodes.reaches(socket.gethostname()))
+        self.assertFalse(nodes.reaches('compute-02.example.org'))
+        exc = self.assertRaises(exceptions.InvalidInput, nodes.runner,
+                                'compute-02.example.org')
+        self.assertIn('use ssh access', str(exc))
+        self.assertTrue(access.NodeAccess(access.NodeAccessSettings(
+            method='ssh')).reaches('compute-02.example.org'))
+        self.assertFalse(access.NodeAccess(
+            access.NodeAccessSettings()).reaches('localhost'))
