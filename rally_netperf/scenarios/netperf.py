@@ -1,7 +1,7 @@
 """NetPerf scenarios: VM pairs across the placement categories.
 
 ``NetPerf.measure_pair`` boots the two VMs of one category; the
-``NetPerf.measure_reference_topology`` boots the thesis's seven VMs once
+``NetPerf.measure_reference_topology`` boots the reference topology once
 and measures every requested category from that one boot.  Both measure
 with :func:`openstack_netperf.pair.measure_pair` and report through
 :mod:`rally_netperf.output`.
@@ -248,9 +248,10 @@ class MeasureReferenceTopology(NetPerfScenario):
             rounds: Annotated[int, Field(ge=1)] = 3):
         """Boot the reference topology once and measure every category.
 
-        Boots only the VMs the requested categories need (all seven for
-        every category), in parallel, and reports a results table with
-        one row per category.
+        Boots the VMs the requested categories need, in parallel: for
+        every category A1, A3, B1 on compute 1 and A2, B2, C2 on compute 2
+        (the thesis's C1 is in no measured pair).  Reports a results table
+        with one row per category.
 
         :param image: Glance image name or id; needs iperf3, ping, sshd
         :param flavor: Nova flavor name or id

@@ -64,6 +64,9 @@ class FakeGuestRunner:
             raise remote.CommandFailed(self.name, result)
         return result
 
+    def connect(self):
+        self.commands.append('<connect>')
+
     def wait_until_ready(self, timeout=300.0, first_interval=0.5,
                          max_interval=5.0):
         self.run('true')
@@ -299,6 +302,8 @@ class FakeClients:
 
 
 class FakeCredential:
+    profiler_hmac_key = None
+
     def __init__(self, clients):
         self._clients = clients
 

@@ -1,0 +1,210 @@
+"""Scenario flow with fake clouds and guests answering captured output."""
+
+from __future__ import annotations
+
+import fixtures
+from oslo_config import fixture as config_fixture
+from rally import plugins
+import testtools
+
+from openstack_netperf import exceptions
+from openstack_netperf import pair
+from rally_netperf.contexts import compute_hosts
+from rally_netperf.contexts import topology as topology_ctx
+from rally_netperf import guests
+from rally_netperf import opts
+from rally_netperf import output
+from rally_netperf.scenarios import netperf
+from rally_netperf import waiting
+from tests.unit.rally import fakes
+
+plugins.load()
+
+FAST = {'duration': 2, 'omit': 1, 'ping_count': 12, 'ping_discard': 2,
+        'ping_interval': 0.2, 'rounds': 3}
+
+
+class ScenarioTestCase(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        conf = self.useFixture(config_fixture.Config(waiting.CONF))
+        conf.config(group=opts.GROUP, poll_interval=0.05,
+                    poll_max_interval=0.1, resource_delete_timeout=2.0,
+                    server_boot_timeout=2.0)
+        self.runners = {}
+
+        def fake_ssh(host, username, **kwargs):
+            runner = fakes.FakeGuestRunner(kwargs['name'],
+                                           missing=self.missing)
+            runner.host = host
+            runner.jump = kwargs.get('jump')
+            self.runners[kwargs['name']] = runner
+            return runner
+
+        self.missing = ()
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.guests.remote.SSHRunner', side_effect=fake_ssh))
+
+    def _scenario(self, cls, cloud=None, router_mode='dvr'):
+        self.cloud = cloud or fakes.FakeCloud()
+        ctx = self.cloud.context(
+            netperf_topology={'router_mode': router_mode},
+            netperf_compute_hosts={})
+        compute_hosts.ComputeHosts(ctx).setup()
+        topology_ctx.ReferenceTopology(ctx).setup()
+        ctx['user'] = ctx['users'][0]
+        ctx['tenant'] = ctx['tenants']['t1']
+        ctx['iteration'] = 1
+        return cls(context=ctx, admin_clients=self.cloud.clients,
+                   clients=self.cloud.clients)
+
+    @staticmethod
+    def _atomics(scenario):
+        return [a['name'] for a in scenario.atomic_actions()]
+
+
+class MeasurePairTest(ScenarioTestCase):
+
+    def test_flow_outputs_and_cleanup(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     category='-H-NR', **FAST)
+        # Both servers pinned to their hosts, booted before any wait.
+        boots = [s for s in self.cloud.nova.servers_by_id.values()]
+        self.assertEqual([], boots, 'servers must be deleted')
+        atomics = self._atomics(scenario)
+        self.assertEqual(['netperf.boot_servers',
+                          'netperf.create_floating_ips',
+                          'netperf.wait_for_ssh', 'netperf.check_guests'],
+                         atomics[:4])
+        self.assertEqual(3, atomics.count('-H-NR iperf3_tcp_forward'))
+        self.assertEqual(3, atomics.count('-H-NR ping_reverse'))
+        self.assertEqual('netperf.delete_servers', atomics[-1])
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+        # Guests were reached through their floating IPs.
+        self.assertEqual({'198.18.100.100', '198.18.100.101'},
+                         {r.host for r in self.runners.values()})
+        figures = output.figures_of_iteration(
+            {'output': scenario._output})
+        self.assertEqual(['inter_node_inter_subnet'], list(figures))
+        self.assertIn('tcp_forward_mbps', figures['inter_node_inter_subnet'])
+        titles = [c['title'] for c in scenario._output['complete']]
+        self.assertEqual(
+            ['Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
+             'Round-trip time per probe | -H-NR (inter_node_inter_subnet)',
+             'What was measured | -H-NR (inter_node_inter_subnet)'], titles)
+        facts = dict(scenario._output['complete'][2]['data']['rows'])
+        self.assertEqual('dvr', facts['router mode'])
+        self.assertEqual('False',
+                         facts['expected to cross the network node'])
+        self.assertEqual('1450', facts['path MTU in the source guest'])
+        self.assertIn('A1 on compute-01', facts['source'])
+        self.assertIn('B2 on compute-02', facts['target'])
+        self.assertEqual('A1: 3.12, B2: 3.12', facts['iperf3 versions'])
+
+    def test_servers_pinned_and_booted_in_parallel(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        created = []
+        real_create = self.cloud.nova.servers.create
+
+        def create(name, image, flavor, nics, **kwargs):
+            # No server is polled before both were created.
+            self.assertTrue(all(s.polls == 0 for s in created))
+            server = real_create(name, image, flavor, nics, **kwargs)
+            created.append(server)
+            return server
+
+        self.cloud.nova.servers.create = create
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     category='inter_node_intra_subnet', **FAST)
+        self.assertEqual(['nova:compute-01', 'nova:compute-02'],
+                         [s.kwargs['availability_zone'] for s in created])
+        self.assertEqual({'img-0'}, {s.image for s in created})
+
+    def test_missing_iperf3_fails_naming_image_and_deletes_servers(self):
+        self.missing = ('iperf3',)
+        scenario = self._scenario(netperf.MeasurePair)
+        exc = self.assertRaises(pair.MissingTool, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertIn("image 'netperf-guest'", str(exc))
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_boot_error_deletes_servers(self):
+        cloud = fakes.FakeCloud()
+        scenario = self._scenario(netperf.MeasurePair, cloud)
+        cloud.nova.final_status = 'ERROR'
+        exc = self.assertRaises(guests.BootFailed, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertIn('went to ERROR', str(exc))
+        self.assertEqual({}, cloud.nova.servers_by_id)
+
+    def test_one_compute_and_inter_node_category(self):
+        scenario = self._scenario(netperf.MeasurePair,
+                                  fakes.FakeCloud(computes=('compute-01',)))
+        exc = self.assertRaises(exceptions.InvalidInput, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='-HNR', **FAST)
+        self.assertIn('-HNR need 2 compute hosts but 1', str(exc))
+
+    def test_jump_host_reaches_fixed_ips(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     category='HNR', use_floating_ip=False,
+                     jump_host={'host': '198.18.0.10', 'username': 'root'},
+                     **FAST)
+        guests = [r for n, r in self.runners.items()
+                  if n.startswith('guest')]
+        jump = self.runners['jump host 198.18.0.10']
+        self.assertEqual({jump}, {g.jump for g in guests})
+        self.assertTrue(all(g.host.startswith('198.19.') for g in guests))
+        self.assertNotIn('netperf.create_floating_ips',
+                         self._atomics(scenario))
+        self.assertTrue(jump.closed)
+
+
+class ReferenceTopologyTest(ScenarioTestCase):
+
+    def test_boots_once_and_reports_every_category(self):
+        scenario = self._scenario(netperf.MeasureReferenceTopology,
+                                  router_mode='legacy')
+        hints = []
+        real_create = self.cloud.nova.servers.create
+
+        def create(name, image, flavor, nics, **kwargs):
+            hints.append(kwargs['availability_zone'])
+            return real_create(name, image, flavor, nics, **kwargs)
+
+        self.cloud.nova.servers.create = create
+        scenario.run(image='netperf-guest', flavor='netperf.tiny', **FAST)
+        # A1, A3, B1 on compute 1 and A2, B2, C2 on compute 2: C1 of the
+        # thesis topology is in no measured pair and is not booted.
+        self.assertEqual(3, hints.count('nova:compute-01'))
+        self.assertEqual(3, hints.count('nova:compute-02'))
+        atomics = self._atomics(scenario)
+        self.assertEqual(1, atomics.count('netperf.boot_servers'))
+        figures = output.figures_of_iteration({'output': scenario._output})
+        self.assertEqual(5, len(figures))
+        table = scenario._output['complete'][-1]
+        self.assertEqual('Results by category', table['title'])
+        rows = {r[1]: r for r in table['data']['rows']}
+        self.assertEqual(['HNR', 'H-NR', '-HNR', '-H-NR', '-H-N-R'],
+                         list(rows))
+        self.assertEqual('yes', rows['H-NR'][3])
+        self.assertEqual('no', rows['HNR'][3])
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+
+    def test_inter_router_pair_uses_floating_ips(self):
+        scenario = self._scenario(netperf.MeasureReferenceTopology)
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     categories=['-H-N-R'], use_floating_ip=False,
+                     jump_host={'host': '198.18.0.10', 'username': 'root'},
+                     **FAST)
+        a1 = self.runners['guest A1']
+        clients = [c for c in a1.commands if c.startswith('iperf3 -c')]
+        self.assertTrue(clients[0].startswith('iperf3 -c 198.18.100.'))
+        self.assertEqual({'guest A1', 'guest C2', 'jump host 198.18.0.10'},
+                         set(self.runners))
