@@ -1,0 +1,567 @@
+#!/usr/bin/env python3
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Static checks of the gate files: Zuul jobs, playbooks, devstack plugin.
+
+A gate job that fails because a devstack variable or a job parent is
+misspelled fails after an hour of devstack; these checks fail in seconds:
+
+* every YAML file of the gate parses;
+* job parents, nodesets, project templates and pipeline jobs are defined
+  here or are known upstream jobs (devstack, tempest, zuul-jobs);
+* playbooks named by jobs exist;
+* devstack variables, services, local.conf phases and config files are
+  spelled as devstack expects, DVR settings have valid values, and the
+  ``[netperf]`` options written to tempest.conf are ones the Tempest plugin
+  registers;
+* Tempest plugins are required projects and the test regex selects them;
+* the Rally task args of a job are arguments the task takes;
+* the shell passes ``bash -n`` and shellcheck.
+
+Usage: ``tools/check-gate-files.py [--root DIR] [--no-shellcheck]``.
+Prints one problem a line and exits 1 when there is any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+# Jobs other repositories define that gate jobs here may inherit from or
+# run.  Sources: devstack .zuul.yaml, tempest zuul.d/, rally-openstack
+# .zuul.d/, zuul-jobs and opendev base-jobs.
+KNOWN_JOBS = frozenset({
+    'base', 'multinode', 'unittests', 'tox', 'tox-py3',
+    'devstack-base', 'devstack-minimal', 'devstack', 'devstack-multinode',
+    'devstack-tox-functional', 'devstack-tox-functional-consumer',
+    'devstack-tempest', 'tempest-full-py3', 'tempest-all',
+    'tempest-multinode-full-base', 'tempest-multinode-full-py3',
+    'tempest-integrated-networking', 'rally-task-at-devstack',
+    'openstack-tox-pep8', 'openstack-tox-py3', 'openstack-tox-docs',
+    'openstack-tox-cover',
+})
+
+# Nodesets from devstack's .zuul.yaml (and the single-node labels).
+KNOWN_NODESETS = frozenset({
+    'openstack-single-node-jammy', 'openstack-single-node-noble',
+    'openstack-two-node-jammy', 'openstack-two-node-noble',
+    'openstack-three-node-jammy', 'openstack-three-node-noble',
+    'ubuntu-jammy', 'ubuntu-noble', 'debian-bookworm',
+})
+
+# Project templates of openstack-zuul-jobs.
+KNOWN_TEMPLATES = frozenset({
+    'openstack-python3-jobs', 'publish-openstack-docs-pti',
+    'check-requirements', 'release-notes-jobs-python3',
+    'openstack-cover-jobs',
+})
+
+# localrc variables devstack (stackrc, lib/neutron, lib/nova, lib/tempest,
+# the Zuul devstack jobs) reads.  Variables of this project's plugin come
+# from devstack/settings.  Add a name here only with devstack reading it.
+KNOWN_DEVSTACK_VARIABLES = frozenset({
+    'ADMIN_PASSWORD', 'DATABASE_PASSWORD', 'RABBIT_PASSWORD',
+    'SERVICE_PASSWORD', 'DATABASE_HOST', 'DATABASE_TYPE', 'RABBIT_HOST',
+    'HOST_IP', 'SERVICE_HOST', 'GLANCE_HOSTPORT', 'Q_HOST',
+    'DEST', 'DATA_DIR', 'LOGFILE', 'LOG_COLOR', 'VERBOSE',
+    'VERBOSE_NO_TIMESTAMP', 'ERROR_ON_CLONE', 'USE_PYTHON3', 'GLOBAL_VENV',
+    'LIBS_FROM_GIT', 'NOVNC_FROM_PACKAGE', 'ENABLE_TLS',
+    'KEYSTONE_ADMIN_ENDPOINT', 'REGION_NAME', 'STACK_USER',
+    # networking
+    'Q_AGENT', 'Q_PLUGIN', 'Q_ML2_PLUGIN_MECHANISM_DRIVERS',
+    'Q_ML2_TENANT_NETWORK_TYPE', 'Q_ML2_PLUGIN_TYPE_DRIVERS', 'Q_DVR_MODE',
+    'Q_L3_ENABLED', 'Q_L3_ROUTER_PER_TENANT', 'Q_USE_PROVIDERNET_FOR_PUBLIC',
+    'Q_SERVICE_PLUGIN_CLASSES', 'Q_FLOATING_ALLOCATION_POOL',
+    'ML2_L3_PLUGIN', 'OVS_BRIDGE_MAPPINGS', 'OVS_PHYSICAL_BRIDGE',
+    'PHYSICAL_NETWORK', 'PUBLIC_BRIDGE', 'PUBLIC_BRIDGE_MTU',
+    'PUBLIC_NETWORK_NAME', 'PUBLIC_NETWORK_GATEWAY', 'PUBLIC_INTERFACE',
+    'FLOATING_RANGE', 'FIXED_RANGE', 'NETWORK_GATEWAY',
+    'IPV4_ADDRS_SAFE_TO_USE', 'TUNNEL_ENDPOINT_IP', 'ENABLE_CHASSIS_AS_GW',
+    'OVN_L3_CREATE_PUBLIC_NETWORK', 'OVN_DBS_LOG_LEVEL',
+    # compute and images
+    'LIBVIRT_TYPE', 'VIRT_DRIVER', 'FORCE_CONFIG_DRIVE', 'IMAGE_URLS',
+    'DOWNLOAD_DEFAULT_IMAGES', 'DEFAULT_IMAGE_NAME',
+    'NOVA_ALLOW_MOVE_TO_SAME_HOST', 'LIVE_MIGRATION_AVAILABLE',
+    'USE_BLOCK_MIGRATION_FOR_LIVE_MIGRATION', 'NOVA_VNC_ENABLED',
+    # tempest
+    'TEMPEST_PLUGINS', 'TEMPEST_CONCURRENCY',
+})
+
+# Values devstack accepts for the variables the DVR jobs depend on.
+DEVSTACK_VALUES = {
+    'Q_AGENT': {'openvswitch', 'ovn', 'linuxbridge', 'macvtap'},
+    'Q_DVR_MODE': {'legacy', 'dvr', 'dvr_snat', 'dvr_no_external'},
+    'Q_ML2_TENANT_NETWORK_TYPE': {'vxlan', 'gre', 'geneve', 'vlan', 'flat',
+                                  'local'},
+}
+
+# Services devstack (and the neutron plugin) enable with enable_service.
+KNOWN_SERVICES = frozenset({
+    'base', 'dstat', 'memory_tracker', 'file_tracker', 'etcd3', 'mysql',
+    'rabbit', 'tls-proxy', 'openstack-cli-server', 'key', 'g-api',
+    'n-api', 'n-api-meta', 'n-cond', 'n-cpu', 'n-novnc', 'n-sch',
+    'placement-api', 'placement-client', 'q-svc', 'q-agt', 'q-dhcp',
+    'q-l3', 'q-meta', 'q-metering', 'q-qos', 'q-trunk', 'q-dns',
+    'q-port-forwarding', 'q-ovn-metadata-agent', 'q-ovn-agent',
+    'ovn-controller', 'ovn-northd', 'ovs-vswitchd', 'ovsdb-server',
+    'neutron-trunk', 'neutron-qos', 'neutron-placement', 'neutron-segments',
+    'br-ex-tcpdump', 'br-int-flows', 'c-api', 'c-bak', 'c-sch', 'c-vol',
+    'cinder', 's-account', 's-container', 's-object', 's-proxy', 'swift',
+    'horizon', 'tempest',
+})
+
+# local.conf meta-section phases.
+DEVSTACK_PHASES = frozenset({'post-config', 'extra', 'post-extra',
+                             'test-config'})
+# plugin.sh modes and stack phases devstack calls plugins with.
+PLUGIN_MODES = frozenset({'stack', 'unstack', 'clean', 'override_defaults',
+                          'source'})
+PLUGIN_PHASES = frozenset({'pre-install', 'install', 'post-config', 'extra',
+                           'test-config'})
+
+# Config file variables devstack defines for local.conf sections.
+KNOWN_CONFIG_FILES = frozenset({
+    'NEUTRON_CONF', 'NEUTRON_CORE_PLUGIN_CONF', 'Q_PLUGIN_CONF_FILE',
+    'NEUTRON_L3_CONF', 'Q_L3_CONF_FILE', 'NEUTRON_DHCP_CONF',
+    'Q_DHCP_CONF_FILE', 'NEUTRON_META_CONF', 'Q_META_CONF_FILE',
+    'NOVA_CONF', 'NOVA_CPU_CONF', 'GLANCE_API_CONF', 'KEYSTONE_CONF',
+    'PLACEMENT_CONF', 'CINDER_CONF', 'TEMPEST_CONFIG',
+})
+
+# Values of the options the DVR wiring sets, by (section, option).
+CONFIG_VALUES = {
+    ('DEFAULT', 'agent_mode'): {'legacy', 'dvr', 'dvr_snat',
+                                'dvr_no_external'},
+    ('DEFAULT', 'router_distributed'): {True, False},
+    ('agent', 'enable_distributed_routing'): {True, False},
+    ('agent', 'l2_population'): {True, False},
+}
+
+ZUUL_FILES = ('.zuul.yaml', 'zuul.yaml')
+ZUUL_DIRS = ('.zuul.d', 'zuul.d')
+YAML_DIRS = ('playbooks', 'roles', 'devstack')
+SHELL_FILES = ('devstack/settings', 'devstack/plugin.sh')
+SHELL_DIRS = ('devstack/lib', 'playbooks', 'roles')
+PLAYBOOK_KEYS = ('pre-run', 'run', 'post-run', 'cleanup-run')
+ZUUL_ITEMS = frozenset({'job', 'project', 'project-template', 'nodeset',
+                        'secret', 'semaphore', 'pragma', 'queue'})
+PLUGIN_REPO = 'openstack-netperf'
+TEMPEST_PLUGIN_MODULE = 'tempest_netperf'
+
+
+class _GateLoader(yaml.SafeLoader):
+    """SafeLoader that keeps Zuul and Ansible tags (!encrypted, !unsafe)."""
+
+
+_GateLoader.add_multi_constructor(
+    '!', lambda loader, suffix, node: (
+        loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode)
+        else None))
+
+
+def load_yaml(path: pathlib.Path) -> Any:
+    with path.open() as f:
+        return yaml.load(f, Loader=_GateLoader)  # nosec: safe loader
+
+
+def _rel(root: pathlib.Path, path: pathlib.Path) -> str:
+    return str(path.relative_to(root))
+
+
+def zuul_files(root: pathlib.Path) -> list[pathlib.Path]:
+    files = [root / n for n in ZUUL_FILES if (root / n).is_file()]
+    for d in ZUUL_DIRS:
+        if (root / d).is_dir():
+            files.extend(sorted((root / d).glob('*.yaml')))
+    return files
+
+
+def yaml_files(root: pathlib.Path) -> list[pathlib.Path]:
+    files = zuul_files(root)
+    for d in YAML_DIRS:
+        if (root / d).is_dir():
+            files.extend(sorted(p for p in (root / d).rglob('*')
+                                if p.suffix in ('.yaml', '.yml')))
+    return files
+
+
+def shell_files(root: pathlib.Path) -> list[pathlib.Path]:
+    files = [root / n for n in SHELL_FILES if (root / n).is_file()]
+    for d in SHELL_DIRS:
+        base = root / d
+        if not base.is_dir():
+            continue
+        for p in sorted(base.rglob('*')):
+            if p.is_file() and (p.suffix == '.sh' or d == 'devstack/lib'):
+                files.append(p)
+    return files
+
+
+def check_yaml_parses(root: pathlib.Path) -> Iterator[str]:
+    for path in yaml_files(root):
+        try:
+            load_yaml(path)
+        except yaml.YAMLError as e:
+            yield '%s: YAML does not parse: %s' % (
+                _rel(root, path), str(e).replace('\n', ' '))
+
+
+class ZuulConfig:
+    """The Zuul items of a repository, by kind."""
+
+    def __init__(self, root: pathlib.Path):
+        self.root = root
+        self.items: list[tuple[str, str, dict]] = []
+        for path in zuul_files(root):
+            try:
+                data = load_yaml(path) or []
+            except yaml.YAMLError:
+                continue   # reported by check_yaml_parses
+            for item in data if isinstance(data, list) else [data]:
+                if isinstance(item, dict) and len(item) == 1:
+                    kind, body = next(iter(item.items()))
+                    self.items.append((_rel(root, path), kind, body or {}))
+                else:
+                    self.items.append((_rel(root, path), '', {}))
+
+    def of_kind(self, kind: str) -> list[tuple[str, dict]]:
+        return [(where, body) for where, k, body in self.items if k == kind]
+
+    @property
+    def jobs(self) -> dict[str, dict]:
+        return {b.get('name'): b for _, b in self.of_kind('job')}
+
+    def names(self, kind: str) -> set[str]:
+        return {b.get('name') for _, b in self.of_kind(kind)}
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def settings_variables(root: pathlib.Path) -> set[str]:
+    """Variables and services devstack/settings defines."""
+    path = root / 'devstack' / 'settings'
+    if not path.is_file():
+        return set()
+    text = path.read_text()
+    return set(re.findall(r'^([A-Z][A-Z0-9_]*)=', text, re.M))
+
+
+def settings_services(root: pathlib.Path) -> set[str]:
+    path = root / 'devstack' / 'settings'
+    if not path.is_file():
+        return set()
+    found = re.findall(r'^\s*enable_service\s+(.+)$', path.read_text(), re.M)
+    return {s for line in found for s in line.split()}
+
+
+def tempest_plugin_options(root: pathlib.Path) -> set[str] | None:
+    """Names of the [netperf] options, or None if they cannot be read."""
+    sys.path.insert(0, str(root))
+    try:
+        from tempest_netperf import config
+    except ImportError:
+        return None
+    finally:
+        sys.path.remove(str(root))
+    return {opt.dest for opt in config.NetperfGroup}
+
+
+def _config_file_variable(name: str) -> str | None:
+    """The devstack variable a local.conf file key names, if any."""
+    m = re.fullmatch(r'/?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?', name)
+    return m.group(1) if m else None
+
+
+class JobChecker:
+    """Checks of one job against devstack's and Zuul's vocabularies."""
+
+    def __init__(self, root: pathlib.Path, where: str, job: dict,
+                 zuul: ZuulConfig, netperf_options: set[str] | None):
+        self.root = root
+        self.where = '%s: job %s' % (where, job.get('name'))
+        self.job = job
+        self.zuul = zuul
+        self.netperf_options = netperf_options
+        self.variables = KNOWN_DEVSTACK_VARIABLES | settings_variables(root)
+        self.services = KNOWN_SERVICES | settings_services(root)
+
+    def check(self) -> Iterator[str]:
+        yield from self._inheritance()
+        yield from self._playbooks()
+        for scope, vars_ in self._var_scopes():
+            yield from self._devstack_vars(scope, vars_)
+        yield from self._tempest()
+        yield from self._rally()
+
+    def _inheritance(self) -> Iterator[str]:
+        parent = self.job.get('parent')
+        if parent and parent not in KNOWN_JOBS | self.zuul.names('job'):
+            yield '%s: unknown parent job %r' % (self.where, parent)
+        nodeset = self.job.get('nodeset')
+        if isinstance(nodeset, str) and nodeset not in (
+                KNOWN_NODESETS | self.zuul.names('nodeset')):
+            yield '%s: unknown nodeset %r' % (self.where, nodeset)
+
+    def _playbooks(self) -> Iterator[str]:
+        for key in PLAYBOOK_KEYS:
+            for entry in _as_list(self.job.get(key)):
+                name = entry.get('name') if isinstance(entry, dict) else entry
+                if not (self.root / name).is_file():
+                    yield '%s: %s playbook %s does not exist' % (
+                        self.where, key, name)
+
+    def _var_scopes(self) -> Iterator[tuple[str, dict]]:
+        yield 'vars', self.job.get('vars') or {}
+        for group, vars_ in (self.job.get('group-vars') or {}).items():
+            yield 'group-vars %s' % group, vars_ or {}
+        for host, vars_ in (self.job.get('host-vars') or {}).items():
+            yield 'host-vars %s' % host, vars_ or {}
+
+    def _devstack_vars(self, scope: str, vars_: dict) -> Iterator[str]:
+        where = '%s (%s)' % (self.where, scope)
+        for name, value in (vars_.get('devstack_localrc') or {}).items():
+            if name not in self.variables:
+                yield ('%s: unknown devstack variable %s: not one devstack '
+                       'reads nor one devstack/settings defines' % (
+                           where, name))
+            allowed = DEVSTACK_VALUES.get(name)
+            if allowed and str(value) not in allowed:
+                yield '%s: %s=%s; devstack accepts %s' % (
+                    where, name, value, ', '.join(sorted(allowed)))
+        for name, value in (vars_.get('devstack_services') or {}).items():
+            if name not in self.services:
+                yield '%s: unknown devstack service %s' % (where, name)
+            if not isinstance(value, bool):
+                yield '%s: service %s must be true or false, not %r' % (
+                    where, name, value)
+        for name, url in (vars_.get('devstack_plugins') or {}).items():
+            if not re.match(r'https?://', str(url or '')):
+                yield '%s: plugin %s needs a git URL, not %r' % (
+                    where, name, url)
+            elif (str(url).rstrip('/').removesuffix('.git')
+                  .endswith('/' + PLUGIN_REPO) and name != PLUGIN_REPO):
+                yield ('%s: plugin name %s: devstack clones the plugin '
+                       'into $DEST/<name> and devstack/settings expects '
+                       '%s' % (where, name, PLUGIN_REPO))
+        yield from self._local_conf(where, vars_.get('devstack_local_conf')
+                                    or {})
+
+    def _local_conf(self, where: str, local_conf: dict) -> Iterator[str]:
+        for phase, files in local_conf.items():
+            if phase not in DEVSTACK_PHASES:
+                yield '%s: unknown local.conf phase %s' % (where, phase)
+                continue
+            for name, sections in (files or {}).items():
+                variable = _config_file_variable(name)
+                if variable and variable not in KNOWN_CONFIG_FILES:
+                    yield '%s: unknown devstack config file %s' % (
+                        where, name)
+                elif not variable and not name.startswith('/'):
+                    yield ('%s: config file %s is neither a devstack '
+                           'variable nor an absolute path' % (where, name))
+                for section, options in (sections or {}).items():
+                    yield from self._options(where, variable, section,
+                                             options or {})
+
+    def _options(self, where: str, variable: str | None, section: str,
+                 options: dict) -> Iterator[str]:
+        for option, value in options.items():
+            allowed = CONFIG_VALUES.get((section, option))
+            if allowed is not None and value not in allowed:
+                yield '%s: [%s] %s = %r; expected one of %s' % (
+                    where, section, option, value,
+                    ', '.join(sorted(map(str, allowed))))
+            if (variable == 'TEMPEST_CONFIG' and section == 'netperf'
+                    and self.netperf_options is not None
+                    and option not in self.netperf_options):
+                yield ('%s: tempest.conf [netperf] %s is not an option of '
+                       'the Tempest plugin' % (where, option))
+
+    def _tempest(self) -> Iterator[str]:
+        vars_ = self.job.get('vars') or {}
+        plugins = _as_list(vars_.get('tempest_plugins'))
+        required = {str(p.get('name') if isinstance(p, dict) else p)
+                    .rsplit('/', 1)[-1]
+                    for p in _as_list(self.job.get('required-projects'))}
+        for plugin in plugins:
+            if plugin not in required:
+                yield ('%s: tempest plugin %s is not a required project, so '
+                       'it is not on the nodes' % (self.where, plugin))
+        regex = vars_.get('tempest_test_regex')
+        if regex is None:
+            return
+        try:
+            compiled = re.compile(regex)
+        except re.error as e:
+            yield '%s: tempest_test_regex %r: %s' % (self.where, regex, e)
+            return
+        if PLUGIN_REPO in plugins and not compiled.search(
+                TEMPEST_PLUGIN_MODULE + '.tests.'):
+            yield ('%s: tempest_test_regex %r selects none of the %s tests'
+                   % (self.where, regex, TEMPEST_PLUGIN_MODULE))
+
+    def _rally(self) -> Iterator[str]:
+        vars_ = self.job.get('vars') or {}
+        task, args = (vars_.get('netperf_rally_task'),
+                      vars_.get('netperf_rally_task_args'))
+        if not task and not args:
+            return
+        task_path, args_path = self.root / str(task), self.root / str(args)
+        for name, path in (('netperf_rally_task', task_path),
+                           ('netperf_rally_task_args', args_path)):
+            if not path.is_file():
+                yield '%s: %s %s does not exist' % (
+                    self.where, name, _rel(self.root, path))
+        if task_path.is_file() and args_path.is_file():
+            yield from check_task_args(self.root, task_path, args_path)
+
+
+def task_variables(task_path: pathlib.Path) -> set[str]:
+    """Variables a Rally task template reads."""
+    import jinja2
+    from jinja2 import meta
+    env = jinja2.Environment(autoescape=False)  # nosec: renders YAML
+    return meta.find_undeclared_variables(env.parse(task_path.read_text()))
+
+
+def check_task_args(root: pathlib.Path, task_path: pathlib.Path,
+                    args_path: pathlib.Path) -> Iterator[str]:
+    args = load_yaml(args_path) or {}
+    if not isinstance(args, dict):
+        yield '%s: task args must be a mapping' % _rel(root, args_path)
+        return
+    taken = task_variables(task_path)
+    for name in sorted(set(args) - taken):
+        yield '%s: %s is not an argument of %s (it takes: %s)' % (
+            _rel(root, args_path), name, _rel(root, task_path),
+            ', '.join(sorted(taken)))
+
+
+def check_zuul(root: pathlib.Path) -> Iterator[str]:
+    zuul = ZuulConfig(root)
+    options = tempest_plugin_options(root)
+    seen: set[str] = set()
+    for where, kind, body in zuul.items:
+        if kind not in ZUUL_ITEMS:
+            yield '%s: not a Zuul configuration item: %r' % (where, kind)
+            continue
+        if kind != 'job':
+            continue
+        name = body.get('name')
+        if name in seen:
+            yield '%s: job %s defined twice' % (where, name)
+        seen.add(name)
+        yield from JobChecker(root, where, body, zuul, options).check()
+    jobs = KNOWN_JOBS | zuul.names('job')
+    for where, project in zuul.of_kind('project'):
+        for template in _as_list(project.get('templates')):
+            if template not in KNOWN_TEMPLATES | zuul.names(
+                    'project-template'):
+                yield '%s: unknown project template %s' % (where, template)
+        for pipeline, body in project.items():
+            if not isinstance(body, dict) or 'jobs' not in body:
+                continue
+            for entry in _as_list(body['jobs']):
+                name = next(iter(entry)) if isinstance(entry, dict) else entry
+                if name not in jobs:
+                    yield '%s: %s pipeline runs unknown job %s' % (
+                        where, pipeline, name)
+
+
+def check_plugin_sh(root: pathlib.Path) -> Iterator[str]:
+    """Phases and tempest.conf options the devstack plugin uses."""
+    plugin = root / 'devstack' / 'plugin.sh'
+    if not plugin.is_file():
+        if (root / 'devstack').is_dir():
+            yield 'devstack/plugin.sh: missing'
+        return
+    if not (root / 'devstack' / 'settings').is_file():
+        yield 'devstack/settings: missing'
+    text = plugin.read_text()
+    for mode in re.findall(r'\$1\s*==\s*"?([\w-]+)', text):
+        if mode not in PLUGIN_MODES:
+            yield 'devstack/plugin.sh: devstack has no mode %s' % mode
+    for phase in re.findall(r'\$2\s*==\s*"?([\w-]+)', text):
+        if phase not in PLUGIN_PHASES:
+            yield 'devstack/plugin.sh: devstack has no stack phase %s' % phase
+    options = tempest_plugin_options(root)
+    if options is None:
+        return
+    for path in [plugin] + sorted((root / 'devstack' / 'lib').glob('*')):
+        for option in re.findall(
+                r'iniset\s+"?\$\{?TEMPEST_CONFIG\}?"?\s+netperf\s+(\w+)',
+                path.read_text()):
+            if option not in options:
+                yield ('%s: tempest.conf [netperf] %s is not an option of '
+                       'the Tempest plugin' % (_rel(root, path), option))
+
+
+def check_shell(root: pathlib.Path, shellcheck: bool = True
+                ) -> Iterator[str]:
+    files = shell_files(root)
+    for path in files:
+        proc = subprocess.run(['bash', '-n', str(path)], capture_output=True,
+                              text=True)
+        if proc.returncode:
+            yield '%s: bash -n: %s' % (_rel(root, path),
+                                       proc.stderr.strip())
+    if not shellcheck or not files:
+        return
+    proc = subprocess.run(
+        ['shellcheck', '--shell=bash', '--external-sources',
+         '--format=gcc'] + [_rel(root, p) for p in files],
+        cwd=root, capture_output=True, text=True)
+    for line in proc.stdout.splitlines():
+        yield 'shellcheck: %s' % line
+
+
+def run_checks(root: pathlib.Path, shellcheck: bool = True) -> list[str]:
+    """Every problem found under ``root``."""
+    problems: list[str] = []
+    for check in (check_yaml_parses, check_zuul, check_plugin_sh):
+        problems.extend(check(root))
+    problems.extend(check_shell(root, shellcheck))
+    return problems
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--root', type=pathlib.Path,
+                        default=pathlib.Path(__file__).resolve().parent.parent,
+                        help='repository to check (default: this one)')
+    parser.add_argument('--no-shellcheck', action='store_true',
+                        help='skip shellcheck (bash -n still runs)')
+    args = parser.parse_args(argv)
+    shellcheck = not args.no_shellcheck
+    if shellcheck and shutil.which('shellcheck') is None:
+        print('shellcheck not found: install it (apt-get install '
+              'shellcheck) or pass --no-shellcheck', file=sys.stderr)
+        return 2
+    problems = run_checks(args.root.resolve(), shellcheck)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
