@@ -1,0 +1,280 @@
+"""Build the netperf guest: kernel + initramfs, and a bootable qcow2."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import pathlib
+import subprocess
+import tempfile
+
+from openstack_netperf.image import apt
+from openstack_netperf.image import disk
+from openstack_netperf.image import errors
+from openstack_netperf.image import host
+from openstack_netperf.image import rootfs
+
+LOG = logging.getLogger(__name__)
+
+NAME = 'netperf-guest'
+NIC_MODES = ('auto', 'virtio', 'e1000')
+# 2024-01-01: file times in the image when SOURCE_DATE_EPOCH is unset.
+DEFAULT_EPOCH = 1704067200
+BASE_CMDLINE = 'console=tty0 console=ttyS0,115200n8 quiet'
+READY_LINE = 'netperf-guest: ready'
+FAILED_LINE = 'netperf-guest: failed'
+# Programs, per package, that go into the guest's /usr/bin.
+PROGRAMS = {
+    'busybox-static': ['busybox'],
+    'dropbear-bin': ['dropbear', 'dropbearkey'],
+    'iperf3': ['iperf3'],
+    'iputils-ping': ['ping'],
+}
+IPERF2 = {'iperf': ['iperf']}
+
+
+def default_cache_dir() -> pathlib.Path:
+    base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
+    return pathlib.Path(base) / 'netperf-image'
+
+
+@dataclasses.dataclass
+class BuildOptions:
+    """What to build; the defaults make the image the project tests."""
+
+    output: pathlib.Path
+    release: str = 'bookworm'
+    arch: str = 'amd64'
+    mirror: str | None = None
+    security_mirror: str | None = None
+    kernel_package: str = 'linux-image-amd64'
+    nic_mode: str = 'auto'
+    virtio_csum: bool = True
+    iperf2: bool = True
+    disk: bool = True
+    cache_dir: pathlib.Path = dataclasses.field(
+        default_factory=default_cache_dir)
+    extra_cmdline: str = ''
+    epoch: int | None = None
+
+    def validate(self) -> None:
+        if self.nic_mode not in NIC_MODES:
+            raise errors.ImageError('--nic-mode must be one of %s, not %r'
+                                    % (', '.join(NIC_MODES), self.nic_mode))
+        if 'netperf.' in self.extra_cmdline.replace('netperf.debug', ''):
+            raise errors.ImageError(
+                'set netperf.nic / netperf.virtio_csum with --nic-mode and '
+                '--no-virtio-csum, not in the extra command line')
+
+    def source_date_epoch(self) -> int:
+        if self.epoch is not None:
+            return self.epoch
+        value = os.environ.get('SOURCE_DATE_EPOCH')
+        if value is None:
+            return DEFAULT_EPOCH
+        try:
+            return int(value)
+        except ValueError:
+            raise errors.ImageError('SOURCE_DATE_EPOCH must be an integer '
+                                    '(seconds), not %r' % value)
+
+    def cmdline(self) -> str:
+        """The kernel command line the disk boots with (and upload sets)."""
+        words = [BASE_CMDLINE, 'netperf.nic=%s' % self.nic_mode]
+        if not self.virtio_csum:
+            words.append('netperf.virtio_csum=0')
+        if self.extra_cmdline:
+            words.append(self.extra_cmdline)
+        return ' '.join(words)
+
+    def module_groups(self) -> dict[str, list[str]]:
+        groups = {'disk': rootfs.MODULE_GROUPS['disk']}
+        for group in ('virtio', 'e1000'):
+            if self.nic_mode in ('auto', group):
+                groups[group] = rootfs.MODULE_GROUPS[group]
+        return groups
+
+
+@dataclasses.dataclass
+class BuildResult:
+    """Where the outputs are and what they hold."""
+
+    kernel: pathlib.Path
+    initrd: pathlib.Path
+    qcow2: pathlib.Path | None
+    manifest_path: pathlib.Path
+    manifest: dict
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _extract(deb: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
+    into.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([host.which('dpkg-deb'), '-x', str(deb),
+                           str(into)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise errors.ImageError('dpkg-deb -x %s failed: %s'
+                                % (deb, proc.stderr.strip()))
+    return into
+
+
+class Builder:
+    """Fetches, unpacks and assembles; one instance per build."""
+
+    def __init__(self, options: BuildOptions):
+        options.validate()
+        self.options = options
+        self.versions: dict[str, str] = {}
+
+    def _apt(self) -> apt.Apt:
+        opts = self.options
+        mirror, security = apt.default_mirrors(opts.release,
+                                               apt.host_mirrors())
+        if opts.mirror:
+            mirror = opts.mirror.rstrip('/')
+            security = apt.security_for(mirror)
+        if opts.security_mirror is not None:
+            security = opts.security_mirror or None
+        return apt.Apt(opts.cache_dir / 'apt' / ('%s-%s' % (opts.release,
+                                                            opts.arch)),
+                       opts.release, opts.arch, mirror, security)
+
+    def _kernel_package(self, packages: apt.Apt) -> str:
+        """The versioned package behind a meta package like linux-image-amd64.
+        """
+        name = self.options.kernel_package
+        for _ in range(3):
+            (package,) = packages.show([name])
+            images = [dep for dep in package.depends
+                      if dep.startswith('linux-image-')]
+            if not images:
+                return name
+            name = images[0]
+        return name
+
+    def fetch(self, packages: apt.Apt, names: list[str],
+              work: pathlib.Path) -> dict[str, pathlib.Path]:
+        debs = packages.download(
+            names, self.options.cache_dir / 'debs' / ('%s-%s' % (
+                self.options.release, self.options.arch)))
+        roots = {}
+        for package in packages.show(names):
+            self.versions[package.name] = package.version
+            roots[package.name] = _extract(debs[package.name],
+                                           work / 'pkg' / package.name)
+        return roots
+
+    def build(self) -> BuildResult:
+        opts = self.options
+        host.check_distribution()
+        host.check_arch(opts.arch)
+        host.check_tools(['apt-get', 'apt-cache', 'dpkg-deb'] + (
+            ['mkfs.fat', 'syslinux', 'mcopy', 'qemu-img'] if opts.disk
+            else []))
+        if opts.disk:
+            host.syslinux_mbr()
+        epoch = opts.source_date_epoch()
+        packages = self._apt()
+        LOG.info('reading package lists of %s %s from %s', opts.release,
+                 opts.arch, packages.mirror)
+        packages.update()
+        programs = dict(PROGRAMS, **(IPERF2 if opts.iperf2 else {}))
+        kernel_name = self._kernel_package(packages)
+        opts.output.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix='netperf-image-') as tmp:
+            work = pathlib.Path(tmp)
+            roots = self.fetch(packages, sorted(programs) + [kernel_name],
+                               work)
+            guest = rootfs.GuestTree(opts.arch)
+            guest.base()
+            for package, names in sorted(programs.items()):
+                for name in names:
+                    guest.program(roots[package], name)
+            guest.busybox_applets(
+                roots['busybox-static'] / 'bin' / 'busybox')
+            library_packages = self._resolve_libraries(
+                packages, guest, roots, set(programs), work)
+            kernel = rootfs.Kernel(roots[kernel_name])
+            modules = guest.modules(kernel, opts.module_groups())
+            kernel_bytes = kernel.image.read_bytes()
+            manifest = {
+                'name': NAME,
+                'release': opts.release,
+                'arch': opts.arch,
+                'mirror': packages.mirror,
+                'kernel_package': kernel_name,
+                'kernel_version': kernel.version,
+                'cmdline': opts.cmdline(),
+                'nic_mode': opts.nic_mode,
+                'virtio_csum': opts.virtio_csum,
+                'source_date_epoch': epoch,
+                'packages': dict(sorted(
+                    (name, self.versions[name]) for name in
+                    set(programs) | {kernel_name} | library_packages)),
+                'modules': modules,
+                'ready_line': READY_LINE,
+                'files': {},
+            }
+            guest.tree.file('etc/netperf/manifest.json', json.dumps(
+                {k: v for k, v in manifest.items() if k != 'files'},
+                indent=2, sort_keys=True).encode())
+            initrd = guest.tree.initramfs(epoch)
+            outputs = {'kernel': (opts.output / (NAME + '.vmlinuz'),
+                                  kernel_bytes),
+                       'initrd': (opts.output / (NAME + '.initrd'), initrd)}
+            for key, (path, data) in outputs.items():
+                path.write_bytes(data)
+            qcow2 = None
+            if opts.disk:
+                qcow2 = opts.output / (NAME + '.qcow2')
+                disk.build_disk(work, qcow2, kernel_bytes, initrd,
+                                opts.cmdline(), epoch)
+                outputs['qcow2'] = (qcow2, qcow2.read_bytes())
+            for key, (path, data) in outputs.items():
+                manifest['files'][key] = {'name': path.name,
+                                          'sha256': _sha256(data),
+                                          'size': len(data)}
+            manifest['initrd_unpacked_size'] = guest.tree.size()
+        manifest_path = opts.output / 'manifest.json'
+        manifest_path.write_text(json.dumps(manifest, indent=2,
+                                            sort_keys=True) + '\n')
+        return BuildResult(outputs['kernel'][0], outputs['initrd'][0], qcow2,
+                           manifest_path, manifest)
+
+    def _resolve_libraries(self, packages: apt.Apt,
+                           guest: rootfs.GuestTree,
+                           roots: dict[str, pathlib.Path],
+                           contributors: set[str],
+                           work: pathlib.Path) -> set[str]:
+        """Fetch library packages until every needed library is found.
+
+        Only dependencies of packages that gave the guest a file are
+        followed, so maintainer-script helpers (adduser, debconf, perl)
+        never come in.
+        """
+        libraries = rootfs.Libraries(guest.triplet)
+        fetched = set(roots)
+        while True:
+            for name in sorted(fetched):
+                libraries.add_package(name, roots[name])
+            used, missing = guest.resolve_libraries(libraries)
+            contributors |= used
+            if not missing:
+                return used
+            deps = {dep for package in packages.show(sorted(contributors))
+                    for dep in package.depends}
+            new = sorted(package.name for package in packages.show(
+                sorted(deps - fetched), required=False)
+                if package.is_library)
+            if not new:
+                raise errors.ImageError(
+                    'cannot find the shared libraries %s in the packages '
+                    'the guest programs depend on' % ', '.join(
+                        sorted(missing)))
+            roots.update(self.fetch(packages, new, work))
+            fetched |= set(new)

@@ -1,0 +1,74 @@
+# Shell functions of the netperf guest's boot script (busybox ash).
+# Kept apart from rc so that the build host's unit tests can run them.
+
+NETPERF_CMDLINE=${NETPERF_CMDLINE:-/proc/cmdline}
+NETPERF_MODULES=${NETPERF_MODULES:-/lib/modules/netperf}
+
+say() {
+    echo "netperf-guest: $*"
+}
+
+# cmdline_param NAME DEFAULT: the value of netperf.NAME= on the kernel
+# command line, or DEFAULT.
+cmdline_param() {
+    value=$2
+    for word in $(cat "$NETPERF_CMDLINE"); do
+        case "$word" in
+            netperf.$1=*) value=${word#netperf.$1=} ;;
+        esac
+    done
+    echo "$value"
+}
+
+# load_group GROUP: insmod the modules listed (in load order) in
+# $NETPERF_MODULES/GROUP; $MODOPTS_<name> holds a module's parameters.
+load_group() {
+    [ -f "$NETPERF_MODULES/$1" ] || { say "no module group $1"; return 1; }
+    for name in $(cat "$NETPERF_MODULES/$1"); do
+        [ -d "/sys/module/$name" ] && continue
+        eval "opts=\${MODOPTS_$name}"
+        # shellcheck disable=SC2086
+        insmod "$NETPERF_MODULES/$name.ko" $opts || say "cannot load $name"
+    done
+}
+
+# json_string KEY FILE: the first string value of "KEY" in a one-line
+# JSON document (what Nova writes), escapes \n and \/ undone.
+json_string() {
+    sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" "$2" | head -n 1
+}
+
+# openstack_keys FILE: the public keys of an OpenStack meta_data.json,
+# one a line.
+openstack_keys() {
+    awk '{
+        if (!match($0, /"public_keys": *\{[^}]*\}/)) next
+        s = substr($0, RSTART, RLENGTH)
+        sub(/^"public_keys": *\{/, "", s)
+        while (match(s, /"[^"]*": *"[^"]*"/)) {
+            kv = substr(s, RSTART, RLENGTH)
+            s = substr(s, RSTART + RLENGTH)
+            sub(/^"[^"]*": *"/, "", kv)
+            sub(/"$/, "", kv)
+            gsub(/\\n/, "\n", kv)
+            gsub(/\\\//, "/", kv)
+            print kv
+        }
+    }' "$1" | grep -v '^ *$'
+}
+
+# prefix_of NETMASK: 255.255.255.0 -> 24.
+prefix_of() {
+    bits=0
+    for octet in $(echo "$1" | tr . ' '); do
+        while [ "$octet" -gt 0 ]; do
+            bits=$((bits + (octet & 1)))
+            octet=$((octet >> 1))
+        done
+    done
+    echo "$bits"
+}
+
+uptime_s() {
+    cut -d. -f1 /proc/uptime
+}
