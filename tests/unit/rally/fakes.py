@@ -300,6 +300,9 @@ class FakeClients:
     def glance(self, version=None):
         return self._glance
 
+    def services(self):
+        return {'compute': 'nova', 'network': 'neutron', 'image': 'glance'}
+
 
 class FakeCredential:
     profiler_hmac_key = None

@@ -1,0 +1,136 @@
+"""Every sample task renders with each args file and passes validation.
+
+Rendering and the syntax check are Rally's own (the Jinja2 renderer of
+``rally task start``, ``TaskConfig`` and ``TaskEngine.validate``); the
+checks that need a cloud then run against the fake one.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import types
+
+from rally import api
+from rally import plugins
+from rally.task import context
+from rally.task import engine
+from rally.task import scenario
+from rally.task import sla
+from rally.task import task_cfg
+import testtools
+import yaml
+
+from tests.unit.rally import fakes
+
+plugins.load()
+
+SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                       'samples')
+
+
+class _Task(dict):
+    """The task record TaskEngine.validate updates."""
+
+    def update_status(self, status):
+        self['status'] = status
+
+    def set_failed(self, kind, message, details):
+        self['failure'] = (kind, message)
+
+
+def _cases():
+    tasks = sorted(p for p in glob.glob(os.path.join(SAMPLES, '*.yaml'))
+                   if not p.endswith('-args.yaml'))
+    args_files = sorted(glob.glob(os.path.join(SAMPLES, '*-args.yaml')))
+    for task in tasks:
+        yield task, None, {}
+        for args_file in args_files:
+            with open(args_file) as handle:
+                yield task, args_file, yaml.safe_load(handle)
+        yield task, 'per_pair', {'per_pair': True}
+
+
+def _render(path, args):
+    with open(path) as handle:
+        template = handle.read()
+    text = api._Task(None).render_template(
+        template, template_dir=os.path.dirname(path), **args)
+    return yaml.safe_load(text)
+
+
+class SamplesTest(testtools.TestCase):
+
+    def test_samples_exist(self):
+        names = [os.path.basename(t) for t, _a, _v in _cases()]
+        self.assertIn('netperf.yaml', names)
+        self.assertIn('netperf-sandbox-args.yaml', os.listdir(SAMPLES))
+
+    def test_render_and_validate(self):
+        for path, args_name, args in _cases():
+            with self.subTest(task=os.path.basename(path), args=args_name):
+                config = task_cfg.TaskConfig(_render(path, args))
+                task = _Task(uuid='validation')
+                engine.TaskEngine(config, task, env=None).validate(
+                    only_syntax=True)
+                self.assertNotIn('failure', task)
+                self._semantic(config)
+
+    def _semantic(self, config):
+        cloud = fakes.FakeCloud(images=('netperf-guest',))
+        cloud.nova.flavors = types.SimpleNamespace(list=lambda: [
+            types.SimpleNamespace(id='f1', name='netperf.tiny'),
+            types.SimpleNamespace(id='f2', name='netperf.small')])
+        vcontext = cloud.context()
+        for subtask in config.subtasks:
+            for workload in subtask['workloads']:
+                errors = scenario.Scenario.validate(
+                    name=workload['name'], context=vcontext,
+                    config=workload, plugin_cfg=None, vtype='semantic')
+                for name, cfg in workload['contexts'].items():
+                    errors += context.Context.validate(
+                        name=name, context=None, config=None,
+                        plugin_cfg=cfg, vtype='syntax')
+                for name, cfg in workload['sla'].items():
+                    errors += sla.SLA.validate(
+                        name=name, context=None, config=None,
+                        plugin_cfg=cfg, vtype='syntax')
+                self.assertEqual([], errors)
+
+    def test_thesis_defaults_and_both_router_modes(self):
+        config = _render(os.path.join(SAMPLES, 'netperf.yaml'), {})
+        modes = []
+        for subtask in config['subtasks']:
+            workload = subtask['workloads'][0]
+            (name, args), = workload['scenario'].items()
+            self.assertEqual('NetPerf.measure_reference_topology', name)
+            self.assertEqual((50, 10, 60, 10, 3), (
+                args['duration'], args['omit'], args['ping_count'],
+                args['ping_discard'], args['rounds']))
+            self.assertEqual(5, len(args['categories']))
+            self.assertEqual({'failure_rate', 'netperf_min_throughput',
+                              'netperf_max_latency', 'netperf_max_loss'},
+                             set(workload['sla']))
+            modes.append(workload['contexts']['netperf_topology'][
+                'router_mode'])
+        self.assertEqual(['legacy', 'dvr'], modes)
+
+    def test_per_pair_covers_every_category_and_mode(self):
+        config = _render(os.path.join(SAMPLES, 'netperf.yaml'),
+                         {'per_pair': True})
+        seen = set()
+        for subtask in config['subtasks']:
+            workload = subtask['workloads'][0]
+            args = workload['scenario']['NetPerf.measure_pair']
+            seen.add((args['category'],
+                      workload['contexts']['netperf_topology'][
+                          'router_mode']))
+        self.assertEqual(10, len(seen))
+
+    def test_sandbox_args(self):
+        with open(os.path.join(SAMPLES, 'netperf-sandbox-args.yaml')) as f:
+            args = yaml.safe_load(f)
+        self.assertEqual(('netperf-guest', 'netperf.tiny', 'root',
+                          'public'),
+                         (args['image_name'], args['flavor_name'],
+                          args['ssh_user'], args['external_network']))

@@ -1,0 +1,113 @@
+"""SLA plugins read the figures the scenarios report."""
+
+from __future__ import annotations
+
+from rally import plugins
+from rally.task import sla as rally_sla
+import testtools
+
+from openstack_netperf import pair
+from openstack_netperf import topology
+from rally_netperf import output
+from rally_netperf import sla
+from tests.unit.rally import fakes
+
+plugins.load()
+
+
+def _iteration(*categories, error=None):
+    additive = []
+    for name in categories:
+        src = pair.Endpoint('A1', fakes.FakeGuestRunner('A1'), '198.19.11.5')
+        dst = pair.Endpoint('B2', fakes.FakeGuestRunner('B2'), '198.19.12.6')
+        measured = pair.measure_pair(src, dst, pair.Settings(rounds=1))
+        additive += output.additive(topology.get_category(name), measured)
+    return {'error': error or [], 'duration': 1.0, 'atomic_actions': [],
+            'output': {'additive': additive, 'complete': []}}
+
+
+ITERATION = _iteration('HNR', '-H-NR')
+FIGURES = output.figures_of_iteration(ITERATION)
+TCP = FIGURES['intra_node_intra_subnet']['tcp_forward_mbps']
+RTT = FIGURES['intra_node_intra_subnet']['rtt_median_ms']
+P95 = FIGURES['intra_node_intra_subnet']['rtt_p95_ms']
+
+
+class FiguresTest(testtools.TestCase):
+
+    def test_round_trip_through_outputs(self):
+        self.assertEqual({'intra_node_intra_subnet',
+                          'inter_node_inter_subnet'}, set(FIGURES))
+        self.assertGreater(TCP, 0)
+        self.assertEqual(0.0, FIGURES['inter_node_inter_subnet'][
+            'ping_loss_percent'])
+
+
+class MinThroughputTest(testtools.TestCase):
+
+    def test_one_number_for_all(self):
+        criterion = sla.MinThroughput(TCP / 2)
+        self.assertTrue(criterion.add_iteration(ITERATION))
+        criterion = sla.MinThroughput(TCP * 2)
+        self.assertFalse(criterion.add_iteration(ITERATION))
+        self.assertIn('HNR tcp_forward_mbps', criterion.details())
+        self.assertIn('FAILED', criterion.details())
+
+    def test_per_category_with_shorthand_and_default(self):
+        criterion = sla.MinThroughput({'HNR': TCP * 2, 'default': 1})
+        self.assertFalse(criterion.add_iteration(ITERATION))
+        criterion = sla.MinThroughput({'-H-NR': TCP * 2})
+        self.assertFalse(criterion.add_iteration(ITERATION))
+        criterion = sla.MinThroughput({'inter_node_inter_router': TCP * 2})
+        self.assertTrue(criterion.add_iteration(ITERATION))
+
+    def test_failed_iterations_are_left_to_failure_rate(self):
+        criterion = sla.MinThroughput(TCP * 2)
+        self.assertTrue(criterion.add_iteration(
+            _iteration(error=['boom'])))
+
+    def test_merge_keeps_the_worst(self):
+        first, second = sla.MinThroughput(1), sla.MinThroughput(1)
+        first.add_iteration(ITERATION)
+        low = _iteration('HNR')
+        for item in low['output']['additive']:
+            item['data'] = [[label, 0.5] for label, _v in item['data']]
+        second.add_iteration(low)
+        self.assertFalse(first.merge(second))
+
+    def test_config_validation(self):
+        self.assertEqual([], rally_sla.SLA.validate(
+            'netperf_min_throughput', None, None, {'HNR': 100}))
+        errors = rally_sla.SLA.validate(
+            'netperf_min_throughput', None, None, {'HXR': 100})
+        self.assertEqual(1, len(errors))
+        self.assertIn('HXR', errors[0])
+
+
+class MaxLatencyTest(testtools.TestCase):
+
+    def test_median_and_p95(self):
+        self.assertTrue(sla.MaxLatency({'median': RTT * 2, 'p95': P95 * 2})
+                        .add_iteration(ITERATION))
+        criterion = sla.MaxLatency({'p95': {'HNR': P95 / 2}})
+        self.assertFalse(criterion.add_iteration(ITERATION))
+        self.assertIn('HNR rtt_p95_ms', criterion.details())
+        self.assertNotIn('rtt_median_ms', criterion.details())
+
+    def test_config_needs_median_or_p95(self):
+        self.assertNotEqual([], rally_sla.SLA.validate(
+            'netperf_max_latency', None, None, {}))
+
+
+class MaxLossTest(testtools.TestCase):
+
+    def test_loss(self):
+        self.assertTrue(sla.MaxLoss(0).add_iteration(ITERATION))
+        lossy = _iteration('HNR')
+        for item in lossy['output']['additive']:
+            item['data'] = [[label, 5.0] if label == 'ping loss %'
+                            else [label, value]
+                            for label, value in item['data']]
+        criterion = sla.MaxLoss(1)
+        self.assertFalse(criterion.add_iteration(lossy))
+        self.assertIn('worst 5.000 % <= 1.000 %', criterion.details())
