@@ -286,3 +286,46 @@ class RallyScriptTest(testtools.TestCase):
         proc, _ = self.run_script('stop')
         self.assertEqual(64, proc.returncode)
         self.assertIn('usage:', proc.stderr)
+
+
+class GateTaskArgsTest(testtools.TestCase):
+    """samples/netperf.yaml rendered with the gate's args, as Rally does."""
+
+    def setUp(self):
+        super().setUp()
+        task = ROOT / 'samples' / 'netperf.yaml'
+        if not task.exists():
+            self.skipTest('samples/netperf.yaml is not in this tree yet')
+        from rally import api
+        args = yaml.safe_load(
+            (ROOT / 'playbooks/files/netperf-gate-args.yaml').read_text())
+        rendered = api._Task(None).render_template(
+            task.read_text(), template_dir=str(task.parent), **args)
+        self.task = yaml.safe_load(rendered)
+        self.workloads = [w for s in self.task['subtasks']
+                          for w in s['workloads']]
+
+    def test_boots_the_plugin_image_and_flavor_with_short_runs(self):
+        self.assertTrue(self.workloads)
+        for workload in self.workloads:
+            (args,) = workload['scenario'].values()
+            self.assertEqual(('netperf-guest', 'netperf.tiny', 'root'),
+                             (args['image'], args['flavor'],
+                              args['ssh_user']))
+            self.assertLessEqual(args['duration'] + args['omit'], 10)
+            self.assertEqual(1, args['rounds'])
+
+    def test_covers_legacy_and_dvr_routers_on_devstack_public_network(self):
+        modes = {w['contexts']['netperf_topology']['router_mode']
+                 for w in self.workloads}
+        self.assertEqual({'legacy', 'dvr'}, modes)
+        for workload in self.workloads:
+            self.assertEqual('public', workload['contexts'][
+                'netperf_topology']['external_network'])
+
+    def test_slas_are_loose_but_present(self):
+        for workload in self.workloads:
+            sla = workload['sla']
+            self.assertEqual(0, sla['failure_rate']['max'])
+            self.assertLessEqual(sla['netperf_min_throughput'], 10)
+            self.assertGreaterEqual(sla['netperf_max_latency']['p95'], 100)
