@@ -1,0 +1,73 @@
+"""tools/bench-overhead.py on a synthesized Rally JSON report."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+
+import fixtures
+import testtools
+
+TOOL = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'tools',
+                    'bench-overhead.py')
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location('bench_overhead', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _action(name, start, seconds, children=()):
+    return {'name': name, 'started_at': start,
+            'finished_at': start + seconds, 'children': list(children)}
+
+
+REPORT = {'tasks': [{'subtasks': [
+    {'title': 'Reference topology behind dvr routers', 'workloads': [{
+        'scenario': {'NetPerf.measure_reference_topology': {
+            'image': 'i', 'flavor': 'f', 'categories': ['HNR', '-HNR'],
+            'duration': 5, 'omit': 1, 'ping_count': 12, 'ping_discard': 2,
+            'ping_interval': 0.5, 'rounds': 1}},
+        'full_duration': 100.0, 'load_duration': 80.0,
+        'data': [{'atomic_actions': [
+            _action('netperf.boot_servers', 0.0, 20.0),
+            _action('netperf.create_floating_ips', 20.0, 2.0),
+            _action('netperf.wait_for_ssh', 22.0, 8.0),
+            _action('HNR iperf3_tcp_forward', 30.0, 6.5)]}],
+    }]},
+    {'title': 'other', 'workloads': [{
+        'scenario': {'Dummy.dummy': {}}, 'full_duration': 3.0,
+        'data': [{'atomic_actions': []}]}]},
+]}]}
+
+
+class BenchOverheadTest(testtools.TestCase):
+
+    def test_overhead_per_workload(self):
+        tool = _load_tool()
+        rows = tool.report_rows(REPORT)
+        netperf, other = rows
+        # Per category: 2 x 6 s iperf3 + 2 x 12 x 0.5 s ping = 24 s.
+        self.assertEqual(48.0, netperf['configured'])
+        self.assertEqual(22.0, netperf['boot'])
+        self.assertEqual(8.0, netperf['ssh_wait'])
+        self.assertEqual(100.0 - 22.0 - 48.0, netperf['overhead'])
+        self.assertIsNone(other['configured'])
+
+    def test_main_prints_table(self):
+        tool = _load_tool()
+        path = self.useFixture(fixtures.TempDir()).join('report.json')
+        with open(path, 'w') as handle:
+            json.dump(REPORT, handle)
+        out = io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', out))
+        self.assertEqual(0, tool.main([path]))
+        text = out.getvalue()
+        self.assertIn('Reference topology behind dvr routers', text)
+        total = text.splitlines()[-1].split()
+        self.assertEqual(['total', '100.0', '22.0', '48.0', '30.0', '30.0',
+                          '8.0'], total)

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""How much time a NetPerf Rally run spends beyond boot and measurement.
+
+Reads a finished task's JSON report and prints, per workload, the total
+wall time next to the time spent booting servers plus the measurement time
+the scenario arguments configure (iperf3 and ping runs of every round and
+category).  The rest is the plugin's overhead: contexts, SSH waits, guest
+checks, deletes.
+
+    rally task report --json --uuid <task> --out netperf.json
+    tools/bench-overhead.py netperf.json
+    tools/bench-overhead.py --uuid <task>      # runs "rally task report"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Any, Iterable
+
+from openstack_netperf import pair
+from openstack_netperf import topology
+
+BOOT_ACTIONS = ('netperf.boot_servers', 'netperf.create_floating_ips')
+SSH_ACTIONS = ('netperf.wait_for_ssh',)
+SETTINGS_ARGS = tuple(pair.Settings.__dataclass_fields__)
+
+
+def _flatten(actions: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    for action in actions:
+        yield action
+        yield from _flatten(action.get('children') or [])
+
+
+def _seconds(action: dict[str, Any]) -> float:
+    started = action.get('started_at') or 0.0
+    finished = action.get('finished_at') or started
+    return finished - started
+
+
+def _categories(args: dict[str, Any]) -> int:
+    if 'category' in args:
+        return 1
+    return len(topology.get_categories(args.get('categories')))
+
+
+def workload_overhead(workload: dict[str, Any]) -> dict[str, Any]:
+    """Wall, boot, SSH wait and configured measurement time of a workload.
+
+    Only NetPerf workloads are understood; a result has ``None`` figures
+    for anything else.
+    """
+    (name, args), = workload['scenario'].items()
+    iterations = workload.get('data') or []
+    boot = ssh = 0.0
+    for iteration in iterations:
+        for action in _flatten(iteration.get('atomic_actions') or []):
+            if action['name'] in BOOT_ACTIONS:
+                boot += _seconds(action)
+            elif action['name'] in SSH_ACTIONS:
+                ssh += _seconds(action)
+    configured = None
+    if name.startswith('NetPerf.'):
+        settings = pair.Settings(**{k: v for k, v in args.items()
+                                    if k in SETTINGS_ARGS})
+        configured = (settings.configured_seconds() * _categories(args)
+                      * len(iterations))
+    wall = float(workload.get('full_duration') or 0.0)
+    overhead = None if configured is None else wall - boot - configured
+    return {'name': name, 'iterations': len(iterations), 'wall': wall,
+            'load': float(workload.get('load_duration') or 0.0),
+            'boot': boot, 'ssh_wait': ssh, 'configured': configured,
+            'overhead': overhead}
+
+
+def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for task in report.get('tasks', []):
+        for subtask in task.get('subtasks', []):
+            for workload in subtask.get('workloads', []):
+                row = workload_overhead(workload)
+                row['title'] = subtask.get('title', '')
+                rows.append(row)
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return '-' if value is None else '%.1f' % value
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    header = ('workload', 'iter', 'wall s', 'boot s', 'measure s',
+              'overhead s', 'overhead %', 'of which SSH wait s')
+    lines = [header]
+    totals = {'wall': 0.0, 'boot': 0.0, 'configured': 0.0, 'ssh_wait': 0.0}
+    for row in rows:
+        share = (None if row['overhead'] is None or not row['wall']
+                 else 100.0 * row['overhead'] / row['wall'])
+        lines.append((row['title'] or row['name'], str(row['iterations']),
+                      _fmt(row['wall']), _fmt(row['boot']),
+                      _fmt(row['configured']), _fmt(row['overhead']),
+                      _fmt(share), _fmt(row['ssh_wait'])))
+        if row['configured'] is not None:
+            for key in totals:
+                totals[key] += row[key]
+    overhead = totals['wall'] - totals['boot'] - totals['configured']
+    lines.append(('total', '', _fmt(totals['wall']), _fmt(totals['boot']),
+                  _fmt(totals['configured']), _fmt(overhead),
+                  _fmt(100.0 * overhead / totals['wall']
+                       if totals['wall'] else None),
+                  _fmt(totals['ssh_wait'])))
+    widths = [max(len(line[i]) for line in lines)
+              for i in range(len(header))]
+    return '\n'.join('  '.join(cell.ljust(widths[i]) if i == 0
+                               else cell.rjust(widths[i])
+                               for i, cell in enumerate(line))
+                     for line in lines)
+
+
+def _load(path: str | None, uuid: str | None) -> dict[str, Any]:
+    if path:
+        with open(path) as handle:
+            return json.load(handle)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, 'report.json')
+        subprocess.run(['rally', 'task', 'report', '--json', '--uuid', uuid,
+                        '--out', out], check=True)
+        with open(out) as handle:
+            return json.load(handle)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('report', nargs='?',
+                        help='JSON report of a finished task')
+    source.add_argument('--uuid', help='task UUID in the Rally database')
+    options = parser.parse_args(argv)
+    rows = report_rows(_load(options.report, options.uuid))
+    if not rows:
+        print('no workloads in the report', file=sys.stderr)
+        return 1
+    print(render(rows))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
