@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from openstack_netperf import exceptions
@@ -26,7 +27,31 @@ def build_parser() -> argparse.ArgumentParser:
                       ).log_dir)
     sub.add_parser('status', help='daemons, agents and compute services; '
                                   'exit 1 unless all are alive')
+    env = sub.add_parser('env', help='write openrc, a Rally environment '
+                                     'spec and tempest.conf for the sandbox')
+    env.add_argument('--print', dest='show',
+                     choices=('openrc', 'rally', 'tempest'),
+                     help='print one of the files instead of the paths')
+    logs = sub.add_parser('logs', help='show the log of a service on a node')
+    logs.add_argument('node', help='controller, network, compute-01, ...')
+    logs.add_argument('service', help='e.g. neutron-l3-agent, nova-compute')
+    logs.add_argument('-n', '--lines', type=int, default=50,
+                      help='last lines to show (default 50)')
+    logs.add_argument('-f', '--follow', action='store_true',
+                      help='keep printing lines as they come (tail -f)')
     return parser
+
+
+def show_env(box: sandbox_mod.Sandbox, show: str | None) -> None:
+    written = box.write_env()
+    by_kind = dict(zip(('openrc', 'rally', 'tempest'), written))
+    if show:
+        sys.stdout.write(written[by_kind[show]])
+        return
+    for kind, path in by_kind.items():
+        print('%-8s %s' % (kind, path))
+    print('Use: source %s; rally env create --name netperf-sandbox '
+          '--spec %s' % (by_kind['openrc'], by_kind['rally']))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
             box.down(keep_logs=args.keep_logs)
         elif args.command == 'status':
             return 0 if box.status() else 1
+        elif args.command == 'env':
+            show_env(box, args.show)
+        elif args.command == 'logs':
+            path = box.log_path(args.node, args.service)
+            argv = ['tail', '-n', str(args.lines)]
+            if args.follow:
+                argv.append('-F')
+            os.execvp('tail', argv + [path])
     except steps.StepFailed as exc:
         print(exc.report(), file=sys.stderr)
         return 1

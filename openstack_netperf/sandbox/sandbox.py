@@ -23,6 +23,7 @@ import urllib.request
 from typing import Callable, TextIO
 
 from openstack_netperf.sandbox import api
+from openstack_netperf.sandbox import envfiles
 from openstack_netperf.sandbox import nodes as nodes_mod
 from openstack_netperf.sandbox import ovs
 from openstack_netperf.sandbox import packages
@@ -43,6 +44,9 @@ from openstack_netperf.sandbox import system
 C = services.CONTROLLER
 FLAVOR = ('netperf.tiny', 128, 1, 1)
 AGENT_TIMEOUT = 300.0
+# Seconds a daemon gets between SIGTERM and SIGKILL on down: nova-compute
+# and the agents ignore SIGTERM for long, and the state is deleted anyway.
+STOP_GRACE = 5.0
 
 
 def wait_for(what: str, ready: Callable[[], bool], timeout: float,
@@ -516,7 +520,7 @@ class Sandbox:
             steps.Step('delete servers', self.delete_servers),
             steps.Step('stop agents and nova-compute', lambda: self._stop_all(
                 [d for n in self.conf.nodes for d in self.agent_daemons(n)],
-                10)),
+                STOP_GRACE)),
         ]
         for node in self.conf.nodes:
             result.append(steps.Step(
@@ -524,7 +528,7 @@ class Sandbox:
                 lambda n=node: self.nodes.destroy(n)))
         result += [
             steps.Step('stop controller services', lambda: self._stop_all(
-                list(reversed(self.controller_daemons())), 15)),
+                list(reversed(self.controller_daemons())), STOP_GRACE)),
             steps.Step('stop anything else started', self._stop_leftovers),
             steps.Step('remove bridges', self.nodes.delete_bridges),
             steps.Step('remove state%s' % ('' if keep_logs else ' and logs'),
@@ -537,9 +541,62 @@ class Sandbox:
             self.supervisor.stop(name, 5)
 
     def _remove_state(self, keep_logs: bool) -> None:
-        shutil.rmtree(self.conf.state_dir, ignore_errors=True)
+        removed = [self.conf.state_dir]
         if not keep_logs:
-            shutil.rmtree(self.conf.log_dir, ignore_errors=True)
+            removed.append(self.conf.log_dir)
+        for path in removed:
+            shutil.rmtree(path, ignore_errors=True)
+            try:
+                # The parent (/var/lib/openstack-netperf) if nothing else
+                # of the project lives there.
+                os.rmdir(os.path.dirname(path))
+            except OSError:
+                pass
+
+    # env and logs ----------------------------------------------------------
+    def cloud_ids(self) -> envfiles.CloudIds:
+        """Flavor, guest image and external network ids, when present."""
+        cloud = self.cloud()
+        ids = envfiles.CloudIds()
+        for flavor in cloud.call('GET', 'nova', '/v2.1/flavors')['flavors']:
+            if flavor['name'] == FLAVOR[0]:
+                ids.flavor_id = flavor['id']
+        images = cloud.call('GET', 'glance', '/v2/images?name=%s'
+                            % envfiles.IMAGE_NAME)['images']
+        if images:
+            ids.image_id = images[0]['id']
+        net = cloud.find('neutron', '/v2.0/networks', 'networks',
+                         name='public')
+        if net:
+            ids.public_network_id = net['id']
+        return ids
+
+    def write_env(self) -> dict[str, str]:
+        """Write openrc, the Rally spec and tempest.conf; return them."""
+        if not os.path.exists(self.secret_file):
+            raise steps.ServiceError('no sandbox here: run netperf-sandbox '
+                                     'up first')
+        written = envfiles.files(self.context(), self.cloud_ids())
+        for path, text in written.items():
+            system.write_file(path, text, 0o600)
+        return written
+
+    def log_path(self, node: str, service: str) -> str:
+        """The log of a service on a node, with a helpful error."""
+        names = [C] + [n.name for n in self.conf.nodes]
+        if node not in names:
+            raise steps.ServiceError('no node %r; nodes: %s'
+                                     % (node, ', '.join(names)))
+        path = self.conf.log(node, service)
+        if not os.path.exists(path):
+            folder = os.path.dirname(path)
+            known = sorted(f[:-4] for f in os.listdir(folder)
+                           if f.endswith('.log')) if os.path.isdir(
+                               folder) else []
+            raise steps.ServiceError('no log %s; services with a log on %s: '
+                                     '%s' % (path, node,
+                                             ', '.join(known) or 'none'))
+        return path
 
     # status ----------------------------------------------------------------
     def status(self) -> bool:
