@@ -77,7 +77,8 @@ class Fleet:
     # -- boot ---------------------------------------------------------------
 
     def boot(self, placement: list[tuple[topology.VMSpec, cloud.ComputeHost]],
-             image_id: str, flavor_id: str, floating: set[str]) -> None:
+             image_id: str, flavor_id: str, floating: set[str],
+             config_drive: bool = False) -> None:
         """Create every server at once, wait for all, add floating IPs."""
         security_group = self.record['security_group']['name']
         with self.timer('netperf.boot_servers'):
@@ -90,6 +91,8 @@ class Fleet:
                           'availability_zone': host.hint}
                 if self.access.key_name:
                     kwargs['key_name'] = self.access.key_name
+                if config_drive:
+                    kwargs['config_drive'] = True
                 guest.server = self.nova.servers.create(
                     self.name_generator(), image_id, flavor_id, **kwargs)
             self._wait_active()

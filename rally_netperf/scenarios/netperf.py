@@ -67,7 +67,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
 
     def _measure(self, categories: list[topology.Category], image: str,
                  flavor: str, ssh_user: str, use_floating_ip: bool,
-                 jump_host: dict[str, Any] | None,
+                 jump_host: dict[str, Any] | None, config_drive: bool,
                  settings: pair.Settings, summary: bool) -> None:
         record = self.context['tenant']['netperf']
         hosts = [cloud.ComputeHost(**h)
@@ -93,7 +93,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             self.generate_random_name, self._timer())
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
-                       image_id, flavor_id, floating)
+                       image_id, flavor_id, floating, config_drive)
             fleet.connect()
             versions = self._check_guests(fleet, image_name)
             rows = []
@@ -186,6 +186,7 @@ class MeasurePair(NetPerfScenario):
             category: str = 'inter_node_inter_subnet',
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
+            config_drive: bool = False,
             duration: Annotated[int, Field(ge=1)] = 50,
             omit: Annotated[int, Field(ge=0)] = 10,
             interval: Annotated[float, Field(gt=0)] = 1.0,
@@ -209,6 +210,8 @@ class MeasurePair(NetPerfScenario):
             needs jump_host
         :param jump_host: SSH host that reaches the fixed IPs: host,
             username and port, key_filename, private_key or password
+        :param config_drive: give the guests a config drive (their SSH
+            key) for clouds without a metadata service
         :param duration: iperf3 seconds measured after the warm-up
         :param omit: iperf3 warm-up seconds not counted
         :param interval: iperf3 reporting interval, seconds
@@ -223,8 +226,8 @@ class MeasurePair(NetPerfScenario):
         """
         settings = validators.settings_from_args(locals())
         self._measure([topology.get_category(category)], image, flavor,
-                      ssh_user, use_floating_ip, jump_host, settings,
-                      summary=False)
+                      ssh_user, use_floating_ip, jump_host, config_drive,
+                      settings, summary=False)
 
 
 @_common_validators
@@ -236,6 +239,7 @@ class MeasureReferenceTopology(NetPerfScenario):
             categories: list[str] | None = None,
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
+            config_drive: bool = False,
             duration: Annotated[int, Field(ge=1)] = 50,
             omit: Annotated[int, Field(ge=0)] = 10,
             interval: Annotated[float, Field(gt=0)] = 1.0,
@@ -261,6 +265,8 @@ class MeasureReferenceTopology(NetPerfScenario):
             needs jump_host
         :param jump_host: SSH host that reaches the fixed IPs: host,
             username and port, key_filename, private_key or password
+        :param config_drive: give the guests a config drive (their SSH
+            key) for clouds without a metadata service
         :param duration: iperf3 seconds measured after the warm-up
         :param omit: iperf3 warm-up seconds not counted
         :param interval: iperf3 reporting interval, seconds
@@ -275,5 +281,5 @@ class MeasureReferenceTopology(NetPerfScenario):
         """
         settings = validators.settings_from_args(locals())
         self._measure(topology.get_categories(categories), image, flavor,
-                      ssh_user, use_floating_ip, jump_host, settings,
-                      summary=True)
+                      ssh_user, use_floating_ip, jump_host, config_drive,
+                      settings, summary=True)

@@ -121,6 +121,22 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual(['nova:compute-01', 'nova:compute-02'],
                          [s.kwargs['availability_zone'] for s in created])
         self.assertEqual({'img-0'}, {s.image for s in created})
+        self.assertNotIn('config_drive', created[0].kwargs)
+
+    def test_config_drive_on_request(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        created = []
+        real_create = self.cloud.nova.servers.create
+
+        def create(*args, **kwargs):
+            created.append(kwargs)
+            return real_create(*args, **kwargs)
+
+        self.cloud.nova.servers.create = create
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     category='HNR', config_drive=True, **FAST)
+        self.assertEqual([True, True], [k['config_drive'] for k in created])
+        self.assertEqual(['kp', 'kp'], [k['key_name'] for k in created])
 
     def test_missing_iperf3_fails_naming_image_and_deletes_servers(self):
         self.missing = ('iperf3',)
