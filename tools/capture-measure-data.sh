@@ -60,6 +60,7 @@ cleanup() {
     ip netns delete "$SRV_NS" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 cli() { ip netns exec "$CLI_NS" "$@"; }
 srv() { ip netns exec "$SRV_NS" "$@"; }
