@@ -62,7 +62,7 @@ FAKE_OPENSTACK = textwrap.dedent('''\
 
 FAKE_NETPERF_IMAGE = textwrap.dedent('''\
     #!/bin/bash
-    echo "netperf-image $* OS_CLOUD=$OS_CLOUD" >>"$CALLS"
+    echo "netperf-image $*" >>"$CALLS"
     [[ $1 == upload ]] && touch "$STATE/image"
     exit 0
     ''')
@@ -157,11 +157,20 @@ class DevstackPluginTest(testtools.TestCase):
         self.assertIn('openstack --os-cloud devstack-admin --os-region-name '
                       'RegionOne flavor create --ram 256 --disk 1 --vcpus 1 '
                       'netperf.tiny', run.calls)
-        self.assertIn('netperf-image build --output %s OS_CLOUD=' % image_dir,
+        self.assertIn('netperf-image build --output %s' % image_dir,
                       run.calls)
-        self.assertIn('netperf-image upload --name netperf-guest --input %s '
-                      'OS_CLOUD=devstack-admin' % image_dir, run.calls)
+        self.assertIn('netperf-image upload --input %s --name netperf-guest '
+                      '--os-cloud devstack-admin' % image_dir, run.calls)
         self.assertTrue(os.path.isdir(image_dir))
+
+    def test_extra_passes_more_build_arguments(self):
+        run = self.run_plugin(
+            'stack', 'extra',
+            NETPERF_IMAGE_BUILD_ARGS='"--mirror http://mirror.example/debian"')
+        self.assertOk(run)
+        self.assertIn('netperf-image build --output %s/data/netperf/image '
+                      '--mirror http://mirror.example/debian' % self.tmp,
+                      run.calls)
 
     def test_extra_keeps_an_existing_flavor(self):
         (self.tmp / 'state' / 'flavor').touch()
