@@ -426,6 +426,8 @@ class JobChecker:
                       vars_.get('netperf_rally_task_args'))
         if not task and not args:
             return
+        if str(task).startswith('/') or str(args).startswith('/'):
+            return   # files of another tree, on the node
         task_path, args_path = self.root / str(task), self.root / str(args)
         for name, path in (('netperf_rally_task', task_path),
                            ('netperf_rally_task_args', args_path)):
