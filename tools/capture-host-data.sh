@@ -13,6 +13,9 @@
 #
 # Usage (root):  tools/capture-host-data.sh [OUTPUT_DIR]
 # Default OUTPUT_DIR: tests/unit/data/hosts
+# NPT_CAPTURE_THEN="command" runs a command inside the node after the
+# captures (OVS_RUNDIR etc. exported), before the teardown: a way to try
+# the inspectors and verdicts against live counters.
 # Needs: openvswitch-switch (binaries only; no service is started),
 # iproute2, iputils-ping.
 set -euo pipefail
@@ -216,3 +219,6 @@ ovs-vsctl --format=json --columns=name,statistics list Interface \
     echo "guest ping summary: $(tail -2 "$WORK/ping.txt" | tr '\n' ' ')"
 } >"$OUT/versions.txt"
 echo "captures written to $OUT"
+if [ -n "${NPT_CAPTURE_THEN:-}" ]; then
+    sh -c "$NPT_CAPTURE_THEN"
+fi

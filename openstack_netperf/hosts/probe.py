@@ -20,6 +20,10 @@ from openstack_netperf import remote
 
 # The bridges of an ML2/OVS node whose flow counters are read.
 NEUTRON_BRIDGES = ('br-int', 'br-tun')
+# ovs-vswitchd publishes Interface statistics to OVSDB every 5 s by default
+# (other_config:stats-update-interval) and flow counters up to about a
+# second late: wait this long for them to cover a burst.
+STATS_SETTLE_SECONDS = 6.0
 
 
 class ProbeError(exceptions.NetperfError):
@@ -76,13 +80,15 @@ def measure_path(runner_for: Callable[[str], remote.Runner],
                  network_hosts: Iterable[str],
                  compute_hosts: Iterable[str],
                  quiet_seconds: float, noise_factor: float,
-                 sleep: Callable[[float], None] = time.sleep
+                 sleep: Callable[[float], None] = time.sleep,
+                 settle_seconds: float = STATS_SETTLE_SECONDS
                  ) -> verdict.Verdict:
     """Noise window, burst, verdict (see the module docstring)."""
     sent: list[verdict.Burst] = []
     observation = snapshot.observe(
         lambda: snapshot.take_snapshot(runner_for, targets),
-        quiet_seconds, lambda: sent.append(send()), sleep=sleep)
+        quiet_seconds, lambda: sent.append(send()), sleep=sleep,
+        settle_seconds=settle_seconds)
     return verdict.judge(expected_crossing, sent[0], observation.burst,
                          observation.noise, network_hosts, compute_hosts,
                          noise_factor=noise_factor)

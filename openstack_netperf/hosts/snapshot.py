@@ -168,15 +168,20 @@ class Observation:
 
 def observe(snapshot: Callable[[], Snapshot], quiet_seconds: float,
             run_burst: Callable[[], None],
-            sleep: Callable[[float], None] = time.sleep) -> Observation:
+            sleep: Callable[[float], None] = time.sleep,
+            settle_seconds: float = 0.0) -> Observation:
     """Measure the background over a quiet window, then a burst.
 
     The quiet window comes right before the burst, so it sees the same
-    background the burst competes with.
+    background the burst competes with.  ``settle_seconds`` is waited
+    before the first snapshot and after the burst, for counters that are
+    published late (OVS flow and interface statistics) to catch up.
     """
+    sleep(settle_seconds)
     first = snapshot()
     sleep(quiet_seconds)
     second = snapshot()
     run_burst()
+    sleep(settle_seconds)
     third = snapshot()
     return Observation(first.delta(second), second.delta(third))

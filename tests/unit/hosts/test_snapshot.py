@@ -116,8 +116,9 @@ class SnapshotTest(testtools.TestCase):
             return snapshot.Snapshot(t, t, {})
 
         obs = snapshot.observe(take, 5, lambda: events.append('burst'),
-                               sleep=lambda s: events.append('sleep %s' % s))
-        self.assertEqual(['snapshot', 'sleep 5', 'snapshot', 'burst',
-                          'snapshot'], events)
+                               sleep=lambda s: events.append('sleep %s' % s),
+                               settle_seconds=2)
+        self.assertEqual(['sleep 2', 'snapshot', 'sleep 5', 'snapshot',
+                          'burst', 'sleep 2', 'snapshot'], events)
         self.assertEqual(1, obs.noise.seconds)
         self.assertEqual(1, obs.burst.seconds)
