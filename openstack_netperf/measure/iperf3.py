@@ -77,7 +77,9 @@ class Iperf3Result:
     ``reverse``).  ``sent_bps`` and ``received_bps`` are iperf3's totals at
     the sender and at the receiver; ``received_bps`` is the throughput that
     arrived.  UDP fields are None for TCP and ``retransmits`` / ``tcp_mss``
-    are None for UDP.
+    are None for UDP.  ``omitted_intervals`` counts the intervals left out
+    of ``intervals``: the warm-up, and any whose timing iperf3 reported
+    wrongly (see the measurement reference).
     """
 
     protocol: str
@@ -304,10 +306,11 @@ def _raise_reported(doc: dict) -> None:
         reason, '; ' + hints[0] % where if hints else ''), reason=reason)
 
 
-def _is_spurious(interval: dict) -> bool:
-    # iperf3 3.10-3.12 report one interval straddling the end of the omit
-    # period as not omitted, with a "seconds" far from end - start
-    # (esnet/iperf#1261): it mixes warm-up data into the series.
+def _is_mistimed(interval: dict) -> bool:
+    # iperf3 3.10-3.12 often report the first second after the warm-up
+    # with a wrong start and a "seconds" that counts the warm-up too, so
+    # its rate is understated (esnet/iperf#1261); its bytes are right, and
+    # iperf3's totals with them.
     seconds = float(interval.get('seconds', 0) or 0)
     span = float(interval['end']) - float(interval['start'])
     return seconds > 0 and abs(span - seconds) > 0.25 * seconds
@@ -349,7 +352,7 @@ def parse_result(text: str) -> Iperf3Result:
         kept, omitted = [], 0
         for interval in doc.get('intervals', []):
             summed = interval['sum']
-            if summed.get('omitted') or _is_spurious(summed):
+            if summed.get('omitted') or _is_mistimed(summed):
                 omitted += 1
             else:
                 kept.append(_sample(summed))
