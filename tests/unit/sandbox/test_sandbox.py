@@ -1,0 +1,178 @@
+import io
+import os
+import tempfile
+from unittest import mock
+
+import testtools
+
+from openstack_netperf.sandbox import sandbox
+from openstack_netperf.sandbox import settings
+from openstack_netperf.sandbox import steps
+
+
+class SandboxTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        self.conf = settings.Settings(
+            state_dir=os.path.join(self.tmp, 'state'),
+            log_dir=os.path.join(self.tmp, 'log'),
+            venv_dir=os.path.join(self.tmp, 'venv'))
+        self.out = io.StringIO()
+        self.box = sandbox.Sandbox(self.conf, self.out)
+
+
+class TestConfigsAndSecrets(SandboxTest):
+
+    def test_secret_is_generated_once_and_kept_private(self):
+        password = self.box.context().password
+        self.assertEqual(24, len(password))
+        self.assertTrue(password.isalnum())
+        mode = os.stat(self.box.secret_file).st_mode & 0o777
+        self.assertEqual(0o600, mode)
+        again = sandbox.Sandbox(self.conf, self.out).context().password
+        self.assertEqual(password, again)
+
+    def test_configs_are_current_after_writing_and_not_after_edit(self):
+        self.assertFalse(self.box.configs_current())
+        self.box.write_configs()
+        self.assertTrue(self.box.configs_current())
+        path = sorted(self.box.configs())[0]
+        with open(path, 'a') as handle:
+            handle.write('# edited\n')
+        self.assertFalse(self.box.configs_current())
+
+    def test_configs_cover_every_node(self):
+        paths = self.box.configs()
+        for node in self.conf.nodes:
+            self.assertIn(self.conf.etc(node.name, 'neutron',
+                                        'l3_agent.ini'), paths)
+        self.assertIn(self.conf.etc('compute-02', 'nova', 'nova.conf'),
+                      paths)
+        self.assertNotIn(self.conf.etc('network', 'nova', 'nova.conf'),
+                         paths)
+
+
+class TestIdempotence(SandboxTest):
+
+    def test_up_steps_all_know_when_they_are_done(self):
+        names = [s.name for s in self.box.up_steps()]
+        self.assertEqual([], [s.name for s in self.box.up_steps()
+                              if s.done is None])
+        # Keystone has its service users before the others start.
+        self.assertLess(names.index('Keystone'),
+                        names.index('service users and catalogue'))
+        self.assertLess(names.index('service users and catalogue'),
+                        names.index('controller services'))
+        self.assertEqual('flavor netperf.tiny', names[-1])
+
+    def test_bootstrap_commands_run_once(self):
+        with mock.patch.object(sandbox.system, 'run') as run:
+            self.assertFalse(self.box.bootstrap_done())
+            self.box.bootstrap()
+            calls = run.call_count
+            self.assertTrue(self.box.bootstrap_done())
+            self.box.bootstrap()
+        self.assertEqual(calls, run.call_count)
+        self.assertEqual(
+            sum(len(c) for c in self.box.bootstrap_chains().values()),
+            calls)
+
+    def test_a_failed_bootstrap_resumes_where_it_stopped(self):
+        failures = iter([None, steps.ServiceError('db down')])
+
+        def flaky(argv, **kwargs):
+            error = next(failures, None)
+            if error:
+                raise error
+
+        with mock.patch.object(sandbox.concurrent.futures,
+                               'ThreadPoolExecutor',
+                               FakePool), \
+                mock.patch.object(sandbox.system, 'run',
+                                  side_effect=flaky) as run:
+            self.assertRaises(steps.ServiceError, self.box.bootstrap)
+            first = run.call_count
+            self.box.bootstrap()
+        total = sum(len(c) for c in self.box.bootstrap_chains().values())
+        # Keystone's chain stopped at its second command; the other
+        # chains ran through.  The re-run repeats only the failed command
+        # and runs the rest of Keystone's chain.
+        self.assertEqual(total - 2, first)
+        self.assertEqual(total + 1, run.call_count)
+        self.assertTrue(self.box.bootstrap_done())
+
+    def test_host_prepared_needs_keys_secret_and_shim(self):
+        self.assertFalse(self.box.host_prepared())
+
+
+class FakePool:
+    """A ThreadPoolExecutor stand-in that runs jobs in order, inline."""
+
+    def __init__(self, workers):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        future = mock.Mock()
+        try:
+            value = fn(*args)
+            future.result.return_value = value
+        except Exception as exc:
+            future.result.side_effect = exc
+        return future
+
+
+class TestStatusAndLogs(SandboxTest):
+
+    def test_status_without_a_sandbox(self):
+        self.assertFalse(self.box.status())
+        self.assertIn('No sandbox', self.out.getvalue())
+
+    def test_log_path_names_what_exists(self):
+        error = self.assertRaises(steps.ServiceError, self.box.log_path,
+                                  'compute-09', 'x')
+        self.assertIn('controller, network, compute-01, compute-02',
+                      str(error))
+        os.makedirs(os.path.join(self.conf.log_dir, 'network'))
+        open(self.conf.log('network', 'neutron-l3-agent'), 'w').close()
+        error = self.assertRaises(steps.ServiceError, self.box.log_path,
+                                  'network', 'l3')
+        self.assertIn('neutron-l3-agent', str(error))
+        self.assertEqual(self.conf.log('network', 'neutron-l3-agent'),
+                         self.box.log_path('network', 'neutron-l3-agent'))
+
+    def test_env_needs_a_sandbox(self):
+        self.assertRaises(steps.ServiceError, self.box.write_env)
+
+
+class TestDown(SandboxTest):
+
+    def test_down_follows_the_teardown_order(self):
+        calls = []
+        box = self.box
+        with mock.patch.object(box, 'delete_servers',
+                               lambda: calls.append('servers')), \
+                mock.patch.object(box, '_stop_all',
+                                  lambda ds, grace: calls.append(
+                                      ('stop', ds[0].node))), \
+                mock.patch.object(box.nodes, 'destroy',
+                                  lambda n: calls.append(('node', n.name))), \
+                mock.patch.object(box.nodes, 'delete_bridges',
+                                  lambda: calls.append('bridges')), \
+                mock.patch.object(sandbox.os, 'geteuid', return_value=0):
+            box.context()
+            box.down()
+        self.assertEqual(['servers', ('stop', 'network'),
+                          ('node', 'network'), ('node', 'compute-01'),
+                          ('node', 'compute-02'), ('stop', 'controller'),
+                          'bridges'], calls)
+        self.assertFalse(os.path.exists(self.conf.state_dir))
