@@ -183,7 +183,20 @@ class Fleet:
     # -- delete -------------------------------------------------------------
 
     def delete(self) -> None:
-        """Close connections, delete floating IPs and servers; wait."""
+        """Close connections, delete floating IPs and servers; wait.
+
+        Every resource is attempted even when one fails; the failures are
+        raised together at the end.
+        """
+        errors = []
+
+        def attempt(what: str, call: Callable[..., Any], *args: Any) -> None:
+            try:
+                waiting.ignore_missing(call, *args)
+            except Exception as exc:
+                LOG.warning('netperf: %s failed: %s', what, exc)
+                errors.append('%s: %s' % (what, exc))
+
         with self.timer('netperf.delete_servers'):
             for guest in self.guests.values():
                 if guest.runner is not None:
@@ -192,10 +205,18 @@ class Fleet:
                 self._jump.close()
             for guest in self.guests.values():
                 if guest.floating_ip_id:
-                    waiting.ignore_missing(self.neutron.delete_floatingip,
-                                           guest.floating_ip_id)
+                    attempt('deleting the floating IP of %s' % guest.name,
+                            self.neutron.delete_floatingip,
+                            guest.floating_ip_id)
             ids = [g.server.id for g in self.guests.values() if g.server]
-            for server_id in ids:
-                waiting.ignore_missing(self.nova.servers.delete, server_id)
+            for guest in self.guests.values():
+                if guest.server:
+                    attempt('deleting server %s' % guest.name,
+                            self.nova.servers.delete, guest.server.id)
             if ids:
-                waiting.wait_servers_gone(self.nova, ids)
+                attempt('waiting for the servers to go',
+                        waiting.wait_servers_gone, self.nova, ids)
+        if errors:
+            raise exceptions.NetperfError(
+                'Could not delete everything this iteration created (the '
+                'netperf_topology cleanup retries): %s' % '; '.join(errors))

@@ -9,6 +9,7 @@ with :func:`openstack_netperf.pair.measure_pair` and report through
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, TypedDict
 
 from rally.task import atomic
@@ -16,6 +17,7 @@ from rally.task import scenario
 from rally.task import validation
 from rally_openstack.task import scenario as os_scenario
 
+from openstack_netperf import exceptions
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf import cloud
@@ -23,6 +25,7 @@ from rally_netperf import guests
 from rally_netperf import output
 from rally_netperf import validators
 
+LOG = logging.getLogger(__name__)
 Field = scenario.Field
 
 DEFAULT_CONTEXT = {
@@ -91,6 +94,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             guests.Access(ssh_user, keypair.get('private'),
                           keypair.get('name'), use_floating_ip, jump_host),
             self.generate_random_name, self._timer())
+        failed = False
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
                        image_id, flavor_id, floating, config_drive)
@@ -107,8 +111,18 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             if summary:
                 self.add_output(complete=output.summary_table(
                     rows, settings.rounds))
+        except BaseException:
+            failed = True
+            raise
         finally:
-            fleet.delete()
+            try:
+                fleet.delete()
+            except exceptions.NetperfError:
+                # Keep the error that failed the iteration; the context's
+                # cleanup removes what is left.
+                if not failed:
+                    raise
+                LOG.exception('Deleting the servers of a failed iteration')
 
     def _check_guests(self, fleet: guests.Fleet,
                       image_name: str) -> dict[str, str | None]:

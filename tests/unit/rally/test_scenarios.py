@@ -148,6 +148,33 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual({}, self.cloud.nova.servers_by_id)
         self.assertEqual({}, self.cloud.neutron.floatingips)
 
+    def test_delete_failure_keeps_the_iteration_error(self):
+        self.missing = ('iperf3',)
+        scenario = self._scenario(netperf.MeasurePair)
+
+        def broken(fip_id):
+            raise RuntimeError('neutron is down')
+
+        self.cloud.neutron.delete_floatingip = broken
+        self.assertRaises(pair.MissingTool, scenario.run,
+                          image='netperf-guest', flavor='netperf.tiny',
+                          category='HNR', **FAST)
+        # The servers were still deleted after the floating IPs failed.
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+
+    def test_delete_failure_after_success_fails_the_iteration(self):
+        scenario = self._scenario(netperf.MeasurePair)
+
+        def broken(fip_id):
+            raise RuntimeError('neutron is down')
+
+        self.cloud.neutron.delete_floatingip = broken
+        exc = self.assertRaises(exceptions.NetperfError, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertIn('deleting the floating IP of A1: neutron is down',
+                      str(exc))
+
     def test_boot_error_deletes_servers(self):
         cloud = fakes.FakeCloud()
         scenario = self._scenario(netperf.MeasurePair, cloud)
