@@ -79,6 +79,14 @@ class Settings:
                             % self.port)
         if problems:
             raise exceptions.InvalidInput('; '.join(problems))
+        # The command builders know the tools' own limits (longest omit,
+        # most streams, bandwidth syntax): ask them now, not mid-run.
+        iperf3.client_command(
+            '127.0.0.1', port=self.port, duration=self.duration,
+            omit=self.omit, interval=self.interval, parallel=self.parallel,
+            udp=self.udp, bandwidth=self.udp_bandwidth if self.udp else None)
+        ping.command('127.0.0.1', count=self.ping_count,
+                     interval=self.ping_interval)
 
     def iperf3_seconds(self) -> float:
         """Configured iperf3 time of one round (both directions)."""

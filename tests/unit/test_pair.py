@@ -46,6 +46,13 @@ class SettingsTest(testtools.TestCase):
         self.assertIn('rounds must be at least 1', str(exc))
         self.assertIn('port must be between 1 and 65535', str(exc))
 
+    def test_tool_limits_checked_early(self):
+        exc = self.assertRaises(exceptions.InvalidInput, pair.Settings,
+                                udp=True, udp_bandwidth='fast')
+        self.assertIn('fast', str(exc))
+        self.assertRaises(exceptions.InvalidInput, pair.Settings,
+                          parallel=1000)
+
 
 class MeasurePairTest(testtools.TestCase):
 
