@@ -9,8 +9,10 @@ of a distinctive size, read them a third time (signal), and judge.
 from __future__ import annotations
 
 import math
+import shlex
 import time
 from typing import Callable, Iterable
+import uuid
 
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import snapshot
@@ -30,27 +32,51 @@ class ProbeError(exceptions.NetperfError):
     """The burst could not be sent or got no reply at all."""
 
 
-def ping_burst(runner: remote.Runner, target: str, packets: int,
-               packet_size: int, interval: float = 0.01
-               ) -> tuple[verdict.Burst, ping.PingResult]:
-    """Ping ``target`` ``packets`` times with ``packet_size`` payloads.
+class PingBurst:
+    """Pings of a distinctive size from a guest (or host) to a target.
 
-    Losses are allowed (the verdict tolerates some); no reply at all is an
-    error, because then the counters can say nothing about the path.
+    The sender keeps ping's output in a file until :meth:`result` reads
+    it: printed live, thousands of reply lines would travel back over the
+    SSH session -- through the network node when the sender is reached by
+    a legacy router's floating IP -- and blur the very counters the burst
+    is judged by.
     """
-    deadline = int(math.ceil(packets * interval * 2)) + 10
-    argv = ping.command(target, count=packets, interval=interval,
-                        size=packet_size, deadline=deadline)
-    result = runner.run(argv, timeout=deadline + 30, check=False)
-    try:
-        parsed = ping.parse(result.stdout + result.stderr, discard=0)
-    except ping.PingError as exc:
-        raise ProbeError('%s: burst to %s failed: %s'
-                         % (runner.name, target, exc)) from exc
-    if not parsed.total_received:
-        raise ProbeError('%s: none of %d pings to %s was answered'
-                         % (runner.name, parsed.total_sent, target))
-    return verdict.Burst(parsed.total_sent, packet_size), parsed
+
+    def __init__(self, runner: remote.Runner, target: str, packets: int,
+                 packet_size: int, interval: float = 0.01):
+        self.runner = runner
+        self.target = target
+        self.burst = verdict.Burst(packets, packet_size)
+        self.deadline = int(math.ceil(packets * interval * 2)) + 10
+        self.argv = ping.command(target, count=packets, interval=interval,
+                                 size=packet_size, deadline=self.deadline)
+        self.output_file = '/tmp/netperf-burst-%s.txt' % uuid.uuid4().hex
+
+    def send(self) -> verdict.Burst:
+        """Run the burst to its end; the output stays on the sender."""
+        self.runner.run('%s >%s 2>&1' % (remote.to_shell(self.argv),
+                                         shlex.quote(self.output_file)),
+                        timeout=self.deadline + 30, check=False)
+        return self.burst
+
+    def result(self) -> ping.PingResult:
+        """Fetch, remove and parse the output of :meth:`send`.
+
+        Losses are allowed (the verdict tolerates some); no reply at all
+        is an error, because then the counters say nothing about the path.
+        """
+        text = self.runner.run(['cat', self.output_file], check=False).stdout
+        self.runner.run(['rm', '-f', self.output_file], check=False)
+        try:
+            parsed = ping.parse(text, discard=0)
+        except ping.PingError as exc:
+            raise ProbeError('%s: burst to %s failed: %s'
+                             % (self.runner.name, self.target, exc)) from exc
+        if not parsed.total_received:
+            raise ProbeError('%s: none of %d pings to %s was answered'
+                             % (self.runner.name, parsed.total_sent,
+                                self.target))
+        return parsed
 
 
 def path_targets(network_hosts: Iterable[str],

@@ -292,25 +292,28 @@ class NetperfScenarioTest(test.BaseTestCase):
         network = sorted({n for r in routers
                           for n in self.network_nodes(r, mode)})
         opts = CONF.netperf
-        targets = probe.path_targets(network, computes,
-                                     [r['id'] for r in routers])
-
-        def send() -> verdict.Burst:
-            burst, _ = probe.ping_burst(
-                sender, target, opts.burst_packets, opts.burst_packet_size,
-                opts.burst_interval)
-            return burst
-
+        burst = probe.PingBurst(sender, target, opts.burst_packets,
+                                opts.burst_packet_size, opts.burst_interval)
         result = probe.measure_path(
-            self.nodes.runner, targets, send,
-            topology.crosses_network_node(traffic, mode), network, computes,
-            quiet_seconds=opts.noise_window, noise_factor=opts.noise_factor)
+            self.nodes.runner,
+            probe.path_targets(network, computes,
+                               [r['id'] for r in routers]),
+            burst.send, topology.crosses_network_node(traffic, mode),
+            network, computes, quiet_seconds=opts.noise_window,
+            noise_factor=opts.noise_factor)
+        try:
+            pings = burst.result()
+            sent = 'burst: %d pings of %d bytes from %s to %s, %d answered' % (
+                pings.total_sent, opts.burst_packet_size, sender.name,
+                target, pings.total_received)
+        except probe.ProbeError as exc:
+            sent = str(exc)
         self.assertTrue(result.conclusive,
                         'inconclusive path evidence for %s traffic under a '
-                        '%s router:\n%s' % (traffic.value, mode.value,
-                                            result.describe()))
+                        '%s router (%s):\n%s' % (traffic.value, mode.value,
+                                                 sent, result.describe()))
         self.assertTrue(result.as_expected,
-                        '%s traffic under a %s router took the wrong path:'
-                        '\n%s' % (traffic.value, mode.value,
-                                  result.describe()))
+                        '%s traffic under a %s router took the wrong path '
+                        '(%s):\n%s' % (traffic.value, mode.value, sent,
+                                       result.describe()))
         return result

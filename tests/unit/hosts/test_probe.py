@@ -1,9 +1,11 @@
 """Tests of the burst probe and the whole path-check protocol."""
 
+import re
 from unittest import mock
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import snapshot
 from openstack_netperf.hosts import verdict
@@ -23,16 +25,27 @@ def ping_output(sent, received, size=1000):
 
 
 class GuestRunner:
+    """A guest whose ping writes ``output`` to the file it is sent to."""
+
     name = 'guest 198.18.100.101'
 
-    def __init__(self, stdout, status=0):
-        self.stdout = stdout
-        self.status = status
+    def __init__(self, output):
+        self.output = output
+        self.files = {}
         self.commands = []
 
     def run(self, command, timeout=None, check=True):
-        self.commands.append((remote.to_shell(command), timeout, check))
-        return remote.CommandResult('ping', self.status, self.stdout, '')
+        line = remote.to_shell(command)
+        self.commands.append((line, timeout, check))
+        stdout = ''
+        if line.startswith('ping '):
+            self.files[re.search(r' >(\S+) 2>&1$', line).group(1)] = (
+                self.output)
+        elif line.startswith('cat '):
+            stdout = self.files.get(line.split()[1], '')
+        elif line.startswith('rm -f '):
+            self.files.pop(line.split()[2], None)
+        return remote.CommandResult(line, 0, stdout, '')
 
     def close(self):
         pass
@@ -40,29 +53,43 @@ class GuestRunner:
 
 class PingBurstTest(testtools.TestCase):
 
-    def test_burst_with_some_loss(self):
-        runner = GuestRunner(ping_output(300, 290), status=1)
-        burst, result = probe.ping_burst(runner, '198.19.12.10', 300, 1000,
-                                         interval=0.01)
-        self.assertEqual(verdict.Burst(300, 1000), burst)
-        self.assertEqual(290, result.total_received)
+    def test_burst_output_stays_on_the_sender_until_asked(self):
+        runner = GuestRunner(ping_output(300, 290))
+        burst = probe.PingBurst(runner, '198.19.12.10', 300, 1000,
+                                interval=0.01)
+        self.assertEqual(verdict.Burst(300, 1000), burst.send())
         line, timeout, check = runner.commands[0]
-        self.assertEqual('ping -c 300 -i 0.01 -s 1000 -w 16 198.19.12.10',
-                         line)
+        self.assertEqual('ping -c 300 -i 0.01 -s 1000 -w 16 198.19.12.10 '
+                         '>%s 2>&1' % burst.output_file, line)
+        self.assertTrue(burst.output_file.startswith('/tmp/netperf-burst-'))
         self.assertEqual(46, timeout)
         self.assertFalse(check)
+        self.assertEqual(1, len(runner.commands))
+        result = burst.result()
+        self.assertEqual((300, 290), (result.total_sent,
+                                      result.total_received))
+        self.assertEqual({}, runner.files)
 
     def test_no_reply_is_an_error(self):
-        runner = GuestRunner(ping_output(300, 0), status=1)
-        exc = self.assertRaises(probe.ProbeError, probe.ping_burst, runner,
+        burst = probe.PingBurst(GuestRunner(ping_output(300, 0)),
                                 '198.19.12.10', 300, 1000)
+        burst.send()
+        exc = self.assertRaises(probe.ProbeError, burst.result)
         self.assertIn('none of 300 pings', str(exc))
 
     def test_ping_failure_is_an_error(self):
-        runner = GuestRunner('ping: connect: Network is unreachable\n', 2)
-        exc = self.assertRaises(probe.ProbeError, probe.ping_burst, runner,
-                                '198.19.12.10', 300, 1000)
+        burst = probe.PingBurst(
+            GuestRunner('ping: connect: Network is unreachable\n'),
+            '198.19.12.10', 300, 1000)
+        burst.send()
+        exc = self.assertRaises(probe.ProbeError, burst.result)
         self.assertIn('Network is unreachable', str(exc))
+
+    def test_bad_burst_is_refused_early(self):
+        self.assertRaises(exceptions.InvalidInput, probe.PingBurst,
+                          GuestRunner(''), '198.19.12.10', 0, 1000)
+        self.assertRaises(exceptions.InvalidInput, probe.PingBurst,
+                          GuestRunner(''), '-f', 300, 1000)
 
 
 class PathTargetsTest(testtools.TestCase):
