@@ -15,11 +15,13 @@ from openstack_netperf import exceptions
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf import cloud
+from rally_netperf.contexts import topology as topology_ctx
 
 # Scenario arguments that make up the measurement settings.
 SETTINGS_ARGS = tuple(f.name for f in pair.Settings.__dataclass_fields__
                       .values())
 COMPUTE_CONTEXT = 'netperf_compute_hosts'
+TOPOLOGY_CONTEXT = 'netperf_topology'
 JUMP_HOST_KEYS = ('host', 'username', 'port', 'key_filename', 'private_key',
                   'password')
 
@@ -70,6 +72,15 @@ class NetperfArgsValidator(validation.Validator):
                               ' (unknown: %s)' % ', '.join(unknown)
                               if unknown else '',
                               ', '.join(JUMP_HOST_KEYS)))
+        port = args.get('port', pair.Settings.port)
+        ports = (_context_config(config, TOPOLOGY_CONTEXT) or {}).get(
+            'iperf3_ports', topology_ctx.ReferenceTopology.DEFAULT_CONFIG[
+                'iperf3_ports'])
+        if not ports[0] <= port <= ports[1]:
+            self.fail('port %d is not admitted by the security group, which '
+                      'opens iperf3_ports %d-%d: set port within them, or '
+                      'set iperf3_ports of the netperf_topology context'
+                      % (port, ports[0], ports[1]))
         if not args.get('use_floating_ip', True) and not jump:
             self.fail('use_floating_ip is false and no jump_host is given: '
                       'the guests cannot be reached over SSH. Set '

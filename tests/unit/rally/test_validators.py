@@ -65,6 +65,13 @@ class SyntaxTest(testtools.TestCase):
         self.assertIn('Set use_floating_ip to true or give jump_host',
                       errors[0])
 
+    def test_port_must_be_admitted_by_the_security_group(self):
+        errors = _errors(_workload(port=5301))
+        self.assertIn('port 5301 is not admitted by the security group, '
+                      'which opens iperf3_ports 5201-5201', errors[0])
+        self.assertEqual([], _errors(_workload(port=5301, contexts={
+            'netperf_topology': {'iperf3_ports': [5300, 5310]}})))
+
     def test_jump_host_shape(self):
         errors = _errors(_workload(use_floating_ip=False,
                                    jump_host={'host': 'bastion',
