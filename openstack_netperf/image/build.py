@@ -23,7 +23,8 @@ NAME = 'netperf-guest'
 NIC_MODES = ('auto', 'virtio', 'e1000')
 # 2024-01-01: file times in the image when SOURCE_DATE_EPOCH is unset.
 DEFAULT_EPOCH = 1704067200
-BASE_CMDLINE = 'console=tty0 console=ttyS0,115200n8 quiet'
+BASE_CMDLINE = ('console=tty0 console=ttyS0,115200n8 quiet edd=off '
+                'mitigations=off')
 READY_LINE = 'netperf-guest: ready'
 FAILED_LINE = 'netperf-guest: failed'
 # Programs, per package, that go into the guest's /usr/bin.
@@ -145,8 +146,7 @@ class Builder:
                        opts.release, opts.arch, mirror, security)
 
     def _kernel_package(self, packages: apt.Apt) -> str:
-        """The versioned package behind a meta package like linux-image-amd64.
-        """
+        """The versioned package behind a kernel meta package."""
         name = self.options.kernel_package
         for _ in range(3):
             (package,) = packages.show([name])

@@ -98,8 +98,8 @@ def _upload_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument('--cmdline',
                         help='kernel command line of the ami image '
                              '(default: the build\'s)')
-    parser.add_argument('--vif-model', choices=('virtio', 'e1000',
-                                                 'e1000e'),
+    parser.add_argument('--vif-model',
+                        choices=('virtio', 'e1000', 'e1000e'),
                         help='set the hw_vif_model image property')
     parser.add_argument('--os-cloud',
                         help='cloud name in clouds.yaml (default: '

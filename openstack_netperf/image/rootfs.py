@@ -24,7 +24,7 @@ PROGRAM_DIRS = ('usr/bin', 'bin', 'usr/sbin', 'sbin')
 # Kernel modules per group the guest's rc loads (guest/rc, load_group).
 MODULE_GROUPS = {
     'disk': ['virtio_pci', 'virtio_blk', 'ata_piix', 'ahci', 'sr_mod',
-             'isofs', 'vfat', 'nls_cp437', 'nls_utf8'],
+             'isofs', 'vfat', 'nls_cp437', 'nls_utf8', 'virtio_rng'],
     'virtio': ['virtio_pci', 'virtio_net'],
     'e1000': ['e1000', 'e1000e'],
 }

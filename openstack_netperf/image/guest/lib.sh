@@ -69,6 +69,17 @@ prefix_of() {
     echo "$bits"
 }
 
+# wait_carrier DEV TENTHS: until DEV has a link, at most TENTHS/10 s.
+wait_carrier() {
+    tries=$2
+    while [ "$tries" -gt 0 ]; do
+        [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && return 0
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 uptime_s() {
     cut -d. -f1 /proc/uptime
 }
