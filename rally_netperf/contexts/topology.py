@@ -166,18 +166,20 @@ class ReferenceTopology(context.OpenStackContext):
             if cidr not in sources:
                 sources.append(cidr)
         low, high = self.config['iperf3_ports']
-        rules = [('tcp', 22, 22), ('icmp', None, None),
+        ports = [('tcp', 22, 22), ('icmp', None, None),
                  ('tcp', low, high), ('udp', low, high)]
+        rules = []
         for cidr in sources:
-            for protocol, port_min, port_max in rules:
+            for protocol, port_min, port_max in ports:
                 rule = {'security_group_id': group['id'],
                         'direction': 'ingress', 'ethertype': 'IPv4',
                         'protocol': protocol, 'remote_ip_prefix': cidr}
                 if port_min is not None:
                     rule.update(port_range_min=port_min,
                                 port_range_max=port_max)
-                neutron.create_security_group_rule(
-                    {'security_group_rule': rule})
+                rules.append(rule)
+        # One bulk request instead of one per rule.
+        neutron.create_security_group_rule({'security_group_rules': rules})
         return {'id': group['id'], 'name': group['name'],
                 'sources': sources}
 

@@ -105,6 +105,7 @@ class FakeNeutron:
         self.floatingips: dict[str, dict] = {}
         self.security_groups: dict[str, dict] = {}
         self.rules: list[dict] = []
+        self.rule_requests = 0
         self.interfaces: list[tuple[str, str]] = []
         self.agents = [
             {'host': 'network', 'alive': True, 'admin_state_up': True,
@@ -177,7 +178,8 @@ class FakeNeutron:
         return {'security_group': group}
 
     def create_security_group_rule(self, body):
-        self.rules.append(body['security_group_rule'])
+        self.rule_requests += 1
+        self.rules.extend(body['security_group_rules'])
 
     def delete_security_group(self, group_id):
         del self.security_groups[group_id]

@@ -97,6 +97,8 @@ class TopologyTest(_FastPolling):
                  for r in cloud.neutron.rules}
         self.assertEqual({('tcp', 22), ('icmp', None), ('tcp', 5201),
                           ('udp', 5201)}, ports)
+        self.assertEqual(20, len(cloud.neutron.rules))
+        self.assertEqual(1, cloud.neutron.rule_requests)
 
     def test_dvr_routers_are_distributed(self):
         cloud = fakes.FakeCloud()
