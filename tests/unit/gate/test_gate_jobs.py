@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
+import unittest
 
 import testtools
 import yaml
@@ -133,6 +134,20 @@ class DeploymentTest(testtools.TestCase):
         regex = re.compile(vars_['tempest_test_regex'])
         self.assertTrue(regex.search('tempest_netperf.tests.scenario.x'))
         self.assertFalse(regex.search('tempest.api.network.test_ports'))
+
+    def test_test_regex_selects_every_path_test(self):
+        def ids(suite):
+            for test in suite:
+                if isinstance(test, unittest.TestSuite):
+                    yield from ids(test)
+                else:
+                    yield test.id()
+
+        found = list(ids(unittest.defaultTestLoader.discover(
+            str(ROOT / 'tempest_netperf' / 'tests'), top_level_dir=str(ROOT))))
+        self.assertTrue(found)
+        regex = re.compile(self.controller(TEMPEST_JOB)['tempest_test_regex'])
+        self.assertEqual([], [i for i in found if not regex.search(i)])
 
     def test_rally_job_installs_the_rally_extra(self):
         self.assertEqual('rally', self.controller(RALLY_JOB)[
