@@ -21,6 +21,7 @@ from rally_netperf import waiting
 
 LOG = logging.getLogger(__name__)
 CONTEXT_KEY = 'netperf'
+DVR_AGENT_MODES = ('dvr', 'dvr_snat', 'dvr_no_external')
 
 
 @context.configure(name='netperf_topology', order=360)
@@ -75,6 +76,7 @@ class ReferenceTopology(context.OpenStackContext):
             raise exceptions.InvalidInput(
                 'netperf_topology needs admin credentials to set the '
                 'routers\' "distributed" flag')
+        self._check_dvr_agents(mode)
         admin = self.context['admin']['credential'].clients().neutron()
         external = self._external_network(admin)
         external_cidrs = [s['cidr'] for s in admin.list_subnets(
@@ -93,6 +95,21 @@ class ReferenceTopology(context.OpenStackContext):
             neutron = user['credential'].clients().neutron()
             self._create_tenant(neutron, admin, tenant_id, record,
                                 mode, external_cidrs)
+
+    def _check_dvr_agents(self, mode: topology.RouterMode) -> None:
+        """A DVR measurement needs DVR L3 agents on the chosen computes."""
+        hosts = (self.context.get('netperf_computes') or {}).get('hosts', [])
+        if mode is not topology.RouterMode.DVR:
+            return
+        wrong = ['%s (%s)' % (h['host'], h['l3_agent_mode'] or 'no L3 agent')
+                 for h in hosts
+                 if h.get('l3_agent_mode') not in DVR_AGENT_MODES]
+        if wrong:
+            raise exceptions.InvalidInput(
+                'router_mode dvr, but compute hosts %s run no L3 agent in a '
+                'dvr mode: distributed routers would not route there. Set '
+                'router_mode legacy, or run the L3 agent with agent_mode = '
+                'dvr on those computes' % ', '.join(wrong))
 
     def _external_network(self, admin: Any) -> dict[str, Any]:
         networks = admin.list_networks(

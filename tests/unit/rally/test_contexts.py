@@ -107,6 +107,19 @@ class TopologyTest(_FastPolling):
         self.assertEqual({True}, {r['distributed']
                                   for r in cloud.neutron.routers.values()})
 
+    def test_dvr_needs_dvr_agents_on_the_computes(self):
+        cloud = fakes.FakeCloud()
+        cloud.neutron.agents[2]['configurations']['agent_mode'] = 'legacy'
+        ctx, plugin = self._context(cloud, router_mode='dvr')
+        compute_hosts.ComputeHosts(ctx).setup()
+        exc = self.assertRaises(exceptions.InvalidInput, plugin.setup)
+        self.assertIn('compute hosts compute-02 (legacy) run no L3 agent '
+                      'in a dvr mode', str(exc))
+        self.assertEqual({}, cloud.neutron.routers)
+        ctx, plugin = self._context(cloud, router_mode='legacy')
+        compute_hosts.ComputeHosts(ctx).setup()
+        plugin.setup()
+
     def test_cleanup_removes_everything_and_leftover_servers(self):
         cloud = fakes.FakeCloud()
         ctx, plugin = self._context(cloud)
