@@ -18,10 +18,12 @@ from tempest_netperf.tests.scenario import base
 CONF = config.CONF
 DVR = topology.RouterMode.DVR
 LEGACY = topology.RouterMode.LEGACY
-# neutron_lib.plugins.ml2.ovs_constants: DVR_TO_SRC_MAC (br-int) rewrites
-# the source MAC of routed packets to the subnet gateway's; DVR_PROCESS
-# (br-tun) replaces the gateway MAC by the host's DVR MAC on the way out.
+# neutron_lib.plugins.ml2.ovs_constants: DVR_TO_SRC_MAC (br-int; for VLAN
+# networks DVR_TO_SRC_MAC_PHYSICAL) rewrites the source MAC of routed
+# packets to the subnet gateway's; DVR_PROCESS (br-tun) replaces the
+# gateway MAC by the host's DVR MAC on the way out.
 DVR_TO_SRC_MAC = 1
+DVR_TO_SRC_MAC_PHYSICAL = 2
 DVR_PROCESS = 1
 TUNNEL_TYPES = ('vxlan', 'gre', 'geneve')
 
@@ -109,6 +111,8 @@ class RouterPlacementTest(base.NetperfScenarioTest):
             network = self.networks_client.show_network(
                 guest.port['network_id'])['network']
             tunnelled = network.get('provider:network_type') in TUNNEL_TYPES
+            to_src_mac = (DVR_TO_SRC_MAC if tunnelled
+                          else DVR_TO_SRC_MAC_PHYSICAL)
             runner = self.nodes.runner(guest.host)
             found = {}
 
@@ -116,7 +120,7 @@ class RouterPlacementTest(base.NetperfScenarioTest):
                 found['br-int'] = [
                     f for f in inspect.dump_flows(runner, 'br-int',
                                                   'OpenFlow13')
-                    if f.table == DVR_TO_SRC_MAC and f.mentions(mac)]
+                    if f.table == to_src_mac and f.mentions(mac)]
                 if tunnelled:
                     found['br-tun'] = [
                         f for f in inspect.dump_flows(runner, 'br-tun',
@@ -129,5 +133,5 @@ class RouterPlacementTest(base.NetperfScenarioTest):
                     flows_present, CONF.netperf.command_timeout, 2),
                 'DVR flows for gateway %s missing on %s: %s' % (
                     mac, guest.host, ', '.join(
-                        '%s table 1: %d flow(s)' % (bridge, len(flows))
+                        '%s: %d flow(s)' % (bridge, len(flows))
                         for bridge, flows in sorted(found.items()))))
