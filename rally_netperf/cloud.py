@@ -11,6 +11,9 @@ import dataclasses
 from typing import Any
 
 from openstack_netperf import exceptions
+from openstack_netperf import topology
+
+DVR_AGENT_MODES = ('dvr', 'dvr_snat', 'dvr_no_external')
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -122,3 +125,18 @@ def check_enough_computes(categories: list[Any],
             % (', '.join(c.shorthand for c in short),
                max(c.computes_needed for c in short), len(hosts),
                ', '.join(h.host for h in hosts) or 'none'))
+
+
+def check_dvr_agents(mode: topology.RouterMode,
+                     hosts: list[ComputeHost]) -> None:
+    """Fail when DVR is asked for but a compute has no DVR L3 agent."""
+    if mode is not topology.RouterMode.DVR:
+        return
+    wrong = ['%s (%s)' % (h.host, h.l3_agent_mode or 'no L3 agent')
+             for h in hosts if h.l3_agent_mode not in DVR_AGENT_MODES]
+    if wrong:
+        raise exceptions.InvalidInput(
+            'router_mode dvr, but compute hosts %s run no L3 agent in a dvr '
+            'mode: distributed routers would not route there. Set '
+            'router_mode legacy, or run the L3 agent with agent_mode = dvr '
+            'on those computes' % ', '.join(wrong))

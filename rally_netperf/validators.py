@@ -122,7 +122,7 @@ class NetperfImageFlavorValidator(validation.Validator):
 @validation.add('required_platform', platform='openstack', users=True)
 @validation.configure(name='netperf_enough_computes', platform='openstack')
 class NetperfComputesValidator(validation.Validator):
-    """The cloud has as many compute hosts as the categories need.
+    """Enough compute hosts for the categories, with DVR agents for DVR.
 
     Without admin credentials it checks nothing: ``netperf_admin`` says so.
     """
@@ -132,11 +132,16 @@ class NetperfComputesValidator(validation.Validator):
             return
         args = (config or {}).get('args', {})
         ctx = _context_config(config, COMPUTE_CONTEXT) or {}
+        topo = _context_config(config, TOPOLOGY_CONTEXT) or {}
         clients = context['admin']['credential'].clients()
         try:
             hosts = cloud.compute_hosts(
-                clients.nova(), pinned=ctx.get('hosts', ()),
+                clients.nova(), clients.neutron(),
+                pinned=ctx.get('hosts', ()),
                 zone=ctx.get('availability_zone'))
             cloud.check_enough_computes(categories_from_args(args), hosts)
+            cloud.check_dvr_agents(topology.parse_router_mode(
+                topo.get('router_mode', topology_ctx.ReferenceTopology
+                         .DEFAULT_CONFIG['router_mode'])), hosts[:2])
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))

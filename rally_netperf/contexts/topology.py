@@ -17,11 +17,11 @@ from rally_openstack.task import context
 
 from openstack_netperf import exceptions
 from openstack_netperf import topology
+from rally_netperf import cloud
 from rally_netperf import waiting
 
 LOG = logging.getLogger(__name__)
 CONTEXT_KEY = 'netperf'
-DVR_AGENT_MODES = ('dvr', 'dvr_snat', 'dvr_no_external')
 
 
 @context.configure(name='netperf_topology', order=360)
@@ -97,19 +97,8 @@ class ReferenceTopology(context.OpenStackContext):
                                 mode, external_cidrs)
 
     def _check_dvr_agents(self, mode: topology.RouterMode) -> None:
-        """A DVR measurement needs DVR L3 agents on the chosen computes."""
         hosts = (self.context.get('netperf_computes') or {}).get('hosts', [])
-        if mode is not topology.RouterMode.DVR:
-            return
-        wrong = ['%s (%s)' % (h['host'], h['l3_agent_mode'] or 'no L3 agent')
-                 for h in hosts
-                 if h.get('l3_agent_mode') not in DVR_AGENT_MODES]
-        if wrong:
-            raise exceptions.InvalidInput(
-                'router_mode dvr, but compute hosts %s run no L3 agent in a '
-                'dvr mode: distributed routers would not route there. Set '
-                'router_mode legacy, or run the L3 agent with agent_mode = '
-                'dvr on those computes' % ', '.join(wrong))
+        cloud.check_dvr_agents(mode, [cloud.ComputeHost(**h) for h in hosts])
 
     def _external_network(self, admin: Any) -> dict[str, Any]:
         networks = admin.list_networks(

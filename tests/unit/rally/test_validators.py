@@ -110,6 +110,17 @@ class SemanticTest(testtools.TestCase):
                       'but 1 enabled and up (compute-01): drop them',
                       errors[0])
 
+    def test_dvr_mode_needs_dvr_agents(self):
+        cloud = fakes.FakeCloud()
+        cloud.neutron.agents[1]['alive'] = False
+        errors = _errors(_workload(contexts={
+            'netperf_topology': {'router_mode': 'dvr'}}), 'semantic', cloud)
+        self.assertIn('compute hosts compute-01 (no L3 agent) run no L3 '
+                      'agent in a dvr mode', errors[0])
+        self.assertEqual([], _errors(_workload(contexts={
+            'netperf_topology': {'router_mode': 'legacy'}}), 'semantic',
+            cloud))
+
     def test_pinned_hosts_checked(self):
         errors = _errors(_workload(contexts={
             'netperf_compute_hosts': {'hosts': ['compute-09']}}),
