@@ -178,6 +178,9 @@ class Fleet:
                         first_interval=conf.poll_interval,
                         max_interval=conf.poll_max_interval)
                     for name, g in self.guests.items()}
+                # Every wait ends before the runners may be closed: a
+                # guest that cannot be reached fails the iteration once the
+                # others are done waiting too.
                 return {name: f.result() for name, f in futures.items()}
 
     # -- delete -------------------------------------------------------------
