@@ -125,7 +125,16 @@ def read_host(runner: remote.Runner,
         for ns in inspect.list_namespaces(runner):
             if not ns.name.startswith(targets.namespace_prefixes):
                 continue
-            for link in inspect.list_interfaces(runner, ns.name):
+            try:
+                links = inspect.list_interfaces(runner, ns.name)
+            except remote.CommandFailed as exc:
+                # Deleted since it was listed (e.g. a fip- namespace whose
+                # last floating IP went): it has no counters to compare.
+                if 'Cannot open network namespace' not in exc.result.stderr:
+                    raise
+                LOG.debug('%s: namespace %s vanished', host, ns.name)
+                continue
+            for link in links:
                 if link.name == 'lo':
                     continue
                 counters[CounterKey(host, LINK, ns.name, link.name)] = (

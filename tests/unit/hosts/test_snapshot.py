@@ -5,6 +5,7 @@ import json
 import testtools
 
 from openstack_netperf.hosts import snapshot
+from openstack_netperf import remote
 from tests.unit.hosts import fakes
 
 
@@ -78,6 +79,29 @@ class SnapshotTest(testtools.TestCase):
                          counters[key])
         self.assertEqual('network: link qrouter-%s/qr-1a2b3c4d-5e'
                          % fakes.ROUTER, str(key))
+
+    def test_vanished_namespace_is_skipped_other_errors_are_not(self):
+        outputs = fakes.captured_node_outputs()
+        snat = 'ip netns exec snat-%s ip -j -s link' % fakes.ROUTER
+        runner = fakes.FakeRunner(outputs)
+        failure = remote.CommandResult(
+            snat, 1, '', 'Cannot open network namespace "snat-%s": No such '
+            'file or directory' % fakes.ROUTER)
+        original = runner.run
+
+        def run(command, timeout=None, check=True):
+            if remote.to_shell(command) == snat:
+                raise remote.CommandFailed(runner.name, failure)
+            return original(command, timeout, check)
+
+        runner.run = run
+        counters = snapshot.read_host(runner, self.targets())
+        self.assertEqual(
+            {'qrouter-' + fakes.ROUTER},
+            {k.scope for k in counters if k.source == snapshot.LINK})
+        failure.stderr = 'sudo: a password is required'
+        self.assertRaises(remote.CommandFailed, snapshot.read_host, runner,
+                          self.targets())
 
     def test_delta_of_the_captured_traffic(self):
         runners = iter([fakes.FakeRunner(zeroed_outputs()),
