@@ -166,7 +166,23 @@ TEMPEST_PLUGIN_MODULE = 'tempest_netperf'
 
 
 class _GateLoader(yaml.SafeLoader):
-    """SafeLoader that keeps Zuul and Ansible tags (!encrypted, !unsafe)."""
+    """SafeLoader that keeps Zuul and Ansible tags, as Zuul reads YAML.
+
+    Tags such as ``!encrypted/pkcs1-oaep`` and ``!unsafe`` load as plain
+    values; like Zuul, duplicate keys are refused (``<<`` merges are fine).
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key == '<<' or not isinstance(key, str):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, 'duplicate key %r' % key, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 _GateLoader.add_multi_constructor(

@@ -84,6 +84,11 @@ class MistakesTest(testtools.TestCase):
                   '- hosts: [controller')
         self.assertReported('netperf-pre.yaml: YAML does not parse')
 
+    def test_duplicate_key(self):
+        self.edit('.zuul.yaml', '    timeout: 10800\n',
+                  '    timeout: 10800\n    timeout: 7200\n')
+        self.assertReported("duplicate key 'timeout'")
+
     def test_unknown_parent(self):
         self.edit('.zuul.yaml', 'parent: tempest-multinode-full-py3',
                   'parent: tempest-multinode-full-py')
