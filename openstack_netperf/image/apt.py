@@ -239,6 +239,8 @@ class Apt:
             try:
                 out = self._run('apt-cache',
                                 ['show', '--no-all-versions'] + missing)
+            except errors.MissingHostTool:
+                raise
             except errors.ImageError as exc:
                 if not required:
                     return [self._packages[name] for name in names

@@ -1,0 +1,88 @@
+"""Tests of the netperf-image command line and build options."""
+
+import io
+import pathlib
+
+import fixtures
+import testtools
+
+from openstack_netperf.image import build
+from openstack_netperf.image import cli
+from openstack_netperf.image import errors
+
+
+class BuildOptionsTest(testtools.TestCase):
+
+    def test_cmdline_carries_the_nic_switches(self):
+        options = build.BuildOptions(output=pathlib.Path('x'),
+                                     nic_mode='virtio', virtio_csum=False)
+        cmdline = options.cmdline()
+        self.assertIn('console=ttyS0', cmdline)
+        self.assertIn('netperf.nic=virtio netperf.virtio_csum=0', cmdline)
+        self.assertEqual(['disk', 'virtio'], sorted(options.module_groups()))
+
+    def test_auto_loads_both_nic_groups(self):
+        options = build.BuildOptions(output=pathlib.Path('x'))
+        self.assertEqual(['disk', 'e1000', 'virtio'],
+                         sorted(options.module_groups()))
+        self.assertNotIn('virtio_csum', options.cmdline())
+
+    def test_bad_nic_mode(self):
+        exc = self.assertRaises(errors.ImageError, build.Builder,
+                                build.BuildOptions(output=pathlib.Path('x'),
+                                                   nic_mode='rtl8139'))
+        self.assertIn('--nic-mode must be one of auto, virtio, e1000',
+                      str(exc))
+
+    def test_nic_switches_not_through_extra_cmdline(self):
+        self.assertRaises(errors.ImageError, build.Builder,
+                          build.BuildOptions(
+                              output=pathlib.Path('x'),
+                              extra_cmdline='netperf.nic=e1000'))
+        build.Builder(build.BuildOptions(output=pathlib.Path('x'),
+                                         extra_cmdline='netperf.debug=1'))
+
+    def test_source_date_epoch(self):
+        options = build.BuildOptions(output=pathlib.Path('x'))
+        self.useFixture(fixtures.EnvironmentVariable('SOURCE_DATE_EPOCH'))
+        self.assertEqual(build.DEFAULT_EPOCH, options.source_date_epoch())
+        self.useFixture(fixtures.EnvironmentVariable('SOURCE_DATE_EPOCH',
+                                                     '1600000000'))
+        self.assertEqual(1600000000, options.source_date_epoch())
+        self.useFixture(fixtures.EnvironmentVariable('SOURCE_DATE_EPOCH',
+                                                     'yesterday'))
+        self.assertRaises(errors.ImageError, options.source_date_epoch)
+
+
+class MainTest(testtools.TestCase):
+
+    def test_errors_are_one_line_without_traceback(self):
+        stderr = self.useFixture(fixtures.MockPatch('sys.stderr',
+                                                    io.StringIO())).mock
+        tmp = self.useFixture(fixtures.TempDir()).path
+        code = cli.main(['upload', '--input', tmp])
+        self.assertEqual(1, code)
+        text = stderr.getvalue()
+        self.assertIn('netperf-image: error: cannot read', text)
+        self.assertIn('run netperf-image build --output %s first' % tmp,
+                      text)
+        self.assertNotIn('Traceback', text)
+
+    def test_build_passes_options(self):
+        builder = self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.build.Builder')).mock
+        builder.return_value.build.return_value = build.BuildResult(
+            pathlib.Path('k'), pathlib.Path('i'), None, pathlib.Path('m'),
+            {'files': {'kernel': {'name': 'k', 'size': 1, 'sha256': 'a'}},
+             'kernel_version': 'v', 'kernel_package': 'p', 'cmdline': 'c'})
+        self.useFixture(fixtures.MockPatch('sys.stdout', io.StringIO()))
+        self.assertEqual(0, cli.main([
+            'build', '--output', 'out', '--release', 'trixie',
+            '--nic-mode', 'e1000', '--no-virtio-csum', '--no-disk',
+            '--mirror', 'http://m.example/debian']))
+        options = builder.call_args[0][0]
+        self.assertEqual(('trixie', 'e1000', False, False,
+                          'http://m.example/debian', pathlib.Path('out')),
+                         (options.release, options.nic_mode,
+                          options.virtio_csum, options.disk, options.mirror,
+                          options.output))
