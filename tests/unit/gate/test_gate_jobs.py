@@ -162,6 +162,24 @@ class DeploymentTest(testtools.TestCase):
                              project[pipeline]['jobs'])
 
 
+class DocumentationTest(testtools.TestCase):
+
+    def test_every_plugin_setting_is_documented(self):
+        settings = set(re.findall(
+            r'^(NETPERF_[A-Z_]+)=',
+            (ROOT / 'devstack' / 'settings').read_text(), re.M))
+        doc = (ROOT / 'doc' / 'source' / 'user' / 'gate.rst').read_text()
+        self.assertTrue(settings)
+        self.assertEqual(set(), {s for s in settings
+                                 if '``%s``' % s not in doc})
+
+    def test_the_documented_jobs_exist(self):
+        doc = (ROOT / 'doc' / 'source' / 'user' / 'gate.rst').read_text()
+        jobs = set(_jobs())
+        documented = set(re.findall(r'openstack-netperf-[a-z-]+', doc))
+        self.assertEqual(jobs, documented)
+
+
 class KeyHandOverTest(testtools.TestCase):
     """The pre-run playbook writes what the plugin reads."""
 
