@@ -17,6 +17,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 TEMPEST_JOB = 'openstack-netperf-tempest-dvr-multinode'
 RALLY_JOB = 'openstack-netperf-rally-dvr-multinode'
+THREE_NODE_JOB = 'openstack-netperf-tempest-dvr-three-node'
 OVN_SERVICES = ('ovn-controller', 'ovs-vswitchd', 'ovsdb-server',
                 'q-ovn-metadata-agent', 'q-ovn-agent')
 
@@ -160,6 +161,19 @@ class DeploymentTest(testtools.TestCase):
         for pipeline in ('check', 'gate'):
             self.assertEqual([TEMPEST_JOB, RALLY_JOB],
                              project[pipeline]['jobs'])
+        self.assertEqual([THREE_NODE_JOB], project['experimental']['jobs'])
+
+    def test_three_node_job_has_a_dedicated_network_node(self):
+        job = self.jobs[THREE_NODE_JOB]
+        self.assertEqual(TEMPEST_JOB, job['parent'])
+        self.assertEqual('openstack-three-node-noble', job['nodeset'])
+        # Zuul merges these into the parent's vars: the controller keeps
+        # dvr_snat and loses its compute.
+        self.assertEqual({'n-cpu': False}, job['vars']['devstack_services'])
+        conf = job['vars']['devstack_local_conf']['test-config']
+        self.assertEqual(2, conf['$TEMPEST_CONFIG']['compute'][
+            'min_compute_nodes'])
+        self.assertNotIn('group-vars', job)
 
 
 class DocumentationTest(testtools.TestCase):
