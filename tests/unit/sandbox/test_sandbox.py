@@ -67,7 +67,7 @@ class TestIdempotence(SandboxTest):
                         names.index('service users and catalogue'))
         self.assertLess(names.index('service users and catalogue'),
                         names.index('controller services'))
-        self.assertEqual('flavor netperf.tiny', names[-1])
+        self.assertEqual('guest image netperf-guest', names[-1])
 
     def test_bootstrap_commands_run_once(self):
         with mock.patch.object(sandbox.system, 'run') as run:
