@@ -338,13 +338,32 @@ class JobChecker:
                 KNOWN_NODESETS | self.zuul.names('nodeset')):
             yield '%s: unknown nodeset %r' % (self.where, nodeset)
 
+    def _lineage(self) -> list[dict]:
+        """This job and its ancestors defined in this repository."""
+        jobs, lineage, job = self.zuul.jobs, [], self.job
+        while job is not None and job not in lineage:
+            lineage.append(job)
+            job = jobs.get(job.get('parent'))
+        return lineage
+
     def _playbooks(self) -> Iterator[str]:
-        for key in PLAYBOOK_KEYS:
-            for entry in _as_list(self.job.get(key)):
-                name = entry.get('name') if isinstance(entry, dict) else entry
-                if not (self.root / name).is_file():
-                    yield '%s: %s playbook %s does not exist' % (
-                        self.where, key, name)
+        job_vars = {name for job in self._lineage()
+                    for name in (job.get('vars') or {})}
+        for job in self._lineage():
+            for key in PLAYBOOK_KEYS:
+                for entry in _as_list(job.get(key)):
+                    name = (entry.get('name') if isinstance(entry, dict)
+                            else entry)
+                    path = self.root / name
+                    if not path.is_file():
+                        if job is self.job:
+                            yield '%s: %s playbook %s does not exist' % (
+                                self.where, key, name)
+                        continue
+                    for var in sorted(playbook_variables(path) - job_vars):
+                        yield ('%s: %s uses %s, which neither the job nor '
+                               'the playbook defines' % (self.where, name,
+                                                         var))
 
     def _var_scopes(self) -> Iterator[tuple[str, dict]]:
         yield 'vars', self.job.get('vars') or {}
@@ -452,6 +471,33 @@ class JobChecker:
                     self.where, name, _rel(self.root, path))
         if task_path.is_file() and args_path.is_file():
             yield from check_task_args(self.root, task_path, args_path)
+
+
+def _defined_in_playbook(node: Any, found: set[str]) -> None:
+    """Collect names a playbook defines: vars, register, set_fact."""
+    if isinstance(node, list):
+        for item in node:
+            _defined_in_playbook(item, found)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'vars' and isinstance(value, dict):
+                found.update(value)
+            elif key == 'register':
+                found.add(value)
+            elif key == 'set_fact' and isinstance(value, dict):
+                found.update(value)
+            _defined_in_playbook(value, found)
+
+
+def playbook_variables(path: pathlib.Path) -> set[str]:
+    """This project's variables (netperf_*) a playbook uses undefined."""
+    defined: set[str] = set()
+    try:
+        _defined_in_playbook(load_yaml(path), defined)
+    except yaml.YAMLError:
+        return set()   # reported by check_yaml_parses
+    used = set(re.findall(r'\b(netperf_[a-z0-9_]+)', path.read_text()))
+    return used - defined
 
 
 def task_variables(task_path: pathlib.Path) -> set[str]:

@@ -101,6 +101,13 @@ class MistakesTest(testtools.TestCase):
         self.assertReported('post-run playbook playbooks/netperf-rally-post'
                             '.yaml does not exist')
 
+    def test_playbook_variable_the_job_does_not_set(self):
+        self.edit('.zuul.yaml', 'netperf_rally_results_dir:',
+                  'netperf_rally_result_dir:')
+        self.assertReported('playbooks/netperf-rally-run.yaml uses '
+                            'netperf_rally_results_dir, which neither the '
+                            'job nor the playbook defines')
+
     def test_misspelled_devstack_variable(self):
         self.edit('.zuul.yaml', 'Q_DVR_MODE: dvr_snat',
                   'Q_DVR_MOD: dvr_snat')
