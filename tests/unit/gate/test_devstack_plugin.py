@@ -35,6 +35,7 @@ FAKE_DEVSTACK = textwrap.dedent('''\
             *) echo False ;;
         esac
     }
+    function define_plugin { :; }
     function enable_service { :; }
     function echo_summary { :; }
     function iniset { echo "iniset $1 [$2] $3 = $4" >>"$CALLS"; }
