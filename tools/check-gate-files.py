@@ -103,12 +103,14 @@ KNOWN_DEVSTACK_VARIABLES = frozenset({
     'TEMPEST_PLUGINS', 'TEMPEST_CONCURRENCY',
 })
 
-# Values devstack accepts for the variables the DVR jobs depend on.
+# Values devstack accepts for the variables the jobs depend on.
 DEVSTACK_VALUES = {
     'Q_AGENT': {'openvswitch', 'ovn', 'linuxbridge', 'macvtap'},
     'Q_DVR_MODE': {'legacy', 'dvr', 'dvr_snat', 'dvr_no_external'},
     'Q_ML2_TENANT_NETWORK_TYPE': {'vxlan', 'gre', 'geneve', 'vlan', 'flat',
                                   'local'},
+    # this project's plugin (devstack/lib/netperf)
+    'NETPERF_NODE_ACCESS': {'auto', 'ssh', 'local', 'none'},
 }
 
 # Services devstack (and the neutron plugin) enable with enable_service.

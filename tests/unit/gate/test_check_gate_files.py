@@ -121,6 +121,12 @@ class MistakesTest(testtools.TestCase):
         self.edit('.zuul.yaml', 'Q_DVR_MODE: dvr\n', 'Q_DVR_MODE: dvr-snat\n')
         self.assertReported('Q_DVR_MODE=dvr-snat; devstack accepts')
 
+    def test_invalid_node_access(self):
+        self.edit('.zuul.yaml', 'NETPERF_NODE_ACCESS: ssh',
+                  'NETPERF_NODE_ACCESS: sftp')
+        self.assertReported('NETPERF_NODE_ACCESS=sftp; devstack accepts '
+                            'auto, local, none, ssh')
+
     def test_unknown_service(self):
         self.edit('.zuul.yaml', 'q-l3: true', 'q-l3-agent: true')
         self.assertReported('unknown devstack service q-l3-agent')
