@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from oslo_log import log as logging
 from tempest.common import waiters
 from tempest import config
 from tempest.lib.common.utils import data_utils
@@ -21,11 +22,13 @@ from openstack_netperf.hosts import cloud
 from openstack_netperf.hosts import inspect
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import verdict
+from openstack_netperf.measure import ping
 from openstack_netperf import remote
 from openstack_netperf import topology
 from tempest_netperf import config as netperf_config
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -275,13 +278,25 @@ class NetperfScenarioTest(test.BaseTestCase):
     # --- the path check ---------------------------------------------------
 
     def warm_up(self, runner: remote.Runner, target: str) -> None:
-        """Wait until ``target`` answers (ARP, flows, a late guest)."""
-        deadline = CONF.netperf.guest_boot_timeout
-        result = runner.run(['ping', '-c', '1', '-w', str(deadline), target],
-                            timeout=deadline + 30, check=False)
-        self.assertEqual(0, result.exit_status,
-                         '%s cannot reach %s: %s' % (
-                             runner.name, target, result.stdout[-300:]))
+        """Wait until ``target`` answers (ARP, flows, a late guest).
+
+        One probe at a time: busybox ping stops after ``-c`` probes even
+        with a deadline, so a long single ping is no wait.
+        """
+        probe_once = ping.command(target, count=1, interval=1, deadline=2)
+        last = []
+
+        def answered() -> bool:
+            result = runner.run(probe_once, check=False)
+            last[:] = [result]
+            return result.ok
+
+        self.assertTrue(
+            test_utils.call_until_true(
+                answered, CONF.netperf.guest_boot_timeout, 1),
+            '%s cannot reach %s: %s' % (runner.name, target,
+                                        last[0].stdout[-300:] if last
+                                        else 'no answer'))
 
     def check_path(self, traffic: topology.Traffic,
                    mode: topology.RouterMode, sender: remote.Runner,
@@ -308,6 +323,8 @@ class NetperfScenarioTest(test.BaseTestCase):
                 target, pings.total_received)
         except probe.ProbeError as exc:
             sent = str(exc)
+        LOG.info('%s traffic, %s router: %s\n%s', traffic.value, mode.value,
+                 sent, result.describe())
         self.assertTrue(result.conclusive,
                         'inconclusive path evidence for %s traffic under a '
                         '%s router (%s):\n%s' % (traffic.value, mode.value,

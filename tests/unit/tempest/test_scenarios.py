@@ -147,7 +147,7 @@ class EastWestTest(ScenarioTestBase):
         self.assertTrue(guest.fixed_ip.startswith('198.19.11.'))
         warm_up, burst = runner.commands
         target = re.search(r'(198\.19\.12\.\d+)', burst).group(1)
-        self.assertEqual('ping -c 1 -w 300 %s' % target, warm_up)
+        self.assertEqual('ping -c 1 -i 1 -w 2 %s' % target, warm_up)
         self.assertRegex(burst, r'^ping -c 3000 -i 0.01 -s 1000 -w 70 %s '
                                 r'>/tmp/netperf-burst-\w+.txt 2>&1$'
                          % re.escape(target))
