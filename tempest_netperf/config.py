@@ -58,6 +58,9 @@ NetperfGroup = [
     cfg.StrOpt('guest_user', default='root',
                help='User to log in to the guests as. Pings faster than '
                     'one per 2 ms need root in the guest.'),
+    cfg.BoolOpt('config_drive', default=False,
+                help='Give the guests a config drive, which carries their '
+                     'SSH key, for clouds without a metadata service.'),
     cfg.IntOpt('guest_boot_timeout', default=300, min=10,
                help='Seconds to wait for a guest to answer over SSH.'),
     cfg.ListOpt('router_modes', default=['legacy', 'dvr'],

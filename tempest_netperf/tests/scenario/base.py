@@ -201,11 +201,12 @@ class NetperfScenarioTest(test.BaseTestCase):
         """Boot a guest on ``compute`` (checked), optionally with a FIP."""
         image = CONF.netperf.image_ref or CONF.compute.image_ref
         flavor = CONF.netperf.flavor_ref or CONF.compute.flavor_ref
+        extra = {'config_drive': True} if CONF.netperf.config_drive else {}
         server = self.servers_client.create_server(
             name=self.name('vm'), imageRef=image, flavorRef=flavor,
             networks=[{'uuid': network['id']}], key_name=keypair['name'],
             security_groups=[{'name': group['name']}],
-            availability_zone=compute.hint)['server']
+            availability_zone=compute.hint, **extra)['server']
         self.addCleanup(waiters.wait_for_server_termination,
                         self.servers_client, server['id'])
         self.addCleanup(test_utils.call_and_ignore_notfound_exc,

@@ -207,12 +207,12 @@ class FakeCloud:
 
     # servers_client
     def create_server(self, name, imageRef, flavorRef, networks, key_name,
-                      security_groups, availability_zone):
+                      security_groups, availability_zone, config_drive=False):
         self._get(self.keypairs, key_name, 'keypair')
         host = availability_zone.split(':', 1)[1]
         server = {'id': new_id('server'), 'name': name,
                   'OS-EXT-SRV-ATTR:host': host, 'image': imageRef,
-                  'flavor': flavorRef,
+                  'flavor': flavorRef, 'config_drive': config_drive,
                   'security_groups': [g['name'] for g in security_groups]}
         subnet = next(s for s in self.subnets.values()
                       if s['network_id'] == networks[0]['uuid'])

@@ -153,11 +153,13 @@ class EastWestTest(ScenarioTestBase):
                          % re.escape(target))
 
     def test_intra_node_intra_subnet_legacy_pins_both_to_one_host(self):
+        self.set_netperf(config_drive=True)
         hosts = []
         original = fake_cloud.FakeCloud.create_server
 
         def create_server(cloud, **kwargs):
             hosts.append(kwargs['availability_zone'])
+            self.assertTrue(kwargs['config_drive'])
             return original(cloud, **kwargs)
 
         with mock.patch.object(fake_cloud.FakeCloud, 'create_server',
