@@ -29,7 +29,7 @@ READY_LINE = 'netperf-guest: ready'
 FAILED_LINE = 'netperf-guest: failed'
 # Programs, per package, that go into the guest's /usr/bin.
 PROGRAMS = {
-    'busybox-static': ['busybox'],
+    'busybox': ['busybox'],
     'dropbear-bin': ['dropbear', 'dropbearkey'],
     'iperf3': ['iperf3'],
     'iputils-ping': ['ping'],
@@ -195,10 +195,9 @@ class Builder:
             for package, names in sorted(programs.items()):
                 for name in names:
                     guest.program(roots[package], name)
-            guest.busybox_applets(
-                roots['busybox-static'] / 'bin' / 'busybox')
             library_packages = self._resolve_libraries(
                 packages, guest, roots, set(programs), work)
+            guest.busybox_applets(work / 'busybox')
             kernel = rootfs.Kernel(roots[kernel_name])
             modules = guest.modules(kernel, opts.module_groups())
             kernel_bytes = kernel.image.read_bytes()

@@ -171,13 +171,36 @@ class GuestTree:
             if interpreter:
                 self.needed.add(interpreter)
 
-    def busybox_applets(self, busybox: pathlib.Path) -> list[str]:
-        """Link every applet busybox has to it, unless a program is there."""
-        proc = subprocess.run([str(busybox), '--list'], capture_output=True,
-                              text=True)
+    def busybox_applets(self, work: pathlib.Path) -> list[str]:
+        """Link every applet busybox has to it, unless a program is there.
+
+        The guest's busybox asks itself, run by the guest's own loader and
+        libc (after :meth:`resolve_libraries`), so the host's C library
+        version does not matter.  The dynamic busybox package is used: the
+        static one prefers its applets to PATH (``ping`` would not be
+        iputils' ping).
+        """
+        work.mkdir(parents=True, exist_ok=True)
+        busybox = self.tree.entries['usr/bin/busybox'].data
+        files = {'busybox': busybox}
+        for needed in elf.needed_libraries(busybox, 'busybox') + [
+                elf.interpreter(busybox, 'busybox') or '']:
+            base = needed.rsplit('/', 1)[-1]
+            entry = self.tree.entries.get('%s/%s' % (self.libdir, base))
+            if entry is not None:
+                files[base] = entry.data
+        for name, data in files.items():
+            (work / name).write_bytes(data)
+            (work / name).chmod(0o755)
+        argv = [str(work / 'busybox'), '--list']
+        loader = (elf.interpreter(busybox, 'busybox') or '').rsplit('/', 1)
+        if loader[-1]:
+            argv = [str(work / loader[-1]), '--library-path',
+                    str(work)] + argv
+        proc = subprocess.run(argv, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise errors.ImageError('cannot list the applets of %s: %s'
-                                    % (busybox, proc.stderr.strip()))
+            raise errors.ImageError('cannot list the applets of the guest\'s '
+                                    'busybox: %s' % proc.stderr.strip())
         applets = sorted(set(proc.stdout.split()))
         for applet in applets:
             path = 'usr/bin/' + applet

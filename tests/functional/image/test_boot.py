@@ -1,0 +1,247 @@
+"""Build the guest, boot it under QEMU TCG, SSH in, run iperf3 against it.
+
+No OpenStack: the guest's NIC is a tap on a bridge inside a network
+namespace this test creates (``npi-...``, 198.18.240.0/24), dnsmasq in
+that namespace answers its DHCP (with an MTU, to see it applied), and a
+config drive carries the SSH key.  Everything is torn down by PID and by
+namespace.  Needs root, apt access, qemu-system-x86, dnsmasq, genisoimage
+and iperf3 on the host; skips with the reason otherwise.
+
+    .tox/py3/bin/python -m testtools.run tests.functional.image.test_boot
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import fixtures
+import paramiko
+import testtools
+from testtools import content
+
+from openstack_netperf.image import build
+from openstack_netperf.image import qemu
+from openstack_netperf import remote
+
+SUBNET = '198.18.240'
+GATEWAY = SUBNET + '.1'
+GUEST_IP = SUBNET + '.100'
+GUEST_MAC = '52:54:00:6e:70:01'
+DHCP_MTU = 1400
+CLONE_NEWNET = 0x40000000
+HOST_TOOLS = ('qemu-system-x86_64', 'dnsmasq', 'iperf3', 'ip',
+              'apt-get', 'dpkg-deb', 'qemu-img', 'syslinux', 'mcopy',
+              'mkfs.fat')
+
+
+def _missing_requirements() -> str | None:
+    if os.geteuid() != 0:
+        return 'needs root (network namespaces, tap devices)'
+    path = os.environ.get('PATH', '') + ':/usr/sbin:/sbin'
+    missing = [t for t in HOST_TOOLS if shutil.which(t, path=path) is None]
+    if not (shutil.which('genisoimage') or shutil.which('xorriso')):
+        missing.append('genisoimage')
+    if missing:
+        return ('missing host tools %s (apt-get install -y qemu-system-x86 '
+                'qemu-utils dnsmasq-base iperf3 genisoimage syslinux '
+                'syslinux-common mtools dosfstools)' % ', '.join(missing))
+    return None
+
+
+def _run(*argv: str) -> str:
+    return subprocess.run(argv, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def in_netns(namespace: str, function):
+    """Call ``function`` in a thread that lives in ``namespace``.
+
+    Sockets it opens stay in that namespace, whatever thread uses them
+    later: the SSH session reaches the guest without touching the root
+    namespace's addresses or routes.
+    """
+    outcome = {}
+
+    def target():
+        fd = os.open('/run/netns/' + namespace, os.O_RDONLY)
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), 'setns failed')
+            outcome['value'] = function()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome['error'] = exc
+        finally:
+            os.close(fd)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if 'error' in outcome:
+        raise outcome['error']
+    return outcome['value']
+
+
+class GuestImageTest(testtools.TestCase):
+    """One build shared by the tests of this class."""
+
+    image_dir: pathlib.Path
+    build_seconds: float
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reason = _missing_requirements()
+        if reason:
+            raise unittest.SkipTest(reason)
+        cls.tmp = tempfile.TemporaryDirectory(prefix='npi-func-')
+        cls.image_dir = pathlib.Path(cls.tmp.name) / 'image'
+        start = time.monotonic()
+        build.Builder(build.BuildOptions(output=cls.image_dir)).build()
+        cls.build_seconds = time.monotonic() - start
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.work = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
+
+    def _network(self) -> str:
+        """A namespace with a bridge, a tap for QEMU and dnsmasq on it."""
+        namespace = 'npi-' + secrets.token_hex(3)
+        _run('ip', 'netns', 'add', namespace)
+        self.addCleanup(_run, 'ip', 'netns', 'delete', namespace)
+        ns = ['ip', 'netns', 'exec', namespace]
+        for argv in (['ip', 'link', 'set', 'lo', 'up'],
+                     ['ip', 'link', 'add', 'npi-br0', 'type', 'bridge'],
+                     ['ip', 'addr', 'add', GATEWAY + '/24', 'dev',
+                      'npi-br0'],
+                     ['ip', 'link', 'set', 'npi-br0', 'up'],
+                     ['ip', 'tuntap', 'add', 'dev', 'npi-tap0', 'mode',
+                      'tap'],
+                     ['ip', 'link', 'set', 'npi-tap0', 'master', 'npi-br0'],
+                     ['ip', 'link', 'set', 'npi-tap0', 'up']):
+            _run(*(ns + argv))
+        dnsmasq = subprocess.Popen(ns + [
+            shutil.which('dnsmasq', path=os.environ.get('PATH', '')
+                         + ':/usr/sbin'),
+            '--keep-in-foreground', '--conf-file=/dev/null',
+            '--interface=npi-br0', '--bind-interfaces', '--port=0',
+            '--dhcp-range=%s.100,%s.150,255.255.255.0,1h' % (SUBNET,
+                                                             SUBNET),
+            '--dhcp-host=%s,%s' % (GUEST_MAC, GUEST_IP),
+            '--dhcp-option=option:mtu,%d' % DHCP_MTU,
+            '--dhcp-leasefile=%s' % (self.work / 'leases'),
+            '--pid-file=%s' % (self.work / 'dnsmasq.pid'),
+            '--log-facility=%s' % (self.work / 'dnsmasq.log'),
+            '--log-dhcp'], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        self.addCleanup(_stop, dnsmasq)
+        return namespace
+
+    def _boot(self, mode: str, nic_model: str, cmdline: str | None):
+        namespace = self._network()
+        key = paramiko.RSAKey.generate(2048)
+        cdrom = self.work / 'config-drive.iso'
+        qemu.config_drive(cdrom, 'npi-func', [
+            '%s %s npi-func' % (key.get_name(), key.get_base64())])
+        manifest = json.loads((self.image_dir / 'manifest.json').read_text())
+        if cmdline is not None:
+            cmdline = '%s %s' % (' '.join(
+                w for w in manifest['cmdline'].split()
+                if not w.startswith('netperf.')), cmdline)
+        spec = qemu.BootSpec(
+            image_dir=self.image_dir, mode=mode, nic_model=nic_model,
+            netdev='tap,id=n0,ifname=npi-tap0,script=no,downscript=no',
+            mac=GUEST_MAC, cdrom=cdrom, cmdline=cmdline)
+        guest = qemu.Guest(spec, self.work,
+                           prefix=['ip', 'netns', 'exec', namespace])
+        guest.start()
+        self.addCleanup(guest.stop)
+        ready = guest.wait_ready(180)
+        self.addDetail('console', content.text_content(
+            guest.console_text()))
+        runner = remote.SSHRunner(GUEST_IP, 'root', pkey=key,
+                                  connect_timeout=10)
+        self.addCleanup(runner.close)
+        in_netns(namespace, lambda: runner.wait_until_ready(60))
+        return namespace, runner, ready, guest
+
+    def _check_guest(self, namespace, runner, nic_driver):
+        self.assertEqual('npi-func', runner.run('hostname').stdout.strip())
+        self.assertEqual(str(DHCP_MTU), runner.run(
+            'cat /sys/class/net/eth0/mtu').stdout.strip())
+        self.assertIn(nic_driver, runner.run(
+            'readlink /sys/class/net/eth0/device/driver').stdout)
+        self.assertIn('%s/24' % GUEST_IP,
+                      runner.run('ip -4 addr show eth0').stdout)
+        ping = runner.run('ping -c 3 -i 0.2 %s' % GATEWAY).stdout
+        self.assertIn('3 received', ping)
+        runner.run('iperf3 -s -D -1')
+        time.sleep(0.5)
+        result = subprocess.run(
+            ['ip', 'netns', 'exec', namespace, 'iperf3', '-c', GUEST_IP,
+             '-t', '3', '-J'], capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, result.returncode, result.stdout[-1000:])
+        report = json.loads(result.stdout)
+        received = report['end']['sum_received']['bits_per_second']
+        self.addDetail('iperf3', content.text_content(
+            '%.0f Mbit/s' % (received / 1e6)))
+        self.assertGreater(received, 1e6)
+
+    def test_disk_image_boots_with_virtio(self):
+        namespace, runner, ready, _guest = self._boot(
+            'disk', 'virtio-net-pci', None)
+        self._check_guest(namespace, runner, 'virtio_net')
+        self.assertIn('npi-func', runner.run(
+            'cat /root/.ssh/authorized_keys').stdout)
+        # No password can work: root's password field is locked.
+        self.assertEqual('*', runner.run('cut -d: -f2 /etc/passwd')
+                         .stdout.strip())
+
+    def test_kernel_boot_with_e1000(self):
+        namespace, runner, _ready, guest = self._boot(
+            'kernel', 'e1000', 'netperf.nic=e1000')
+        self._check_guest(namespace, runner, 'e1000')
+
+    def test_virtio_without_checksum_offload(self):
+        namespace, runner, _ready, _guest = self._boot(
+            'kernel', 'virtio-net-pci',
+            'netperf.nic=virtio netperf.virtio_csum=0')
+        self._check_guest(namespace, runner, 'virtio_net')
+        params = runner.run('cat /sys/module/virtio_net/parameters/csum '
+                            '/sys/module/virtio_net/parameters/gso').stdout
+        self.assertEqual(['N', 'N'], params.split())
+
+    def test_same_inputs_same_bytes(self):
+        second = pathlib.Path(self.tmp.name) / 'again'
+        build.Builder(build.BuildOptions(output=second)).build()
+        first = json.loads((self.image_dir / 'manifest.json').read_text())
+        again = json.loads((second / 'manifest.json').read_text())
+        self.assertEqual(first['files'], again['files'])
+        for entry in first['files'].values():
+            self.assertEqual((self.image_dir / entry['name']).read_bytes(),
+                             (second / entry['name']).read_bytes())
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
