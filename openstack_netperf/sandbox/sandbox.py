@@ -343,7 +343,7 @@ class Sandbox:
         self.start_and_wait([db_server], timeout=10)
         wait_for('%s ovsdb socket' % node.name, lambda: self.nodes.run_in(
             node, ['ovs-vsctl', '--timeout=2', 'show'], check=False) != '',
-            20, lambda: self.check_alive(db_server),
+            20, lambda: self.check_alive(db_server), interval=0.2,
             log=self.log(db_server))
         self.start_and_wait([switch], timeout=10)
         mac = self.nodes.run_in(node, ['cat', '/sys/class/net/%s/address'
@@ -351,6 +351,23 @@ class Sandbox:
         for argv in ovs.bridge_commands(node, mac.strip(),
                                         self.conf.prefixlen):
             self.nodes.run_in(node, argv)
+
+    def start_node_base(self, node: settings_mod.Node) -> None:
+        self.start_ovs(node)
+        self.start_and_wait([sshd.daemon(self.conf, node)], 10)
+
+    def node_base_done(self, node: settings_mod.Node) -> bool:
+        return (self.ovs_done(node)
+                and self.alive(sshd.daemon(self.conf, node)))
+
+    def for_each_node(self, action: Callable[[settings_mod.Node], None]
+                      ) -> None:
+        """Run an action on every node at once; raise the first error."""
+        with concurrent.futures.ThreadPoolExecutor(
+                len(self.conf.nodes)) as pool:
+            futures = [pool.submit(action, n) for n in self.conf.nodes]
+            for future in futures:
+                future.result()
 
     def ovs_done(self, node: settings_mod.Node) -> bool:
         return (self.all_alive(ovs.daemons(self.conf, node))
@@ -481,23 +498,18 @@ class Sandbox:
             steps.Step('controller services', self.start_openstack,
                        lambda: self.all_alive(self.openstack_daemons())),
         ]
-        for node in conf.nodes:
-            result.append(steps.Step(
-                'node %s: Open vSwitch' % node.name,
-                lambda n=node: self.start_ovs(n),
-                lambda n=node: self.ovs_done(n),
-                conf.log(node.name, 'ovs-vswitchd')))
-            ssh = sshd.daemon(conf, node)
-            result.append(steps.Step(
-                'node %s: SSH server' % node.name,
-                lambda d=ssh: self.start_and_wait([d], 10),
-                lambda d=ssh: self.alive(d), self.log(ssh)))
-        for node in conf.nodes:
-            result.append(steps.Step(
-                'node %s: agents' % node.name,
-                lambda n=node: self.start_and_wait(self.agent_daemons(n),
-                                                   30),
-                lambda n=node: self.all_alive(self.agent_daemons(n))))
+        result += [
+            steps.Step('nodes: Open vSwitch and SSH servers',
+                       lambda: self.for_each_node(self.start_node_base),
+                       lambda: all(self.node_base_done(n)
+                                   for n in conf.nodes)),
+            steps.Step('nodes: agents, libvirtd, nova-compute',
+                       lambda: self.start_and_wait(
+                           [d for n in conf.nodes
+                            for d in self.agent_daemons(n)], 30),
+                       lambda: all(self.all_alive(self.agent_daemons(n))
+                                   for n in conf.nodes)),
+        ]
         result += [
             steps.Step('agents and computes alive', self.wait_agents,
                        self.agents_alive),

@@ -81,6 +81,7 @@ class TestSandboxLifecycle(testtools.TestCase):
         self.check_nodes_over_ssh()
         self.check_env_files()
         self.check_routers_reachable_from_root()
+        self.check_guests_across_computes()
 
         self.box.down()
         self.check_nothing_left(before)
@@ -134,6 +135,76 @@ class TestSandboxLifecycle(testtools.TestCase):
                 'external_fixed_ips'][0]['ip_address']
             self.assertTrue(self._pings(address),
                             'router gateway %s does not answer' % address)
+
+    def check_guests_across_computes(self):
+        """A guest per compute behind a DVR router: SSH, ping, iperf3."""
+        cloud = self.box.cloud()
+        ids = self.box.cloud_ids()
+        self.assertIsNotNone(ids.image_id)
+        net = cloud.call('POST', 'neutron', '/v2.0/networks', {
+            'network': {'name': 'functional-net'}})['network']
+        subnet = cloud.call('POST', 'neutron', '/v2.0/subnets', {'subnet': {
+            'network_id': net['id'], 'ip_version': 4,
+            'cidr': '198.19.11.0/24'}})['subnet']
+        router = cloud.call('POST', 'neutron', '/v2.0/routers', {'router': {
+            'name': 'functional-guests', 'distributed': True,
+            'external_gateway_info': {
+                'network_id': ids.public_network_id}}})['router']
+        cloud.call('PUT', 'neutron', '/v2.0/routers/%s/add_router_interface'
+                   % router['id'], {'subnet_id': subnet['id']})
+        groups = cloud.call('GET', 'neutron', '/v2.0/security-groups?'
+                            'name=default')['security_groups']
+        for group in groups:
+            for protocol in ('icmp', 'tcp'):
+                cloud.call('POST', 'neutron', '/v2.0/security-group-rules',
+                           {'security_group_rule': {
+                               'security_group_id': group['id'],
+                               'direction': 'ingress',
+                               'protocol': protocol}})
+        with open(sshd.key_path(self.conf) + '.pub') as handle:
+            cloud.call('POST', 'nova', '/v2.1/os-keypairs', {'keypair': {
+                'name': 'functional', 'public_key': handle.read()}})
+        servers = [cloud.call('POST', 'nova', '/v2.1/servers', {'server': {
+            'name': 'functional-%s' % node.name, 'imageRef': ids.image_id,
+            'flavorRef': ids.flavor_id, 'key_name': 'functional',
+            'networks': [{'uuid': net['id']}],
+            'availability_zone': 'nova:%s' % node.name}})['server']
+            for node in self.conf.computes]
+        guests = []
+        for server in servers:
+            server = self._wait_active(cloud, server['id'])
+            self.assertIn(server['OS-EXT-SRV-ATTR:host'],
+                          [n.name for n in self.conf.computes])
+            fixed = server['addresses']['functional-net'][0]['addr']
+            port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
+                              % server['id'])['ports'][0]
+            fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
+                'floatingip': {'floating_network_id': ids.public_network_id,
+                               'port_id': port['id']}})['floatingip']
+            runner = remote.SSHRunner(fip['floating_ip_address'], 'root',
+                                      key_filename=sshd.key_path(self.conf))
+            self.addCleanup(runner.close)
+            runner.wait_until_ready(timeout=240)
+            guests.append((runner, fixed))
+        (first, _), (second, second_ip) = guests
+        first.run('ping -c 3 -W 2 %s' % second_ip)
+        second.run('iperf3 -s -D -1')
+        result = first.run('iperf3 -J -t 3 -c %s' % second_ip, timeout=60)
+        bits = json.loads(result.stdout)['end']['sum_received'][
+            'bits_per_second']
+        self.assertGreater(bits, 1e6)
+
+    def _wait_active(self, cloud, server_id, timeout=300):
+        deadline = time.monotonic() + timeout
+        while True:
+            server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
+                                % server_id)['server']
+            self.assertNotEqual('ERROR', server['status'], server)
+            if server['status'] == 'ACTIVE':
+                return server
+            self.assertLess(time.monotonic(), deadline,
+                            'server %s not ACTIVE' % server_id)
+            time.sleep(2)
 
     @staticmethod
     def _pings(address, timeout=60):

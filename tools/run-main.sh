@@ -1,0 +1,62 @@
+#!/bin/bash
+# The project's main command (README "Two commands"): bring up the local
+# three-node DVR sandbox cloud (installing what it needs), write its
+# client files, then run the sample Rally task against it when Rally is
+# installed in the project environment.  Run as root on Debian 12.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage() {
+    local name=$1; shift
+    local start=$SECONDS
+    echo "==> stage $name"
+    "$@"
+    echo "==> stage $name: $((SECONDS - start)) s"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "run-main.sh sets up namespaces, Open vSwitch and Debian packages:" \
+         "run it as root." >&2
+    exit 1
+fi
+
+# The project environment: tox's py3 env (the project in develop mode
+# with the rally and tempest extras).
+venv=$(tools/install-prereqs.sh | tail -n 1)
+PROJECT=${NETPERF_PROJECT_VENV:-.tox/py3}
+if [ ! -x "$PROJECT/bin/netperf-sandbox" ]; then
+    stage project-venv "$venv/bin/tox" -e py3 --notest
+fi
+BIN="$PROJECT/bin"
+
+stage sandbox-up "$BIN/netperf-sandbox" up
+stage sandbox-env "$BIN/netperf-sandbox" env
+ENV_DIR=/var/lib/openstack-netperf/sandbox/env
+
+if [ ! -x "$BIN/rally" ]; then
+    echo "Rally is not installed in $PROJECT: the sandbox is up;" \
+         "source $ENV_DIR/openrc to use it."
+    exit 0
+fi
+
+rally_env() {
+    "$BIN/rally" db ensure
+    # The sandbox gets new credentials on every fresh "up": reuse the
+    # Rally environment only while it still authenticates.
+    if "$BIN/rally" env use netperf-sandbox >/dev/null 2>&1 \
+            && "$BIN/rally" env check >/dev/null 2>&1; then
+        return 0
+    fi
+    "$BIN/rally" env delete --env netperf-sandbox --force >/dev/null 2>&1 \
+        || true
+    "$BIN/rally" env create --name netperf-sandbox \
+        --spec "$ENV_DIR/rally-env.json"
+}
+
+mkdir -p output
+stage rally-env rally_env
+stage rally-task "$BIN/rally" task start samples/netperf.yaml \
+    --task-args-file samples/netperf-sandbox-args.yaml
+stage rally-report "$BIN/rally" task report \
+    --out output/netperf-sandbox-report.html
+echo "Report: output/netperf-sandbox-report.html"
