@@ -19,6 +19,7 @@ import pathlib
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,6 +38,7 @@ SUBNET = '198.18.240'
 GATEWAY = SUBNET + '.1'
 GUEST_IP = SUBNET + '.100'
 GUEST_MAC = '52:54:00:6e:70:01'
+METADATA_IP = '169.254.169.254'
 DHCP_MTU = 1400
 CLONE_NEWNET = 0x40000000
 HOST_TOOLS = ('qemu-system-x86_64', 'dnsmasq', 'iperf3', 'ip',
@@ -144,6 +146,9 @@ class GuestImageTest(testtools.TestCase):
                                                              SUBNET),
             '--dhcp-host=%s,%s' % (GUEST_MAC, GUEST_IP),
             '--dhcp-option=option:mtu,%d' % DHCP_MTU,
+            # Neutron's way to the metadata service: a classless route.
+            '--dhcp-option=option:classless-static-route,%s/32,%s'
+            % (METADATA_IP, GATEWAY),
             '--dhcp-leasefile=%s' % (self.work / 'leases'),
             '--pid-file=%s' % (self.work / 'dnsmasq.pid'),
             '--log-facility=%s' % (self.work / 'dnsmasq.log'),
@@ -152,12 +157,43 @@ class GuestImageTest(testtools.TestCase):
         self.addCleanup(_stop, dnsmasq)
         return namespace
 
-    def _boot(self, mode: str, nic_model: str, cmdline: str | None):
+    def _metadata_service(self, namespace: str, public_key: str,
+                          openstack: bool) -> None:
+        """Serve keys at 169.254.169.254 in OpenStack or EC2 format."""
+        root = self.work / 'metadata'
+        if openstack:
+            files = {'openstack/latest/meta_data.json': json.dumps({
+                'uuid': 'u', 'hostname': 'npi-func.novalocal',
+                'public_keys': {'npi': public_key + '\n'}})}
+        else:
+            files = {'latest/meta-data/public-keys/index.html': '0=npi\n',
+                     'latest/meta-data/public-keys/0/openssh-key':
+                     public_key + '\n',
+                     'latest/meta-data/hostname': 'npi-func.novalocal'}
+        for path, text in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        _run('ip', 'netns', 'exec', namespace, 'ip', 'addr', 'add',
+             METADATA_IP + '/32', 'dev', 'npi-br0')
+        server = subprocess.Popen(
+            ['ip', 'netns', 'exec', namespace, sys.executable, '-m',
+             'http.server', '80', '--bind', METADATA_IP, '--directory',
+             str(root)], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        self.addCleanup(_stop, server)
+
+    def _boot(self, mode: str, nic_model: str, cmdline: str | None,
+              metadata: str = 'config-drive'):
         namespace = self._network()
         key = paramiko.RSAKey.generate(2048)
-        cdrom = self.work / 'config-drive.iso'
-        qemu.config_drive(cdrom, 'npi-func', [
-            '%s %s npi-func' % (key.get_name(), key.get_base64())])
+        public_key = '%s %s npi-func' % (key.get_name(), key.get_base64())
+        cdrom = None
+        if metadata == 'config-drive':
+            cdrom = self.work / 'config-drive.iso'
+            qemu.config_drive(cdrom, 'npi-func', [public_key])
+        else:
+            self._metadata_service(namespace, public_key,
+                                   metadata == 'openstack')
         manifest = json.loads((self.image_dir / 'manifest.json').read_text())
         if cmdline is not None:
             cmdline = '%s %s' % (' '.join(
@@ -225,6 +261,20 @@ class GuestImageTest(testtools.TestCase):
         params = runner.run('cat /sys/module/virtio_net/parameters/csum '
                             '/sys/module/virtio_net/parameters/gso').stdout
         self.assertEqual(['N', 'N'], params.split())
+
+    def test_keys_from_openstack_metadata_service(self):
+        namespace, runner, _ready, guest = self._boot(
+            'kernel', 'virtio-net-pci', None, metadata='openstack')
+        self.assertIn('keys=metadata-service', guest.console_text())
+        self.assertEqual('npi-func', runner.run('hostname').stdout.strip())
+        self.assertIn('%s via %s' % (METADATA_IP, GATEWAY),
+                      runner.run('ip route').stdout)
+
+    def test_keys_from_ec2_metadata_service(self):
+        namespace, runner, _ready, guest = self._boot(
+            'kernel', 'virtio-net-pci', None, metadata='ec2')
+        self.assertIn('keys=metadata-service', guest.console_text())
+        self.assertEqual('npi-func', runner.run('hostname').stdout.strip())
 
     def test_same_inputs_same_bytes(self):
         second = pathlib.Path(self.tmp.name) / 'again'
