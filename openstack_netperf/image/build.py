@@ -60,6 +60,7 @@ class BuildOptions:
         default_factory=default_cache_dir)
     extra_cmdline: str = ''
     epoch: int | None = None
+    install_deps: bool = False
 
     def validate(self) -> None:
         if self.nic_mode not in NIC_MODES:
@@ -169,15 +170,27 @@ class Builder:
                                            work / 'pkg' / package.name)
         return roots
 
+    def check_host_tools(self) -> None:
+        """Everything the build runs is installed, or one error for all."""
+        tools = ['apt-get', 'apt-cache', 'dpkg-deb']
+        files = {apt.DEBIAN_KEYRING: 'debian-archive-keyring'}
+        if self.options.disk:
+            tools += ['mkfs.fat', 'syslinux', 'mcopy', 'qemu-img']
+            files.update(host.mbr_requirement())
+        host.check_tools(tools, files)
+
     def build(self) -> BuildResult:
         opts = self.options
         host.check_distribution()
         host.check_arch(opts.arch)
-        host.check_tools(['apt-get', 'apt-cache', 'dpkg-deb'] + (
-            ['mkfs.fat', 'syslinux', 'mcopy', 'qemu-img'] if opts.disk
-            else []))
-        if opts.disk:
-            host.syslinux_mbr()
+        try:
+            self.check_host_tools()
+        except errors.MissingHostTool as exc:
+            if not opts.install_deps:
+                raise
+            LOG.info('installing %s', ' '.join(exc.packages))
+            host.install_packages(exc.packages)
+            self.check_host_tools()
         epoch = opts.source_date_epoch()
         packages = self._apt()
         LOG.info('reading package lists of %s %s from %s', opts.release,

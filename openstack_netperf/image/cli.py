@@ -55,6 +55,9 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
                         default=build.default_cache_dir(),
                         help='apt lists and downloaded packages '
                              '(default: %(default)s)')
+    parser.add_argument('--install-deps', action='store_true',
+                        help='apt-get install the host packages the build '
+                             'needs (as root) instead of stopping')
     parser.set_defaults(func=_do_build)
 
 
@@ -64,7 +67,8 @@ def _do_build(args: argparse.Namespace) -> int:
         mirror=args.mirror, security_mirror=args.security_mirror,
         kernel_package=args.kernel_package, nic_mode=args.nic_mode,
         virtio_csum=args.virtio_csum, iperf2=args.iperf2, disk=args.disk,
-        cache_dir=args.cache_dir, extra_cmdline=args.extra_cmdline)
+        cache_dir=args.cache_dir, extra_cmdline=args.extra_cmdline,
+        install_deps=args.install_deps)
     result = build.Builder(options).build()
     files = result.manifest['files']
     for key in sorted(files):

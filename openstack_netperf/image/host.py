@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import subprocess
 
 from openstack_netperf.image import errors
 
@@ -64,17 +65,38 @@ def check_arch(arch: str) -> None:
             % (arch, machine, platform.machine()))
 
 
-def check_tools(tools: list[str]) -> None:
+def check_tools(tools: list[str],
+                files: dict[str, str] | None = None) -> None:
     """Every program is on PATH (sbin included), or one error naming all.
 
-    The error carries the ``apt-get install`` line that fixes it.
+    ``files`` maps data files that must exist to their packages.  The
+    error carries the ``apt-get install`` line that fixes it.
     """
     path = os.environ.get('PATH', '') + ':/usr/sbin:/sbin'
     missing = [tool for tool in tools if shutil.which(tool, path=path) is None]
+    packages = [TOOL_PACKAGES[tool] for tool in missing]
+    for name, package in (files or {}).items():
+        if not os.path.exists(name):
+            missing.append(name)
+            packages.append(package)
     if missing:
         raise errors.MissingHostTool(
-            'The program(s) %s' % ', '.join(missing),
-            [TOOL_PACKAGES[tool] for tool in missing])
+            'What the build needs (%s)' % ', '.join(missing), packages)
+
+
+def install_packages(packages: list[str]) -> None:
+    """apt-get install the packages (for ``build --install-deps``)."""
+    line = 'apt-get install -y %s' % ' '.join(packages)
+    if os.geteuid() != 0:
+        raise errors.ImageError('--install-deps needs root; run as root: %s'
+                                % line)
+    proc = subprocess.run(
+        ['apt-get', 'install', '-y', '--no-install-recommends'] + packages,
+        capture_output=True, text=True,
+        env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+    if proc.returncode != 0:
+        raise errors.ImageError('%s failed: %s' % (
+            line, proc.stderr.strip()[-800:]))
 
 
 def which(tool: str) -> str:
@@ -92,3 +114,9 @@ def syslinux_mbr() -> str:
         if os.path.isfile(path):
             return path
     raise errors.MissingHostTool('syslinux\'s mbr.bin', ['syslinux-common'])
+
+
+def mbr_requirement() -> dict[str, str]:
+    """For :func:`check_tools`: the MBR code, found or where it goes."""
+    found = [path for path in MBR_PATHS if os.path.isfile(path)]
+    return {(found or MBR_PATHS)[0]: 'syslinux-common'}

@@ -54,6 +54,41 @@ class BuildOptionsTest(testtools.TestCase):
         self.assertRaises(errors.ImageError, options.source_date_epoch)
 
 
+class HostToolsTest(testtools.TestCase):
+
+    def test_install_deps_installs_what_is_missing_then_rechecks(self):
+        checks = [errors.MissingHostTool('qemu-img', ['qemu-utils']), None]
+        check = self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.check_tools',
+            side_effect=checks)).mock
+        install = self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.install_packages')).mock
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.check_distribution'))
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.build.Builder._apt',
+            side_effect=RuntimeError('stop here')))
+        builder = build.Builder(build.BuildOptions(
+            output=pathlib.Path('x'), install_deps=True))
+        self.assertRaises(RuntimeError, builder.build)
+        install.assert_called_once_with(['qemu-utils'])
+        self.assertEqual(2, check.call_count)
+        tools, files = check.call_args[0]
+        self.assertIn('syslinux', tools)
+        self.assertIn('debian-archive-keyring', files.values())
+
+    def test_without_install_deps_the_error_stands(self):
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.check_tools',
+            side_effect=errors.MissingHostTool('qemu-img', ['qemu-utils'])))
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.check_distribution'))
+        builder = build.Builder(build.BuildOptions(output=pathlib.Path('x'),
+                                                   disk=False))
+        exc = self.assertRaises(errors.MissingHostTool, builder.build)
+        self.assertIn('apt-get install -y qemu-utils', str(exc))
+
+
 class MainTest(testtools.TestCase):
 
     def test_errors_are_one_line_without_traceback(self):

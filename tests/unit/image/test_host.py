@@ -43,6 +43,22 @@ class HostTest(testtools.TestCase):
         self.assertIn('apt-get install -y mtools qemu-utils syslinux',
                       str(exc))
 
+    def test_missing_files_join_the_same_error(self):
+        self.useFixture(fixtures.MockPatch('shutil.which',
+                                           return_value='/usr/bin/x'))
+        exc = self.assertRaises(
+            errors.MissingHostTool, host.check_tools, ['qemu-img'],
+            {'/nonexistent/mbr.bin': 'syslinux-common'})
+        self.assertEqual(['syslinux-common'], exc.packages)
+        self.assertIn('/nonexistent/mbr.bin', str(exc))
+
+    def test_install_needs_root(self):
+        self.useFixture(fixtures.MockPatch('os.geteuid', return_value=1000))
+        exc = self.assertRaises(errors.ImageError, host.install_packages,
+                                ['qemu-utils'])
+        self.assertIn('run as root: apt-get install -y qemu-utils',
+                      str(exc))
+
     def test_only_amd64_guests(self):
         exc = self.assertRaises(errors.ImageError, host.check_arch, 'arm64')
         self.assertIn("Unsupported guest architecture 'arm64'", str(exc))
