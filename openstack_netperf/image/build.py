@@ -93,10 +93,14 @@ class BuildOptions:
         return ' '.join(words)
 
     def module_groups(self) -> dict[str, list[str]]:
-        groups = {'disk': rootfs.MODULE_GROUPS['disk']}
+        groups = {name: rootfs.MODULE_GROUPS[name]
+                  for name in ('disk', 'storage')}
+        nic: list[str] = []
         for group in ('virtio', 'e1000'):
             if self.nic_mode in ('auto', group):
                 groups[group] = rootfs.MODULE_GROUPS[group]
+                nic += rootfs.MODULE_GROUPS[group]
+        groups['nic'] = nic
         return groups
 
 

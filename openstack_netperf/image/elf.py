@@ -110,24 +110,33 @@ def interpreter(data: bytes, name: str = 'file') -> str | None:
     return None
 
 
-def module_info(data: bytes, name: str = 'module') -> dict[str, str]:
-    """The ``key=value`` fields of a kernel module's ``.modinfo``.
-
-    Repeated keys (``alias``, ``parm``) keep their last value; callers use
-    single-valued fields such as ``depends`` and ``name``.
-    """
+def _modinfo(data: bytes, name: str) -> list[tuple[str, str]]:
     elf = _Elf(data, name)
     section = elf.sections().get('.modinfo')
     if section is None:
         raise errors.ImageError('%s has no .modinfo section: not a kernel '
                                 'module' % name)
     offset, size = section
-    info = {}
+    fields = []
     for field in data[offset:offset + size].split(b'\0'):
         key, sep, value = field.partition(b'=')
         if sep:
-            info[key.decode()] = value.decode('utf-8', 'replace')
-    return info
+            fields.append((key.decode(), value.decode('utf-8', 'replace')))
+    return fields
+
+
+def module_info(data: bytes, name: str = 'module') -> dict[str, str]:
+    """The ``key=value`` fields of a kernel module's ``.modinfo``.
+
+    Repeated keys (``alias``, ``parm``) keep their last value; see
+    :func:`module_aliases` for all aliases.
+    """
+    return dict(_modinfo(data, name))
+
+
+def module_aliases(data: bytes, name: str = 'module') -> list[str]:
+    """The device patterns (``pci:v00008086d0000100E...``) a driver binds."""
+    return [value for key, value in _modinfo(data, name) if key == 'alias']
 
 
 def module_depends(data: bytes, name: str = 'module') -> list[str]:

@@ -21,13 +21,17 @@ GUEST_FILES = pathlib.Path(__file__).parent / 'guest'
 TRIPLETS = {'amd64': 'x86_64-linux-gnu'}
 PROGRAM_DIRS = ('usr/bin', 'bin', 'usr/sbin', 'sbin')
 
-# Kernel modules per group the guest's rc loads (guest/rc, load_group).
+# Kernel modules per group the guest's rc loads (guest/rc).  Modules of a
+# PROBED group are loaded only when a device on the PCI or virtio bus
+# matches one of their aliases, as udev would; the others as listed.
 MODULE_GROUPS = {
-    'disk': ['virtio_pci', 'virtio_blk', 'ata_piix', 'ahci', 'sr_mod',
-             'isofs', 'vfat', 'nls_cp437', 'nls_utf8', 'virtio_rng'],
     'virtio': ['virtio_pci', 'virtio_net'],
     'e1000': ['e1000', 'e1000e'],
+    'disk': ['virtio_pci', 'virtio_blk', 'virtio_rng', 'ata_piix', 'ahci'],
+    'storage': ['sr_mod', 'isofs', 'vfat', 'nls_cp437', 'nls_utf8'],
 }
+PROBED = ('nic', 'disk')
+MODULE_DIR = 'usr/lib/modules/netperf'
 
 ETC_FILES = {
     'etc/passwd': 'root:*:0:0:root:/root:/bin/sh\n',
@@ -246,15 +250,30 @@ class GuestTree:
     def modules(self, kernel: Kernel,
                 groups: typing.Mapping[str, list[str]]) -> dict[str,
                                                                 list[str]]:
-        """Install module groups; the load order of each group."""
+        """Install module groups; the load order of each group.
+
+        Beside the modules go one file per group (its load order), one per
+        module (``deps/NAME``: what to load for it, in order) and, for the
+        probed groups, ``aliases.GROUP`` (``pattern module`` lines).
+        """
         orders = {}
         for group, names in sorted(groups.items()):
             order = kernel.load_order(names)
             for name in order:
-                self.tree.file('usr/lib/modules/netperf/%s.ko' % name,
-                               kernel.modules[name].read_bytes())
-            self.tree.file('usr/lib/modules/netperf/' + group,
+                data = kernel.modules[name].read_bytes()
+                self.tree.file('%s/%s.ko' % (MODULE_DIR, name), data)
+                self.tree.file('%s/deps/%s' % (MODULE_DIR, name), ''.join(
+                    n + '\n' for n in kernel.load_order([name])).encode())
+            self.tree.file('%s/%s' % (MODULE_DIR, group),
                            ''.join(n + '\n' for n in order).encode())
+            if group in PROBED:
+                lines = sorted(
+                    '%s %s\n' % (alias, name) for name in names
+                    if name in kernel.modules
+                    for alias in elf.module_aliases(
+                        kernel.modules[name].read_bytes(), name))
+                self.tree.file('%s/aliases.%s' % (MODULE_DIR, group),
+                               ''.join(lines).encode())
             orders[group] = order
         return orders
 

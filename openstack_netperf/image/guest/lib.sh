@@ -3,6 +3,7 @@
 
 NETPERF_CMDLINE=${NETPERF_CMDLINE:-/proc/cmdline}
 NETPERF_MODULES=${NETPERF_MODULES:-/lib/modules/netperf}
+NETPERF_SYS=${NETPERF_SYS:-/sys}
 
 say() {
     echo "netperf-guest: $*"
@@ -20,15 +21,43 @@ cmdline_param() {
     echo "$value"
 }
 
-# load_group GROUP: insmod the modules listed (in load order) in
-# $NETPERF_MODULES/GROUP; $MODOPTS_<name> holds a module's parameters.
+# load_one NAME: insmod a module unless loaded; $MODOPTS_<name> holds its
+# parameters.
+load_one() {
+    [ -d "$NETPERF_SYS/module/$1" ] && return 0
+    eval "opts=\${MODOPTS_$1}"
+    # shellcheck disable=SC2086
+    insmod "$NETPERF_MODULES/$1.ko" $opts || say "cannot load $1"
+}
+
+# load_group GROUP: the modules listed, in load order, in
+# $NETPERF_MODULES/GROUP.
 load_group() {
     [ -f "$NETPERF_MODULES/$1" ] || { say "no module group $1"; return 1; }
     for name in $(cat "$NETPERF_MODULES/$1"); do
-        [ -d "/sys/module/$name" ] && continue
-        eval "opts=\${MODOPTS_$name}"
-        # shellcheck disable=SC2086
-        insmod "$NETPERF_MODULES/$name.ko" $opts || say "cannot load $name"
+        load_one "$name"
+    done
+}
+
+# load_module NAME: a module after the modules it needs.
+load_module() {
+    for name in $(cat "$NETPERF_MODULES/deps/$1"); do
+        load_one "$name"
+    done
+}
+
+# coldplug GROUP BUS: load the drivers of GROUP whose aliases match a
+# device present on BUS (pci, virtio), as udev would.
+coldplug() {
+    [ -f "$NETPERF_MODULES/aliases.$1" ] || return 0
+    for alias in $(cat "$NETPERF_SYS"/bus/"$2"/devices/*/modalias \
+            2>/dev/null); do
+        while read -r pattern module; do
+            # shellcheck disable=SC2254
+            case "$alias" in
+                $pattern) load_module "$module" ;;
+            esac
+        done < "$NETPERF_MODULES/aliases.$1"
     done
 }
 

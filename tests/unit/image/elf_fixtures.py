@@ -3,10 +3,12 @@
 import struct
 
 
-def module(depends: str, name: str = 'mod') -> bytes:
+def module(depends: str, name: str = 'mod',
+           aliases: tuple[str, ...] = ()) -> bytes:
     """A 64-bit ELF with only a .modinfo and a section name table."""
     modinfo = b'license=GPL\0depends=%s\0name=%s\0' % (
         depends.encode(), name.encode())
+    modinfo += b''.join(b'alias=%s\0' % a.encode() for a in aliases)
     shstrtab = b'\0.modinfo\0.shstrtab\0'
     header_size = 64
     modinfo_off = header_size

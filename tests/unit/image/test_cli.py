@@ -19,12 +19,17 @@ class BuildOptionsTest(testtools.TestCase):
         cmdline = options.cmdline()
         self.assertIn('console=ttyS0', cmdline)
         self.assertIn('netperf.nic=virtio netperf.virtio_csum=0', cmdline)
-        self.assertEqual(['disk', 'virtio'], sorted(options.module_groups()))
+        groups = options.module_groups()
+        self.assertEqual(['disk', 'nic', 'storage', 'virtio'], sorted(groups))
+        self.assertEqual(['virtio_pci', 'virtio_net'], groups['nic'])
 
     def test_auto_loads_both_nic_groups(self):
         options = build.BuildOptions(output=pathlib.Path('x'))
-        self.assertEqual(['disk', 'e1000', 'virtio'],
-                         sorted(options.module_groups()))
+        groups = options.module_groups()
+        self.assertEqual(['disk', 'e1000', 'nic', 'storage', 'virtio'],
+                         sorted(groups))
+        self.assertEqual(['virtio_pci', 'virtio_net', 'e1000', 'e1000e'],
+                         groups['nic'])
         self.assertNotIn('virtio_csum', options.cmdline())
 
     def test_bad_nic_mode(self):

@@ -65,6 +65,37 @@ class GuestScriptTest(testtools.TestCase):
                                % (LIB, meta)], capture_output=True, text=True)
         self.assertEqual('', proc.stdout)
 
+    def test_coldplug_loads_drivers_of_present_devices(self):
+        modules = self.dir / 'modules'
+        (modules / 'deps').mkdir(parents=True)
+        (modules / 'aliases.nic').write_text(
+            'pci:v00008086d0000100Esv*sd*bc*sc*i* e1000\n'
+            'pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci\n'
+            'virtio:d00000001v* virtio_net\n')
+        for name, deps in (('e1000', 'e1000'),
+                           ('virtio_pci', 'virtio_ring virtio_pci'),
+                           ('virtio_net', 'virtio_ring virtio_net')):
+            (modules / 'deps' / name).write_text(deps.replace(' ', '\n'))
+        sys = self.dir / 'sys'
+        for bus, device, alias in (
+                ('pci', '0000:00:03.0',
+                 'pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00'),
+                ('pci', '0000:00:01.1',
+                 'pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80'),
+                ('virtio', 'virtio0', 'virtio:d00000002v00001AF4')):
+            (sys / 'bus' / bus / 'devices' / device).mkdir(parents=True)
+            (sys / 'bus' / bus / 'devices' / device / 'modalias').write_text(
+                alias + '\n')
+        (sys / 'module' / 'virtio_ring').mkdir(parents=True)
+        out = self.sh('insmod() { echo "insmod $*"; }; '
+                      'MODOPTS_e1000="debug=2"; '
+                      'coldplug nic pci; coldplug nic virtio; '
+                      'coldplug disk pci',
+                      NETPERF_MODULES=str(modules), NETPERF_SYS=str(sys))
+        # Only the e1000 NIC is there; virtio_ring counts as loaded.
+        self.assertEqual(['insmod %s/e1000.ko debug=2' % modules],
+                         out.splitlines())
+
     def test_prefix_of_netmask(self):
         self.assertEqual('24\n', self.sh('prefix_of 255.255.255.0'))
         self.assertEqual('28\n', self.sh('prefix_of 255.255.255.240'))

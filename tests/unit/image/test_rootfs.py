@@ -18,7 +18,11 @@ class KernelTest(testtools.TestCase):
         super().setUp()
         root = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
         moddir = root / 'lib/modules/6.1.0-9-amd64'
+        aliases = {'virtio_net.ko': ('virtio:d00000001v*',),
+                   'e1000.ko': ('pci:v00008086d0000100Esv*sd*bc*sc*i*',
+                                'pci:v00008086d0000100Fsv*sd*bc*sc*i*')}
         for path, depends in (
+                ('drivers/net/e1000.ko', ''),
                 ('drivers/net/virtio_net.ko', 'virtio_ring,net_failover'),
                 ('drivers/net/net_failover.ko', 'failover'),
                 ('net/core/failover.ko', ''),
@@ -27,8 +31,8 @@ class KernelTest(testtools.TestCase):
                 ('drivers/loop/a.ko', 'b'), ('drivers/loop/b.ko', 'a')):
             (moddir / 'kernel' / path).parent.mkdir(parents=True,
                                                     exist_ok=True)
-            (moddir / 'kernel' / path).write_bytes(
-                elf_fixtures.module(depends))
+            (moddir / 'kernel' / path).write_bytes(elf_fixtures.module(
+                depends, aliases=aliases.get(path.rsplit('/', 1)[-1], ())))
         (moddir / 'modules.builtin').write_text(
             'kernel/net/packet/af_packet.ko\n')
         (root / 'boot').mkdir()
@@ -47,14 +51,33 @@ class KernelTest(testtools.TestCase):
 
     def test_missing_module_says_what_to_do(self):
         exc = self.assertRaises(errors.ImageError, self.kernel.load_order,
-                                ['e1000'])
-        self.assertIn('kernel 6.1.0-9-amd64 has no module e1000', str(exc))
+                                ['e1000e'])
+        self.assertIn('kernel 6.1.0-9-amd64 has no module e1000e', str(exc))
         self.assertIn('--nic-mode', str(exc))
 
     def test_dependency_loop(self):
         exc = self.assertRaises(errors.ImageError, self.kernel.load_order,
                                 ['a'])
         self.assertIn('a -> b -> a', str(exc))
+
+    def test_module_files_in_the_guest(self):
+        guest = rootfs.GuestTree('amd64')
+        orders = guest.modules(self.kernel, {'nic': ['virtio_net', 'e1000'],
+                                             'storage': ['virtio_rng']})
+        self.assertEqual(['virtio_ring', 'failover', 'net_failover',
+                          'virtio_net', 'e1000'], orders['nic'])
+        files = {path[len(rootfs.MODULE_DIR) + 1:]: entry.data
+                 for path, entry in guest.tree.entries.items()
+                 if path.startswith(rootfs.MODULE_DIR + '/')}
+        self.assertEqual(b'virtio_ring\nfailover\nnet_failover\nvirtio_net\n',
+                         files['deps/virtio_net'])
+        self.assertEqual(b'virtio_ring\nvirtio_rng\n', files['storage'])
+        self.assertEqual(
+            b'pci:v00008086d0000100Esv*sd*bc*sc*i* e1000\n'
+            b'pci:v00008086d0000100Fsv*sd*bc*sc*i* e1000\n'
+            b'virtio:d00000001v* virtio_net\n', files['aliases.nic'])
+        self.assertNotIn('aliases.storage', files)
+        self.assertIn('virtio_rng.ko', files)
 
 
 class GuestTreeTest(testtools.TestCase):
