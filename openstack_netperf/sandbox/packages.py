@@ -58,10 +58,15 @@ def install_packages(log: str) -> None:
     if added_policy:
         system.write_file(policy, '#!/bin/sh\nexit 101\n', 0o755)
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    install = ['apt-get', 'install', '-y', '-q',
+               '--no-install-recommends'] + missing
     try:
-        system.run(['apt-get', 'install', '-y', '-q',
-                    '--no-install-recommends'] + missing, log=log, env=env,
-                   timeout=1800)
+        if system.run(install, log=log, env=env, timeout=1800,
+                      check=False).returncode != 0:
+            # Stale or missing package lists on a fresh machine.
+            system.run(['apt-get', 'update', '-q'], log=log, env=env,
+                       timeout=600)
+            system.run(install, log=log, env=env, timeout=1800)
     finally:
         if added_policy:
             os.unlink(policy)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import http.client
+import ipaddress
 import os
 import secrets
 import shutil
@@ -86,6 +87,29 @@ def port_open(address: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def address_clashes(conf: settings_mod.Settings,
+                    ip_addr_output: str) -> list[str]:
+    """Root-namespace devices, not the sandbox's, on its networks.
+
+    ``ip_addr_output`` is the output of ``ip -o -4 addr show``.
+    """
+    planes = [ipaddress.ip_network(c) for c in (
+        conf.mgmt_cidr, conf.tunnel_cidr, conf.external_cidr)]
+    ours = {conf.bridge(p) for p in nodes_mod.PLANES}
+    clashes = []
+    for line in ip_addr_output.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[2] != 'inet':
+            continue
+        device, address = fields[1], fields[3]
+        if device in ours:
+            continue
+        network = ipaddress.ip_interface(address).network
+        if any(network.overlaps(plane) for plane in planes):
+            clashes.append('%s on %s' % (address, device))
+    return clashes
 
 
 class Sandbox:
@@ -353,8 +377,27 @@ class Sandbox:
             self.nodes.run_in(node, argv)
 
     def start_node_base(self, node: settings_mod.Node) -> None:
+        if (not self.all_alive(ovs.daemons(self.conf, node))
+                and self.nodes.processes(node)):
+            self.reset_node(node)
         self.start_ovs(node)
         self.start_and_wait([sshd.daemon(self.conf, node)], 10)
+
+    def reset_node(self, node: settings_mod.Node) -> None:
+        """Stop everything inside a node and drop its inner namespaces.
+
+        The agents do not recover from a new ovs-vswitchd (the L3 agent
+        keeps router devices that died with the old one), so when OVS must
+        be started again the node starts afresh; its guests are stopped.
+        """
+        with open(self.conf.log(node.name, 'node'), 'a') as log:
+            log.write('--- netperf-sandbox: OVS is down under running '
+                      'services: restarting everything in the node\n')
+        for daemon in self.node_daemons(node):
+            self.supervisor.stop(daemon.name, STOP_GRACE)
+        self.nodes.kill_inside(node)
+        self.nodes.run_in(node, ['ip', '-all', 'netns', 'delete'],
+                          check=False)
 
     def node_base_done(self, node: settings_mod.Node) -> bool:
         return (self.ovs_done(node)
@@ -527,10 +570,22 @@ class Sandbox:
         ]
         return result
 
-    def up(self) -> None:
+    def preflight(self) -> None:
+        """Refuse to start where the sandbox cannot work or would clash."""
         if os.geteuid() != 0:
             raise steps.StepFailed('preflight', 'netperf-sandbox up must '
                                    'run as root (namespaces, OVS, apt)')
+        clash = address_clashes(self.conf, system.output(
+            ['ip', '-o', '-4', 'addr', 'show']))
+        if clash:
+            raise steps.StepFailed(
+                'preflight', 'the root namespace already uses the '
+                'sandbox networks on devices it did not create: %s; remove '
+                'those addresses or the sandbox cannot route its planes'
+                % ', '.join(clash))
+
+    def up(self) -> None:
+        self.preflight()
         steps.StepRunner(self.out).run(self.up_steps())
 
     # down ------------------------------------------------------------------

@@ -109,6 +109,52 @@ class TestIdempotence(SandboxTest):
         self.assertFalse(self.box.host_prepared())
 
 
+class TestNodeRecovery(SandboxTest):
+
+    def _start(self, ovs_alive, inside):
+        box = self.box
+        node = self.conf.node('compute-01')
+        calls = []
+        with mock.patch.object(box, 'all_alive', return_value=ovs_alive), \
+                mock.patch.object(box.nodes, 'processes',
+                                  return_value=inside), \
+                mock.patch.object(box, 'reset_node',
+                                  lambda n: calls.append('reset')), \
+                mock.patch.object(box, 'start_ovs',
+                                  lambda n: calls.append('ovs')), \
+                mock.patch.object(box, 'start_and_wait',
+                                  lambda ds, t: calls.append(
+                                      ds[0].service)):
+            box.start_node_base(node)
+        return calls
+
+    def test_ovs_restarted_under_running_agents_resets_the_node(self):
+        self.assertEqual(['reset', 'ovs', 'sshd'],
+                         self._start(ovs_alive=False, inside=[42]))
+
+    def test_a_new_node_just_starts(self):
+        self.assertEqual(['ovs', 'sshd'],
+                         self._start(ovs_alive=False, inside=[]))
+
+
+class TestPreflight(SandboxTest):
+
+    OUTPUT = (
+        '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n'
+        '5: np-mgmt    inet 198.18.0.1/24 scope global np-mgmt\n'
+        '6: np-ext    inet 198.18.100.1/24 scope global np-ext\n'
+        '9: npm-x    inet 198.18.200.1/24 scope global npm-x\n')
+
+    def test_our_bridges_and_other_ranges_are_fine(self):
+        self.assertEqual([], sandbox.address_clashes(self.conf, self.OUTPUT))
+
+    def test_a_foreign_device_on_a_sandbox_plane_clashes(self):
+        output = self.OUTPUT + ('7: eth9    inet 198.18.1.5/16 scope global '
+                                'eth9\n')
+        self.assertEqual(['198.18.1.5/16 on eth9'],
+                         sandbox.address_clashes(self.conf, output))
+
+
 class FakePool:
     """A ThreadPoolExecutor stand-in that runs jobs in order, inline."""
 
