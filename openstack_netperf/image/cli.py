@@ -115,6 +115,11 @@ def _upload_parser(sub: argparse._SubParsersAction) -> None:
 
 def _do_upload(args: argparse.Namespace) -> int:
     from openstack_netperf.image import upload
+    if args.cmdline and args.format != 'kernel':
+        raise errors.ImageError(
+            '--cmdline needs --format kernel: the qcow2 disk boots with the '
+            'command line chosen at build time (netperf-image build '
+            '--nic-mode / --no-virtio-csum / --extra-cmdline)')
     manifest_path = args.input / 'manifest.json'
     try:
         manifest = json.loads(manifest_path.read_text())

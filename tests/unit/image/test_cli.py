@@ -108,6 +108,12 @@ class MainTest(testtools.TestCase):
                       text)
         self.assertNotIn('Traceback', text)
 
+    def test_cmdline_only_for_the_kernel_way(self):
+        stderr = self.useFixture(fixtures.MockPatch('sys.stderr',
+                                                    io.StringIO())).mock
+        self.assertEqual(1, cli.main(['upload', '--cmdline', 'quiet']))
+        self.assertIn('--cmdline needs --format kernel', stderr.getvalue())
+
     def test_build_passes_options(self):
         builder = self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.build.Builder')).mock
