@@ -217,8 +217,11 @@ class Apt:
                 '--mirror with a Debian mirror this host can reach (the '
                 'one in /etc/apt/sources.list or sources.list.d).'
                 % (self.release, self.arch, self.mirror, exc))
-        # apt-get update exits 0 even when a source failed.
-        failed = [line for line in out.splitlines()
+        # apt-get update may exit 0 when a source failed; the reason is
+        # on the line after each Err: line.
+        lines = out.splitlines() + ['']
+        failed = [line.strip() + ' ' + lines[i + 1].strip()
+                  for i, line in enumerate(lines[:-1])
                   if line.startswith(('Err:', 'E:', 'W: Failed'))]
         if failed:
             raise errors.ImageError(

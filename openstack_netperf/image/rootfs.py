@@ -91,11 +91,12 @@ class Kernel:
                                         % ' -> '.join(chain + (name,)))
             path = self.modules.get(name)
             if path is None:
+                hint = (' or --nic-mode virtio'
+                        if name in MODULE_GROUPS['e1000'] else '')
                 raise errors.ImageError(
                     'kernel %s has no module %s (neither built in nor a '
                     'module); choose a kernel package that has it, e.g. '
-                    'linux-image-amd64, or another --nic-mode'
-                    % (self.version, name))
+                    'linux-image-amd64%s' % (self.version, name, hint))
             for dep in elf.module_depends(path.read_bytes(), str(path)):
                 visit(dep.replace('-', '_'), chain + (name,))
             order.append(name)
