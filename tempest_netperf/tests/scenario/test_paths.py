@@ -26,6 +26,9 @@ def _with_id(name, function):
         str(uuid.uuid5(_ID_NAMESPACE, name)))(function)
 
 
+# Serial: the verdicts measure the nodes' background traffic, which other
+# tests running at the same time would raise.
+@decorators.serial
 class EastWestPathTest(base.NetperfScenarioTest):
     """VM pairs of every placement category, behind each router mode."""
 
@@ -69,6 +72,7 @@ for _category in topology.CATEGORIES:
         setattr(EastWestPathTest, _test.__name__, _test)
 
 
+@decorators.serial
 class NorthSouthPathTest(base.NetperfScenarioTest):
     """Traffic between guests and the external network."""
 

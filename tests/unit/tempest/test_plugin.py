@@ -10,6 +10,8 @@ from tempest.test_discover import plugins
 
 from tempest_netperf import config as netperf_config
 from tempest_netperf import plugin
+from tempest_netperf.tests.scenario import test_paths
+from tempest_netperf.tests.scenario import test_placement
 from tests.unit.tempest import base
 
 
@@ -72,6 +74,15 @@ class PluginTest(base.TempestConfigTestCase):
         for option in ('node_access', 'node_jump_host', 'node_address_map',
                        'burst_packets', 'noise_factor', 'router_modes'):
             self.assertIn('\n#%s =' % option, text)
+
+    def test_path_tests_run_alone(self):
+        # Other tests' traffic would be noise to the path verdicts.
+        self.assertTrue(
+            test_paths.EastWestPathTest.is_serial_execution_requested())
+        self.assertTrue(
+            test_paths.NorthSouthPathTest.is_serial_execution_requested())
+        self.assertFalse(test_placement.RouterPlacementTest
+                         .is_serial_execution_requested())
 
     def test_discovery_gives_one_test_per_category_and_mode(self):
         test_dir, top = plugin.NetperfTempestPlugin().load_tests()
