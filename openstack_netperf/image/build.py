@@ -94,7 +94,7 @@ class BuildOptions:
 
     def module_groups(self) -> dict[str, list[str]]:
         groups = {name: rootfs.MODULE_GROUPS[name]
-                  for name in ('disk', 'storage')}
+                  for name in ('disk', 'storage', 'fs')}
         nic: list[str] = []
         for group in ('virtio', 'e1000'):
             if self.nic_mode in ('auto', group):

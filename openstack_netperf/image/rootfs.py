@@ -28,8 +28,8 @@ MODULE_GROUPS = {
     'virtio': ['virtio_pci', 'virtio_net'],
     'e1000': ['e1000', 'e1000e'],
     'disk': ['virtio_pci', 'virtio_blk', 'virtio_rng', 'ata_piix', 'ahci'],
-    'storage': ['sr_mod', 'sd_mod', 'isofs', 'vfat', 'nls_cp437',
-                'nls_utf8'],
+    'storage': ['sr_mod', 'sd_mod'],
+    'fs': ['isofs', 'vfat', 'nls_cp437', 'nls_utf8'],
 }
 PROBED = ('nic', 'disk')
 MODULE_DIR = 'usr/lib/modules/netperf'

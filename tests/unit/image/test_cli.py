@@ -20,14 +20,15 @@ class BuildOptionsTest(testtools.TestCase):
         self.assertIn('console=ttyS0', cmdline)
         self.assertIn('netperf.nic=virtio netperf.virtio_csum=0', cmdline)
         groups = options.module_groups()
-        self.assertEqual(['disk', 'nic', 'storage', 'virtio'], sorted(groups))
+        self.assertEqual(['disk', 'fs', 'nic', 'storage', 'virtio'],
+                         sorted(groups))
         self.assertEqual(['virtio_pci', 'virtio_net'], groups['nic'])
 
     def test_auto_loads_both_nic_groups(self):
         options = build.BuildOptions(output=pathlib.Path('x'))
         groups = options.module_groups()
-        self.assertEqual(['disk', 'e1000', 'nic', 'storage', 'virtio'],
-                         sorted(groups))
+        self.assertEqual(['disk', 'e1000', 'fs', 'nic', 'storage',
+                          'virtio'], sorted(groups))
         self.assertEqual(['virtio_pci', 'virtio_net', 'e1000', 'e1000e'],
                          groups['nic'])
         self.assertNotIn('virtio_csum', options.cmdline())
