@@ -24,7 +24,7 @@ DEBIAN_PACKAGES = (
     'libvirt-daemon-driver-qemu', 'libvirt-clients', 'python3-libvirt',
     'python3-venv', 'dnsmasq-base', 'iperf3', 'openssh-server',
     'openssh-client', 'genisoimage', 'ethtool', 'iproute2', 'iptables',
-    'iputils-arping', 'iputils-ping', 'conntrack', 'util-linux')
+    'iputils-arping', 'iputils-ping', 'conntrack', 'util-linux', 'haproxy')
 
 LOCK_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          'requirements.lock')

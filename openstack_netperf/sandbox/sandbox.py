@@ -10,17 +10,12 @@ controller daemons, the bridges, the state.
 from __future__ import annotations
 
 import concurrent.futures
-import http.client
-import ipaddress
 import os
 import secrets
 import shutil
-import socket
 import string
 import sys
 import time
-import urllib.error
-import urllib.request
 from typing import Callable, TextIO
 
 from openstack_netperf.sandbox import api
@@ -28,6 +23,7 @@ from openstack_netperf.sandbox import envfiles
 from openstack_netperf.sandbox import nodes as nodes_mod
 from openstack_netperf.sandbox import ovs
 from openstack_netperf.sandbox import packages
+from openstack_netperf.sandbox import probes
 from openstack_netperf.sandbox import procs
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox.services import glance
@@ -52,64 +48,6 @@ AGENT_TIMEOUT = 300.0
 # Seconds a daemon gets between SIGTERM and SIGKILL on down: nova-compute
 # and the agents ignore SIGTERM for long, and the state is deleted anyway.
 STOP_GRACE = 5.0
-
-
-def wait_for(what: str, ready: Callable[[], bool], timeout: float,
-             alive: Callable[[], None] = lambda: None,
-             interval: float = 1.0, log: str | None = None) -> None:
-    """Poll ``ready`` until it holds; ``alive`` raises if a daemon died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        alive()
-        if ready():
-            return
-        if time.monotonic() > deadline:
-            raise steps.ServiceError('%s not ready after %.0f s'
-                                     % (what, timeout), log)
-        time.sleep(interval)
-
-
-def http_answers(address: str, port: int) -> bool:
-    """Any HTTP status (even 401) means the application is loaded."""
-    try:
-        with urllib.request.urlopen('http://%s:%d/' % (address, port),
-                                    timeout=5):
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except (OSError, http.client.HTTPException):
-        return False
-
-
-def port_open(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def address_clashes(conf: settings_mod.Settings,
-                    ip_addr_output: str) -> list[str]:
-    """Root-namespace devices, not the sandbox's, on its networks.
-
-    ``ip_addr_output`` is the output of ``ip -o -4 addr show``.
-    """
-    planes = [ipaddress.ip_network(c) for c in (
-        conf.mgmt_cidr, conf.tunnel_cidr, conf.external_cidr)]
-    ours = {conf.bridge(p) for p in nodes_mod.PLANES}
-    clashes = []
-    for line in ip_addr_output.splitlines():
-        fields = line.split()
-        if len(fields) < 4 or fields[2] != 'inet':
-            continue
-        device, address = fields[1], fields[3]
-        if device in ours:
-            continue
-        network = ipaddress.ip_interface(address).network
-        if any(network.overlaps(plane) for plane in planes):
-            clashes.append('%s on %s' % (address, device))
-    return clashes
 
 
 class Sandbox:
@@ -207,9 +145,17 @@ class Sandbox:
         return True
 
     def write_configs(self) -> None:
-        for path, text in self.configs().items():
-            system.write_file(path, text, 0o640 if 'secret' in path
-                              else 0o644)
+        """Write the configuration; stop running daemons it changed.
+
+        The steps after this one start them again with the new files.
+        """
+        changed = [path for path, text in self.configs().items()
+                   if system.write_file(path, text, 0o644)]
+        # They hold the sandbox's password; only root reads them.
+        os.chmod(self.conf.state('etc'), 0o700)
+        stale = [d for d in self.all_daemons()
+                 if self.alive(d) and probes.reads_any(d, changed)]
+        self._stop_all(stale, STOP_GRACE)
 
     # Daemons -------------------------------------------------------------
     def log(self, daemon: services.Daemon) -> str:
@@ -245,12 +191,14 @@ class Sandbox:
             if daemon.port is None:
                 # No port: it must at least survive its first seconds.
                 continue
-            probe = http_answers if daemon.http else port_open
-            wait_for('%s on %s:%d' % (daemon.name, self.address(daemon),
-                                      daemon.port),
-                     lambda d=daemon, p=probe: p(self.address(d), d.port),
-                     timeout, lambda d=daemon: self.check_alive(d),
-                     interval=0.5, log=self.log(daemon))
+            probe = (probes.http_answers if daemon.http
+                     else probes.port_open)
+            probes.wait_for(
+                '%s on %s:%d' % (daemon.name, self.address(daemon),
+                                 daemon.port),
+                lambda d=daemon, p=probe: p(self.address(d), d.port),
+                timeout, lambda d=daemon: self.check_alive(d),
+                interval=0.5, log=self.log(daemon))
         time.sleep(1)
         for daemon in daemons:
             self.check_alive(daemon)
@@ -365,8 +313,10 @@ class Sandbox:
             system.run(ovs.create_db_argv(self.conf, node))
         db_server, switch = ovs.daemons(self.conf, node)
         self.start_and_wait([db_server], timeout=10)
-        wait_for('%s ovsdb socket' % node.name, lambda: self.nodes.run_in(
-            node, ['ovs-vsctl', '--timeout=2', 'show'], check=False) != '',
+        vsctl_show = ['ovs-vsctl', '--timeout=2', 'show']
+        probes.wait_for(
+            '%s ovsdb socket' % node.name,
+            lambda: self.nodes.run_in(node, vsctl_show, check=False) != '',
             20, lambda: self.check_alive(db_server), interval=0.2,
             log=self.log(db_server))
         self.start_and_wait([switch], timeout=10)
@@ -431,6 +381,7 @@ class Sandbox:
             expected.add(('L3 agent', node.name))
             if node.role == settings_mod.NETWORK:
                 expected.add(('DHCP agent', node.name))
+                expected.add(('Metadata agent', node.name))
         alive = {(a['agent_type'], a['host']) for a in cloud.agents()
                  if a['alive']}
         computes = {s['host'] for s in cloud.compute_services()
@@ -444,8 +395,8 @@ class Sandbox:
         def alive() -> None:
             for daemon in daemons:
                 self.check_alive(daemon)
-        wait_for('Neutron agents and nova-compute', self.agents_alive,
-                 AGENT_TIMEOUT, alive, interval=3)
+        probes.wait_for('Neutron agents and nova-compute', self.agents_alive,
+                        AGENT_TIMEOUT, alive, interval=3)
 
     def hosts_discovered(self) -> bool:
         names = {h['hypervisor_hostname'] for h in self.cloud().hypervisors()}
@@ -453,8 +404,8 @@ class Sandbox:
 
     def discover_hosts(self) -> None:
         log = self.conf.log(C, 'nova-manage')
-        wait_for('compute hosts in the cell', self._discover_and_check, 120,
-                 interval=3, log=log)
+        probes.wait_for('compute hosts in the cell',
+                        self._discover_and_check, 120, interval=3, log=log)
 
     def _discover_and_check(self) -> bool:
         system.run(nova.discover_hosts(self.context()),
@@ -575,7 +526,7 @@ class Sandbox:
         if os.geteuid() != 0:
             raise steps.StepFailed('preflight', 'netperf-sandbox up must '
                                    'run as root (namespaces, OVS, apt)')
-        clash = address_clashes(self.conf, system.output(
+        clash = probes.address_clashes(self.conf, system.output(
             ['ip', '-o', '-4', 'addr', 'show']))
         if clash:
             raise steps.StepFailed(
@@ -597,7 +548,8 @@ class Sandbox:
 
     def delete_servers(self) -> None:
         """Delete every server through the API so QEMU exits cleanly."""
-        if not port_open(self.conf.controller_ip, self.conf.port('nova')):
+        if not probes.port_open(self.conf.controller_ip,
+                                self.conf.port('nova')):
             return
         cloud = self.cloud()
         try:
@@ -606,7 +558,7 @@ class Sandbox:
             for server in listing:
                 cloud.call('DELETE', 'nova', '/v2.1/servers/%s'
                            % server['id'])
-            wait_for('servers deleted', lambda: not cloud.call(
+            probes.wait_for('servers deleted', lambda: not cloud.call(
                 'GET', 'nova', '/v2.1/servers?all_tenants=1')['servers'],
                 60, interval=2)
         except (api.APIError, OSError, steps.ServiceError) as exc:
@@ -713,7 +665,8 @@ class Sandbox:
             out.write('%-12s %-26s %s\n' % (
                 daemon.node, daemon.service,
                 'pid %d' % pid if pid else 'NOT RUNNING'))
-        if port_open(self.conf.controller_ip, self.conf.port('neutron')):
+        if probes.port_open(self.conf.controller_ip,
+                            self.conf.port('neutron')):
             try:
                 for agent in sorted(self.cloud().agents(),
                                     key=lambda a: (a['host'],

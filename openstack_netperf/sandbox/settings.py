@@ -68,7 +68,7 @@ class Settings:
     ports: tuple[tuple[str, int], ...] = (
         ('mysql', 3306), ('rabbitmq', 5672), ('keystone', 5000),
         ('glance', 9292), ('placement', 8778), ('nova', 8774),
-        ('neutron', 9696))
+        ('nova-metadata', 8775), ('neutron', 9696))
 
     def __post_init__(self) -> None:
         self.validate()

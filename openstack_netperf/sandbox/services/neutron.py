@@ -125,16 +125,28 @@ def agent_configs(ctx: services.Context,
         etc(ctx, node.name, 'openvswitch_agent.ini'): ovs_agent,
         etc(ctx, node.name, 'l3_agent.ini'): services.render_ini({
             'DEFAULT': {'interface_driver': 'openvswitch',
-                        'agent_mode': node.l3_agent_mode},
+                        'agent_mode': node.l3_agent_mode,
+                        # Metadata comes from the DHCP namespace instead.
+                        'enable_metadata_proxy': False},
             'ovs': netdev,
         }),
     }
     if node.role == settings_mod.NETWORK:
+        # Every network's DHCP port serves 169.254.169.254 (a host route
+        # pushed by DHCP), whatever router the network has, if any.
         files[etc(ctx, node.name, 'dhcp_agent.ini')] = services.render_ini({
             'DEFAULT': {'interface_driver': 'openvswitch',
-                        'enable_isolated_metadata': False},
+                        'enable_isolated_metadata': True,
+                        'force_metadata': True},
             'ovs': netdev,
         })
+        files[etc(ctx, node.name, 'metadata_agent.ini')] = (
+            services.render_ini({'DEFAULT': {
+                'nova_metadata_host': ctx.conf.controller_ip,
+                'nova_metadata_port': ctx.conf.port('nova-metadata'),
+                'metadata_proxy_shared_secret': ctx.password,
+                'metadata_workers': 1,
+            }}))
     return files
 
 
@@ -144,7 +156,8 @@ def agent_daemons(ctx: services.Context,
     agents = [('neutron-openvswitch-agent', 'openvswitch_agent.ini'),
               ('neutron-l3-agent', 'l3_agent.ini')]
     if node.role == settings_mod.NETWORK:
-        agents.append(('neutron-dhcp-agent', 'dhcp_agent.ini'))
+        agents += [('neutron-dhcp-agent', 'dhcp_agent.ini'),
+                   ('neutron-metadata-agent', 'metadata_agent.ini')]
     daemons = []
     for binary, ini in agents:
         daemons.append(services.Daemon(node.name, binary, (

@@ -9,6 +9,11 @@ from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
 
 C = services.CONTROLLER
+# uwsgi-served APIs: service name -> (WSGI module, port name).
+API_SERVICES = {
+    'nova-api': ('nova.wsgi.osapi_compute:application', 'nova'),
+    'nova-metadata': ('nova.wsgi.metadata:application', 'nova-metadata'),
+}
 
 
 def conf_file(ctx: services.Context, node: str = C) -> str:
@@ -46,10 +51,15 @@ def controller_configs(ctx: services.Context) -> dict[str, str]:
         'quota': {'instances': 50, 'cores': 100, 'ram': 65536},
     }
     sections.update(_client_sections(ctx))
-    api_log = services.render_ini(
-        {'DEFAULT': {'log_file': conf.log(C, 'nova-api')}})
-    return {conf_file(ctx): services.render_ini(sections),
-            ctx.conf.etc(C, 'nova', 'nova-api.conf'): api_log}
+    # The metadata API trusts the metadata agent's signed requests.
+    sections['neutron'].update({'service_metadata_proxy': True,
+                                'metadata_proxy_shared_secret': ctx.password})
+    files = {conf_file(ctx): services.render_ini(sections)}
+    for service in API_SERVICES:
+        files[ctx.conf.etc(C, 'nova', '%s.conf' % service)] = (
+            services.render_ini({'DEFAULT': {'log_file': conf.log(
+                C, service)}}))
+    return files
 
 
 def compute_configs(ctx: services.Context,
@@ -99,16 +109,17 @@ def discover_hosts(ctx: services.Context) -> list[str]:
 
 def controller_daemons(ctx: services.Context) -> list[services.Daemon]:
     conf = ctx.conf
-    port = conf.port('nova')
     # The first file is the paste pipeline, the others oslo.config files.
     paste = os.path.join(conf.venv_dir, 'etc', 'nova', 'api-paste.ini')
-    api_env = (('OS_NOVA_CONFIG_DIR', os.path.dirname(conf_file(ctx))),
-               ('OS_NOVA_CONFIG_FILES', '%s;nova.conf;nova-api.conf'
-                % paste))
-    daemons = [services.Daemon(
-        C, 'nova-api',
-        services.uwsgi_argv(ctx, 'nova.wsgi.osapi_compute:application',
-                            port), api_env, port, http=True)]
+    daemons = []
+    for service, (module, port_name) in API_SERVICES.items():
+        port = conf.port(port_name)
+        env = (('OS_NOVA_CONFIG_DIR', os.path.dirname(conf_file(ctx))),
+               ('OS_NOVA_CONFIG_FILES', '%s;nova.conf;%s.conf'
+                % (paste, service)))
+        daemons.append(services.Daemon(
+            C, service, services.uwsgi_argv(ctx, module, port), env, port,
+            http=True))
     for service in ('nova-conductor', 'nova-scheduler'):
         daemons.append(services.Daemon(
             C, service, (conf.venv_bin(service), '--config-file',

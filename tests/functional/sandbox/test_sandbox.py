@@ -187,6 +187,11 @@ class TestSandboxLifecycle(testtools.TestCase):
             runner.wait_until_ready(timeout=240)
             guests.append((runner, fixed))
         (first, _), (second, second_ip) = guests
+        # The metadata service answers through the DHCP namespace.
+        metadata = first.run('timeout 20 wget -q -O - http://169.254.169.254'
+                             '/openstack/latest/meta_data.json', timeout=30)
+        self.assertEqual(servers[0]['id'],
+                         json.loads(metadata.stdout)['uuid'])
         first.run('ping -c 3 -W 2 %s' % second_ip)
         second.run('iperf3 -s -D -1')
         result = first.run('iperf3 -J -t 3 -c %s' % second_ip, timeout=60)

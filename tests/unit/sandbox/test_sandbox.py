@@ -5,6 +5,7 @@ from unittest import mock
 
 import testtools
 
+from openstack_netperf.sandbox import probes
 from openstack_netperf.sandbox import sandbox
 from openstack_netperf.sandbox import settings
 from openstack_netperf.sandbox import steps
@@ -54,6 +55,36 @@ class TestConfigsAndSecrets(SandboxTest):
                       paths)
         self.assertNotIn(self.conf.etc('network', 'nova', 'nova.conf'),
                          paths)
+
+
+class TestConfigChanges(SandboxTest):
+
+    def test_changed_files_stop_the_daemons_that_read_them(self):
+        self.box.write_configs()
+        l3_ini = self.conf.etc('network', 'neutron', 'l3_agent.ini')
+        nova_conf = self.conf.etc('controller', 'nova', 'nova.conf')
+        for path in (l3_ini, nova_conf):
+            with open(path, 'a') as handle:
+                handle.write('# drift\n')
+        stopped = []
+        with mock.patch.object(self.box, 'alive', return_value=True), \
+                mock.patch.object(self.box, '_stop_all',
+                                  lambda ds, grace: stopped.extend(
+                                      d.name for d in ds)):
+            self.box.write_configs()
+        self.assertEqual(sorted(['network-neutron-l3-agent',
+                                 'controller-nova-api',
+                                 'controller-nova-metadata',
+                                 'controller-nova-conductor',
+                                 'controller-nova-scheduler']),
+                         sorted(stopped))
+
+    def test_reads_any(self):
+        keystone = [d for d in self.box.controller_daemons()
+                    if d.service == 'keystone'][0]
+        conf_path = self.conf.etc('controller', 'keystone', 'keystone.conf')
+        self.assertTrue(probes.reads_any(keystone, [conf_path]))
+        self.assertFalse(probes.reads_any(keystone, ['/elsewhere.conf']))
 
 
 class TestIdempotence(SandboxTest):
@@ -146,13 +177,13 @@ class TestPreflight(SandboxTest):
         '9: npm-x    inet 198.18.200.1/24 scope global npm-x\n')
 
     def test_our_bridges_and_other_ranges_are_fine(self):
-        self.assertEqual([], sandbox.address_clashes(self.conf, self.OUTPUT))
+        self.assertEqual([], probes.address_clashes(self.conf, self.OUTPUT))
 
     def test_a_foreign_device_on_a_sandbox_plane_clashes(self):
         output = self.OUTPUT + ('7: eth9    inet 198.18.1.5/16 scope global '
                                 'eth9\n')
         self.assertEqual(['198.18.1.5/16 on eth9'],
-                         sandbox.address_clashes(self.conf, output))
+                         probes.address_clashes(self.conf, output))
 
 
 class FakePool:

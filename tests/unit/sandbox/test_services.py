@@ -112,9 +112,29 @@ class TestNodeServices(ServiceTest):
         names = {d.service for d in neutron.agent_daemons(
             self.ctx, self.conf.node('network'))}
         self.assertIn('neutron-dhcp-agent', names)
+        self.assertIn('neutron-metadata-agent', names)
         names = {d.service for d in neutron.agent_daemons(
             self.ctx, self.conf.node('compute-01'))}
         self.assertNotIn('neutron-dhcp-agent', names)
+
+    def test_metadata_through_the_dhcp_namespace(self):
+        dhcp = self.agent_ini('network', 'dhcp_agent.ini')['DEFAULT']
+        self.assertEqual('true', dhcp['force_metadata'])
+        metadata = self.agent_ini('network', 'metadata_agent.ini')['DEFAULT']
+        self.assertEqual('198.18.0.1', metadata['nova_metadata_host'])
+        self.assertEqual('8775', metadata['nova_metadata_port'])
+        self.assertEqual('pw', metadata['metadata_proxy_shared_secret'])
+        for node in ('network', 'compute-01'):
+            self.assertEqual('false', self.agent_ini(
+                node, 'l3_agent.ini')['DEFAULT']['enable_metadata_proxy'])
+        nova_conf = parse(nova.controller_configs(self.ctx)[
+            '/s/etc/controller/nova/nova.conf'])
+        self.assertEqual('true',
+                         nova_conf['neutron']['service_metadata_proxy'])
+        self.assertEqual('pw',
+                         nova_conf['neutron']['metadata_proxy_shared_secret'])
+        services_ = {d.service: d for d in nova.controller_daemons(self.ctx)}
+        self.assertEqual(8775, services_['nova-metadata'].port)
 
     def test_agents_are_named_after_their_node(self):
         ini = self.agent_ini('compute-01', 'neutron.conf')
