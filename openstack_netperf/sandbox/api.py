@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Callable
 
@@ -97,7 +98,7 @@ class Cloud:
     def find(self, service: str, path: str, key: str,
              **filters: str) -> dict | None:
         """The first listed object whose fields match ``filters``."""
-        query = '&'.join('%s=%s' % (k, urllib.request.quote(v))
+        query = '&'.join('%s=%s' % (k, urllib.parse.quote(v))
                          for k, v in filters.items())
         listing = self.call('GET', service, '%s?%s' % (path, query))[key]
         for item in listing:
