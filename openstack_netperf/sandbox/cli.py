@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     except exceptions.NetperfError as exc:
         print('netperf-sandbox: %s' % exc, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print('\nnetperf-sandbox: interrupted; run "netperf-sandbox %s" '
+              'again to resume' % args.command, file=sys.stderr)
+        return 130
     return 0
 
 
