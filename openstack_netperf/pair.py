@@ -282,13 +282,13 @@ def run_ping(source: Endpoint, target: Endpoint,
                            interval=settings.ping_interval)
     limit = settings.ping_count * settings.ping_interval + COMMAND_MARGIN
     result = source.runner.run(command, timeout=limit, check=False)
+    # ping reports errors such as "Network is unreachable" on stderr.
+    text = result.stdout + ('\n' + result.stderr if result.stderr else '')
     try:
-        return ping.parse(result.stdout, discard=settings.ping_discard)
+        return ping.parse(text, discard=settings.ping_discard)
     except ping.PingError as exc:
-        raise ping.PingError('ping from %s to %s (%s): %s%s' % (
-            source.name, target.name, target.address, exc,
-            ' (%s)' % result.stderr.strip() if result.stderr.strip()
-            else '')) from exc
+        raise ping.PingError('ping from %s to %s (%s): %s' % (
+            source.name, target.name, target.address, exc)) from exc
 
 
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,

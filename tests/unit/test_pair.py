@@ -6,6 +6,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
+from openstack_netperf.measure import ping
 from openstack_netperf import pair
 from tests.unit.rally import fakes
 
@@ -110,6 +111,21 @@ class MeasurePairTest(testtools.TestCase):
                                 src, dst, pair.Settings(rounds=1))
         self.assertIn('iperf3 from A1 to B2 (198.19.12.6)', str(exc))
         self.assertIn('kill 4242 2>/dev/null; true', dst.runner.commands)
+
+    def test_ping_error_on_stderr_is_read(self):
+        src, dst = _endpoints()
+        answer = src.runner._answer
+
+        def unreachable(line):
+            if line.startswith('ping '):
+                return 2, '', 'ping: connect: Network is unreachable\n'
+            return answer(line)
+
+        src.runner._answer = unreachable
+        exc = self.assertRaises(ping.PingError, pair.run_ping, src, dst,
+                                pair.Settings(rounds=1))
+        self.assertIn('ping from A1 to B2 (198.19.12.6): ping failed: '
+                      'connect: Network is unreachable', str(exc))
 
     def test_series_for_charts(self):
         src, dst = _endpoints()
