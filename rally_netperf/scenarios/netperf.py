@@ -10,7 +10,7 @@ with :func:`openstack_netperf.pair.measure_pair` and report through
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Iterable, Literal, TypedDict
 
 from rally.task import atomic
 from rally.task import scenario
@@ -62,6 +62,15 @@ def _common_validators(cls):
     return cls
 
 
+def boot_specs(pairs: Iterable[tuple[topology.VMSpec, topology.VMSpec]],
+               boot_all: bool) -> list[topology.VMSpec]:
+    """The VMs to boot: the whole reference topology, or the pairs'."""
+    needed = [spec for p in pairs for spec in p]
+    if boot_all:
+        return list(topology.REFERENCE_VMS)
+    return list(dict.fromkeys(needed))
+
+
 class NetPerfScenario(os_scenario.OpenStackScenario):
     """Boot, reach, measure and report; shared by both scenarios."""
 
@@ -71,7 +80,8 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
     def _measure(self, categories: list[topology.Category], image: str,
                  flavor: str, ssh_user: str, use_floating_ip: bool,
                  jump_host: dict[str, Any] | None, config_drive: bool,
-                 settings: pair.Settings, summary: bool) -> None:
+                 settings: pair.Settings, summary: bool,
+                 boot_all: bool = False) -> None:
         record = self.context['tenant']['netperf']
         hosts = [cloud.ComputeHost(**h)
                  for h in self.context['netperf_computes']['hosts']]
@@ -80,11 +90,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
         flavor_id = cloud.find_flavor(self.clients('nova'), flavor)
 
         pairs = {c.id: topology.reference_pair(c) for c in categories}
-        specs: list[topology.VMSpec] = []
-        for src, dst in pairs.values():
-            for spec in (src, dst):
-                if spec not in specs:
-                    specs.append(spec)
+        specs = boot_specs(pairs.values(), boot_all)
         floating = {s.name for s in specs} if use_floating_ip else {
             s.name for c in categories if not c.same_router
             for s in pairs[c.id]}
@@ -251,6 +257,7 @@ class MeasureReferenceTopology(NetPerfScenario):
 
     def run(self, image: str, flavor: str,
             categories: list[str] | None = None,
+            boot: Literal['all', 'needed'] = 'all',
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
             config_drive: bool = False,
@@ -266,14 +273,16 @@ class MeasureReferenceTopology(NetPerfScenario):
             rounds: Annotated[int, Field(ge=1)] = 3):
         """Boot the reference topology once and measure every category.
 
-        Boots the VMs the requested categories need, in parallel: for
-        every category A1, A3, B1 on compute 1 and A2, B2, C2 on compute 2
-        (the thesis's C1 is in no measured pair).  Reports a results table
-        with one row per category.
+        Boots the seven VMs of thesis Table 4.4 in parallel: A1, A3, B1,
+        C1 on compute 1 and A2, B2, C2 on compute 2 (C1 is in no measured
+        pair but shares compute 1, as in the thesis).  Reports a results
+        table with one row per category.
 
         :param image: Glance image name or id; needs iperf3, ping, sshd
         :param flavor: Nova flavor name or id
         :param categories: category ids or shorthands; empty means all
+        :param boot: "all" boots the whole reference topology; "needed"
+            only the VMs of the requested categories' pairs
         :param ssh_user: user to log into the guests as
         :param use_floating_ip: reach guests through floating IPs; false
             needs jump_host
@@ -296,4 +305,4 @@ class MeasureReferenceTopology(NetPerfScenario):
         settings = validators.settings_from_args(locals())
         self._measure(topology.get_categories(categories), image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
-                      settings, summary=True)
+                      settings, summary=True, boot_all=boot == 'all')

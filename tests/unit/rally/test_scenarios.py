@@ -223,9 +223,9 @@ class ReferenceTopologyTest(ScenarioTestCase):
 
         self.cloud.nova.servers.create = create
         scenario.run(image='netperf-guest', flavor='netperf.tiny', **FAST)
-        # A1, A3, B1 on compute 1 and A2, B2, C2 on compute 2: C1 of the
-        # thesis topology is in no measured pair and is not booted.
-        self.assertEqual(3, hints.count('nova:compute-01'))
+        # The seven VMs of thesis Table 4.4: A1, A3, B1, C1 on compute 1
+        # and A2, B2, C2 on compute 2 (C1 is in no measured pair).
+        self.assertEqual(4, hints.count('nova:compute-01'))
         self.assertEqual(3, hints.count('nova:compute-02'))
         atomics = self._atomics(scenario)
         self.assertEqual(1, atomics.count('netperf.boot_servers'))
@@ -243,11 +243,13 @@ class ReferenceTopologyTest(ScenarioTestCase):
     def test_inter_router_pair_uses_floating_ips(self):
         scenario = self._scenario(netperf.MeasureReferenceTopology)
         scenario.run(image='netperf-guest', flavor='netperf.tiny',
-                     categories=['-H-N-R'], use_floating_ip=False,
+                     categories=['-H-N-R'], boot='needed',
+                     use_floating_ip=False,
                      jump_host={'host': '198.18.0.10', 'username': 'root'},
                      **FAST)
         a1 = self.runners['guest A1']
         clients = [c for c in a1.commands if c.startswith('iperf3 -c')]
         self.assertTrue(clients[0].startswith('iperf3 -c 198.18.100.'))
+        # boot: needed boots only the pair of the one category.
         self.assertEqual({'guest A1', 'guest C2', 'jump host 198.18.0.10'},
                          set(self.runners))
