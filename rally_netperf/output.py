@@ -3,55 +3,33 @@
 Additive outputs carry one figure per iteration (Rally's report then shows
 their min / median / 90%ile / max across iterations); complete outputs carry
 the per-second series, the RTTs and what exactly was measured.  The SLA
-plugins find their figures again through :func:`figures_of_iteration`, so
-titles and labels are defined once, here.
+plugins find their figures again through :func:`figures_of_iteration` and
+the path verdicts through :func:`path_verdicts_of_iteration`; titles and
+labels are defined once, in :mod:`openstack_netperf.summary`, which reads
+them back from Rally's JSON report.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+from openstack_netperf.hosts import verdict
 from openstack_netperf import pair
+from openstack_netperf import summary
 from openstack_netperf import topology
+from rally_netperf import paths
 
-# Additive charts: (title, [(label, summary key), ...]).
-ADDITIVE_CHARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ('Throughput, Mbit/s', (
-        ('TCP forward', 'tcp_forward_mbps'),
-        ('TCP reverse', 'tcp_reverse_mbps'),
-        ('UDP forward', 'udp_forward_mbps'),
-        ('UDP reverse', 'udp_reverse_mbps'),
-    )),
-    ('Latency, ms', (
-        ('RTT median', 'rtt_median_ms'),
-        ('RTT p95', 'rtt_p95_ms'),
-    )),
-    ('Loss and retransmits', (
-        ('ping loss %', 'ping_loss_percent'),
-        ('UDP forward loss %', 'udp_forward_loss_percent'),
-        ('UDP reverse loss %', 'udp_reverse_loss_percent'),
-        ('TCP forward retransmits', 'tcp_forward_retransmits'),
-        ('TCP reverse retransmits', 'tcp_reverse_retransmits'),
-    )),
-)
-_SEPARATOR = ' | '
-_KEY_BY_LABEL = {(title, label): key
-                 for title, rows in ADDITIVE_CHARTS for label, key in rows}
-
-
-def _title(base: str, category: topology.Category) -> str:
-    return '%s%s%s (%s)' % (base, _SEPARATOR, category.shorthand,
-                            category.id)
+_title = summary.item_title
 
 
 def additive(category: topology.Category,
              measurement: pair.PairMeasurement) -> list[dict[str, Any]]:
     """One additive output per chart, for one category."""
-    summary = measurement.summary()
+    figures = measurement.summary()
     outputs = []
-    for base, rows in ADDITIVE_CHARTS:
-        data = [[label, round(summary[key], 3)]
-                for label, key in rows if key in summary]
+    for base, rows in summary.ADDITIVE_CHARTS:
+        data = [[label, round(figures[key], 3)]
+                for label, key in rows if key in figures]
         if data:
             outputs.append({
                 'title': _title(base, category),
@@ -67,17 +45,15 @@ def additive(category: topology.Category,
 def figures_of_iteration(iteration: dict[str, Any]
                          ) -> dict[str, dict[str, float]]:
     """The figures a scenario reported, by category id then summary key."""
-    figures: dict[str, dict[str, float]] = {}
-    for item in (iteration.get('output') or {}).get('additive', []):
-        base, sep, rest = item.get('title', '').partition(_SEPARATOR)
-        if not sep or not rest.endswith(')') or '(' not in rest:
-            continue
-        category_id = rest[rest.rindex('(') + 1:-1]
-        for label, value in item.get('data', []):
-            key = _KEY_BY_LABEL.get((base, label))
-            if key is not None:
-                figures.setdefault(category_id, {})[key] = float(value)
-    return figures
+    return summary.figures_from_additive(
+        (iteration.get('output') or {}).get('additive', []))
+
+
+def path_verdicts_of_iteration(iteration: dict[str, Any]
+                               ) -> list[dict[str, str]] | None:
+    """The path verdicts an iteration recorded; None when none was."""
+    return summary.path_rows(
+        (iteration.get('output') or {}).get('complete', []))
 
 
 def throughput_chart(category: topology.Category,
@@ -134,22 +110,25 @@ def what_was_measured(category: topology.Category,
 
 SUMMARY_COLUMNS = ['category', 'thesis', 'router', 'crosses network node',
                    'TCP forward Mbit/s', 'TCP reverse Mbit/s',
-                   'RTT median ms', 'RTT p95 ms', 'ping loss %']
+                   'RTT median ms', 'RTT p95 ms', 'ping loss %',
+                   'path verdict']
 
 
 def summary_row(category: topology.Category, router_mode: str,
-                measurement: pair.PairMeasurement) -> list[Any]:
+                measurement: pair.PairMeasurement,
+                path: paths.PathResult | None = None) -> list[Any]:
     """One row of the per-category results table (thesis Fig. 5.8/5.9)."""
-    summary = measurement.summary()
+    figures = measurement.summary()
 
     def cell(key: str) -> Any:
-        return round(summary[key], 3) if key in summary else ''
+        return round(figures[key], 3) if key in figures else ''
 
     return [category.id, category.shorthand, router_mode,
             'yes' if category.crosses_network_node(router_mode) else 'no',
             cell('tcp_forward_mbps'), cell('tcp_reverse_mbps'),
             cell('rtt_median_ms'), cell('rtt_p95_ms'),
-            cell('ping_loss_percent')]
+            cell('ping_loss_percent'),
+            path.verdict.verdict.value if path else summary.NOT_CHECKED]
 
 
 def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
@@ -160,4 +139,75 @@ def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
                        'figures 5.8 (throughput) and 5.9 (latency)' % rounds,
         'chart_plugin': 'Table',
         'data': {'cols': list(SUMMARY_COLUMNS), 'rows': rows},
+    }
+
+
+def path_verdicts(results: list[paths.PathResult], router_mode: str,
+                  network_nodes: list[str]) -> dict[str, Any]:
+    """One row per checked flow: the verdict, what was expected, why."""
+    rows = []
+    for r in results:
+        v = r.verdict
+        rows.append([r.category.id, r.category.shorthand, router_mode,
+                     'crossed' if v.expected_crossing else 'not crossed',
+                     v.verdict.value,
+                     'yes' if v.as_expected else 'no', r.sender, r.target,
+                     ', '.join(network_nodes), r.burst, v.reason])
+    return {
+        'title': summary.PATH_TITLE,
+        'description': 'Did each flow cross the network node? Counters on '
+                       'the network node(s) and the computes around a '
+                       'ping burst from the source guest, against a quiet '
+                       'window before it (expected: thesis Table 2.1)',
+        'chart_plugin': 'Table',
+        'data': {'cols': list(summary.PATH_COLUMNS), 'rows': rows},
+    }
+
+
+def path_not_checked() -> dict[str, Any]:
+    """The note an iteration without node access carries instead."""
+    return {
+        'title': summary.PATH_TITLE,
+        'description': 'No path verdicts',
+        'chart_plugin': 'TextArea',
+        'data': ['Node access is not configured (no netperf_node_access '
+                 'context), so no flow\'s path was checked. Give the task '
+                 'node access (e.g. the node_access args of '
+                 'samples/netperf.yaml) to record whether each flow '
+                 'crossed the network node.'],
+    }
+
+
+def path_evidence(result: paths.PathResult) -> dict[str, Any]:
+    """The counters that moved most during the burst, and their noise."""
+    v = result.verdict
+    rows = [[role, str(e.key), e.packets, e.bytes, round(e.noise_packets, 1)]
+            for role, items in (('network node', v.network_evidence),
+                                ('compute', v.compute_evidence))
+            for e in items]
+    return {
+        'title': _title('Path evidence', result.category),
+        'description': '%s: %s; burst %s from %s to %s' % (
+            v.verdict.value, v.reason, result.burst, result.sender,
+            result.target),
+        'chart_plugin': 'Table',
+        'data': {'cols': ['node', 'counter', 'packets', 'bytes',
+                          'noise packets (burst-long)'],
+                 'rows': rows},
+    }
+
+
+def path_marker(result: paths.PathResult) -> dict[str, Any]:
+    """An additive marker of the verdict, counted across iterations."""
+    v = result.verdict
+    return {
+        'title': _title('Path verdict', result.category),
+        'description': '1 = yes, 0 = no (expected: %s)' % (
+            'crossed' if v.expected_crossing else 'not crossed'),
+        'chart_plugin': 'StatsTable',
+        'data': [['crossed the network node',
+                  int(v.verdict is verdict.PathVerdict.CROSSED)],
+                 ['inconclusive',
+                  int(v.verdict is verdict.PathVerdict.INCONCLUSIVE)],
+                 ['as expected', int(v.as_expected)]],
     }

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from rally.task import sla
 
+from openstack_netperf.hosts import verdict
 from openstack_netperf import topology
 from rally_netperf import output
 
@@ -173,3 +174,75 @@ class MaxLoss(_WorstValueSLA):
     def limits(self) -> Callable[[str, str], float | None]:
         by_category = _limit_by_category(self.criterion_value)
         return lambda category, _key: by_category(category)
+
+
+@sla.configure(name='netperf_expected_path')
+class ExpectedPath(sla.SLA):
+    """Every recorded path verdict matches the expected-path table.
+
+    Reads the verdicts the scenarios record when the
+    ``netperf_node_access`` context is configured.  Fails on a verdict
+    that contradicts thesis Table 2.1 (extended with north-south
+    traffic), on an inconclusive one unless ``allow_inconclusive`` is
+    true, and on a successful iteration that recorded no verdict at all.
+    """
+
+    CONFIG_SCHEMA = {
+        'description': 'true, or {allow_inconclusive: bool}',
+        'oneOf': [
+            {'type': 'boolean', 'enum': [True]},
+            {'type': 'object',
+             'properties': {'allow_inconclusive': {'type': 'boolean'}},
+             'additionalProperties': False},
+        ],
+    }
+
+    def __init__(self, criterion_value: Any) -> None:
+        super().__init__(criterion_value)
+        config = criterion_value if isinstance(criterion_value, dict) else {}
+        self.allow_inconclusive = config.get('allow_inconclusive', False)
+        self.checked = 0
+        self.unchecked = 0
+        self.problems: list[str] = []
+
+    def _recheck(self) -> bool:
+        self.success = not self.problems and not self.unchecked
+        return self.success
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        if iteration.get('error'):
+            return self._recheck()
+        rows = output.path_verdicts_of_iteration(iteration)
+        if rows is None:
+            self.unchecked += 1
+            return self._recheck()
+        for row in rows:
+            self.checked += 1
+            where = '%s under a %s router' % (row['thesis'], row['router'])
+            if row['verdict'] == verdict.PathVerdict.INCONCLUSIVE.value:
+                if not self.allow_inconclusive:
+                    self.problems.append('%s: inconclusive (%s)'
+                                         % (where, row['reason']))
+            elif row['verdict'] != row['expected']:
+                self.problems.append('%s: %s, expected %s (%s)' % (
+                    where, row['verdict'], row['expected'], row['reason']))
+        return self._recheck()
+
+    def merge(self, other: ExpectedPath) -> bool:
+        self.checked += other.checked
+        self.unchecked += other.unchecked
+        self.problems.extend(other.problems)
+        return self._recheck()
+
+    def details(self) -> str:
+        parts = []
+        if self.unchecked:
+            parts.append('%d iteration(s) recorded no path verdict: give '
+                         'the task the netperf_node_access context (node '
+                         'access) or drop netperf_expected_path'
+                         % self.unchecked)
+        parts.extend(self.problems)
+        if not parts:
+            parts.append('%d flow(s) took the expected path' % self.checked
+                         if self.checked else 'no iteration yet')
+        return '%s - %s' % (self.status(), '; '.join(parts))

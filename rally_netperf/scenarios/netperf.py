@@ -23,6 +23,7 @@ from openstack_netperf import topology
 from rally_netperf import cloud
 from rally_netperf import guests
 from rally_netperf import output
+from rally_netperf import paths
 from rally_netperf import validators
 
 LOG = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ def boot_specs(pairs: Iterable[tuple[topology.VMSpec, topology.VMSpec]],
     return list(dict.fromkeys(needed))
 
 
+def _address(category: topology.Category, guest: guests.Guest) -> str:
+    """Where the pair reaches ``guest``: across routers, its floating IP."""
+    return guest.fixed_ip if category.same_router else guest.floating_ip
+
+
 class NetPerfScenario(os_scenario.OpenStackScenario):
     """Boot, reach, measure and report; shared by both scenarios."""
 
@@ -100,6 +106,11 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             guests.Access(ssh_user, keypair.get('private'),
                           keypair.get('name'), use_floating_ip, jump_host),
             self.generate_random_name, self._timer())
+        node_access = self.context.get('netperf_node_access')
+        checker = None if node_access is None else paths.PathChecker(
+            node_access, self.context['netperf_computes'].get(
+                'l3_agents', []), [h.host for h in hosts],
+            record['router_mode'], self._timer())
         failed = False
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
@@ -107,13 +118,24 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             fleet.connect()
             versions = self._check_guests(fleet, image_name)
             rows = []
+            checked = []
             for category in categories:
                 src, dst = (fleet.guests[s.name] for s in pairs[category.id])
                 measurement = self._measure_category(
                     category, src, dst, settings, versions, record,
                     image_name, flavor)
+                path = None
+                if checker is not None:
+                    path = self._check_path(checker, category, src, dst,
+                                            record)
+                    checked.append(path)
                 rows.append(output.summary_row(
-                    category, record['router_mode'], measurement))
+                    category, record['router_mode'], measurement, path))
+            if checker is None:
+                self.add_output(complete=output.path_not_checked())
+            else:
+                self.add_output(complete=output.path_verdicts(
+                    checked, record['router_mode'], checker.network))
             if summary:
                 self.add_output(complete=output.summary_table(
                     rows, settings.rounds))
@@ -121,6 +143,8 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             failed = True
             raise
         finally:
+            if checker is not None:
+                checker.close()
             try:
                 fleet.delete()
             except exceptions.NetperfError:
@@ -140,20 +164,29 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                 versions[guest.name] = pair.iperf3_version(guest.runner)
             return versions
 
+    def _check_path(self, checker: paths.PathChecker,
+                    category: topology.Category, src: guests.Guest,
+                    dst: guests.Guest,
+                    record: dict[str, Any]) -> paths.PathResult:
+        """The verdict of the forward flow, recorded in the outputs."""
+        routers = dict.fromkeys(
+            record['networks'][g.spec.network]['router'] for g in (src, dst))
+        result = checker.check(category, src.runner, _address(category, dst),
+                               [record['routers'][r]['id'] for r in routers])
+        self.add_output(additive=output.path_marker(result))
+        self.add_output(complete=output.path_evidence(result))
+        return result
+
     def _measure_category(self, category: topology.Category,
                           src: guests.Guest, dst: guests.Guest,
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
                           flavor: str) -> pair.PairMeasurement:
-        # Across routers the pair only talks through floating IPs.
-        def address(guest: guests.Guest) -> str:
-            if category.same_router:
-                return guest.fixed_ip
-            return guest.floating_ip
-
-        source = pair.Endpoint(src.name, src.runner, address(src))
-        target = pair.Endpoint(dst.name, dst.runner, address(dst))
+        source = pair.Endpoint(src.name, src.runner,
+                               _address(category, src))
+        target = pair.Endpoint(dst.name, dst.runner,
+                               _address(category, dst))
         measurement = pair.measure_pair(
             source, target, settings,
             timer=self._timer('%s ' % category.shorthand))

@@ -52,5 +52,8 @@ class ReportTest(test_scenarios.ScenarioTestCase):
             complete['widget'] = chart_cls.widget
             widgets.append(chart_cls.render_complete_data(complete)[
                 'widget'])
-        self.assertEqual(['Lines', 'Lines', 'Table'] * 2 + ['Table'],
+        # Per category: throughput, RTT, what was measured; then the note
+        # that no path was checked, and the results by category.
+        self.assertEqual(['Lines', 'Lines', 'Table'] * 2
+                         + ['TextArea', 'Table'],
                          widgets)

@@ -134,3 +134,20 @@ class SamplesTest(testtools.TestCase):
                           'public'),
                          (args['image_name'], args['flavor_name'],
                           args['ssh_user'], args['external_network']))
+        # The sandbox's node access: what its tempest.conf says too.
+        access = args['node_access']
+        self.assertEqual(('ssh', 'root', False), (
+            access['method'], access['user'], access['sudo']))
+        self.assertEqual('/var/lib/openstack-netperf/sandbox/ssh/id_ed25519',
+                         access['key_file'])
+        self.assertEqual({'network': '198.18.0.10',
+                          'compute-01': '198.18.0.11',
+                          'compute-02': '198.18.0.12'},
+                         access['address_map'])
+        config = _render(os.path.join(SAMPLES, 'netperf.yaml'), args)
+        for subtask in config['subtasks']:
+            workload = subtask['workloads'][0]
+            self.assertEqual(access,
+                             workload['contexts']['netperf_node_access'])
+            self.assertEqual({'allow_inconclusive': False},
+                             workload['sla']['netperf_expected_path'])

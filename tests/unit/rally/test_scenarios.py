@@ -38,6 +38,8 @@ class ScenarioTestCase(testtools.TestCase):
             runner = fakes.FakeGuestRunner(kwargs['name'],
                                            missing=self.missing)
             runner.host = host
+            runner.username = username
+            runner.kwargs = kwargs
             runner.jump = kwargs.get('jump')
             self.runners[kwargs['name']] = runner
             return runner
@@ -93,7 +95,13 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual(
             ['Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
              'Round-trip time per probe | -H-NR (inter_node_inter_subnet)',
-             'What was measured | -H-NR (inter_node_inter_subnet)'], titles)
+             'What was measured | -H-NR (inter_node_inter_subnet)',
+             'Path verdicts'], titles)
+        # Without node access the iteration says so, once.
+        self.assertEqual('TextArea',
+                         scenario._output['complete'][3]['chart_plugin'])
+        self.assertIsNone(output.path_verdicts_of_iteration(
+            {'output': scenario._output}))
         facts = dict(scenario._output['complete'][2]['data']['rows'])
         self.assertEqual('dvr', facts['router mode'])
         self.assertEqual('False',

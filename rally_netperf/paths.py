@@ -1,0 +1,124 @@
+"""The path verdict of each measured flow, for the NetPerf scenarios.
+
+The ``netperf_node_access`` context says how to reach the nodes; this
+module turns its config into the core's settings, finds the network
+node(s) and runs the core's protocol for one flow: counters on the network
+node(s) and both computes, a quiet window, the burst from the source
+guest to the address the measurement used, counters again, verdict
+(:func:`openstack_netperf.hosts.probe.measure_path`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, ContextManager, Iterable
+
+from openstack_netperf.hosts import access
+from openstack_netperf.hosts import cloud as hosts_cloud
+from openstack_netperf.hosts import probe
+from openstack_netperf.hosts import verdict
+from openstack_netperf import remote
+from openstack_netperf import topology
+
+# The Tempest plugin's defaults ([netperf] burst_* and noise_*).
+DEFAULTS: dict[str, Any] = {
+    'method': 'ssh',
+    'port': 22,
+    'sudo': True,
+    'address_map': {},
+    'noise_window': 5.0,
+    'noise_factor': 10.0,
+    'burst_packets': 3000,
+    'burst_packet_size': 1000,
+    'burst_interval': 0.01,
+}
+
+
+_ACCESS_KEYS = ('user', 'key_file', 'port', 'sudo', 'jump_host', 'address_map',
+                'command_timeout')
+
+
+def access_settings(config: dict[str, Any]) -> access.NodeAccessSettings:
+    """The core's node access settings from the context's config."""
+    kwargs = {k: config[k] for k in _ACCESS_KEYS
+              if config.get(k) is not None}
+    return access.NodeAccessSettings(method=config.get('method', 'ssh'),
+                                     **kwargs)
+
+
+def network_nodes(config: dict[str, Any],
+                  l3_agents: Iterable[dict[str, Any]],
+                  router_mode: topology.RouterMode | str) -> list[str]:
+    """The configured network nodes, or the central L3 agents' hosts.
+
+    ``l3_agents`` is what the ``netperf_compute_hosts`` context found
+    (host, agent_mode, alive, admin_state_up).
+    """
+    if config.get('network_nodes'):
+        return list(config['network_nodes'])
+    mode = topology.parse_router_mode(router_mode)
+    central = hosts_cloud.CENTRAL_MODES[mode]
+    return sorted({a['host'] for a in l3_agents
+                   if a.get('alive') and a.get('admin_state_up', True)
+                   and a.get('agent_mode') in central})
+
+
+@dataclasses.dataclass(frozen=True)
+class PathResult:
+    """A flow's verdict and the burst it was judged by."""
+
+    category: topology.Category
+    sender: str
+    target: str
+    verdict: verdict.Verdict
+    burst: str
+
+
+class PathChecker:
+    """Checks the path of each flow of one iteration over one node access.
+
+    :param timer: name -> context manager timing an atomic action.
+    """
+
+    def __init__(self, config: dict[str, Any],
+                 l3_agents: Iterable[dict[str, Any]], computes: list[str],
+                 router_mode: str,
+                 timer: Callable[[str], ContextManager]):
+        self.config = dict(DEFAULTS, **config)
+        self.access = access.NodeAccess(access_settings(self.config))
+        self.network = network_nodes(self.config, l3_agents, router_mode)
+        self.computes = list(computes)
+        self.router_mode = router_mode
+        self.timer = timer
+
+    def check(self, category: topology.Category, sender: remote.Runner,
+              target: str, router_ids: list[str]) -> PathResult:
+        """Burst from ``sender`` to ``target``; judge against the table."""
+        c = self.config
+        burst = probe.PingBurst(sender, target, c['burst_packets'],
+                                c['burst_packet_size'], c['burst_interval'])
+        with self.timer('%s path_check' % category.shorthand):
+            result = probe.measure_path(
+                self.access.runner,
+                probe.path_targets(self.network, self.computes, router_ids),
+                burst.send, category.crosses_network_node(self.router_mode),
+                self.network, self.computes,
+                quiet_seconds=c['noise_window'],
+                noise_factor=c['noise_factor'])
+            try:
+                pings = burst.result()
+            except probe.ProbeError as exc:
+                # Counters around an unanswered burst say nothing.
+                return PathResult(category, sender.name, target,
+                                  dataclasses.replace(
+                                      result,
+                                      verdict=verdict.PathVerdict.INCONCLUSIVE,
+                                      reason=str(exc)),
+                                  str(exc))
+        sent = '%d pings of %d bytes, %d answered' % (
+            pings.total_sent, c['burst_packet_size'], pings.total_received)
+        return PathResult(category, sender.name, target, result, sent)
+
+    def close(self) -> None:
+        """Close every node connection."""
+        self.access.close()

@@ -1,0 +1,218 @@
+"""Path verdicts in the scenarios: node access context, outputs, SLA.
+
+The nodes are fake SSH runners and their counters a fake
+``snapshot.read_host``: every burst a guest sends moves the compute
+counters, and the network node's router port when the test says the flow
+crosses it.  The core's protocol and verdict run unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+
+import fixtures
+from rally.task import sla as rally_sla
+
+from openstack_netperf import exceptions
+from openstack_netperf.hosts import probe
+from openstack_netperf.hosts import snapshot
+from openstack_netperf import remote
+from openstack_netperf import topology
+from rally_netperf.contexts import node_access
+from rally_netperf import output
+from rally_netperf.scenarios import netperf
+from rally_netperf import sla
+from tests.unit.rally import test_scenarios
+
+FAST = test_scenarios.FAST
+ADDRESSES = {'network': '198.18.0.10', 'compute-01': '198.18.0.11',
+             'compute-02': '198.18.0.12'}
+
+
+class FakeNodes:
+    """Counters of the nodes that follow the guests' bursts."""
+
+    def __init__(self, guests, crossing):
+        self.guests = guests
+        self.crossing = list(crossing)
+        self.seen = 0
+        self.moved: dict[str, int] = {}
+        self.read_from: list[str] = []
+
+    def _catch_up(self):
+        bursts = sum(getattr(r, 'bursts', 0) for r in self.guests.values())
+        while self.seen < bursts:
+            crosses = self.crossing[self.seen]
+            self.seen += 1
+            for host in ('compute-01', 'compute-02') + (
+                    ('network',) if crosses else ()):
+                self.moved[host] = self.moved.get(host, 0) + 24
+
+    def read_host(self, runner, target):
+        self.read_from.append(runner.name)
+        self._catch_up()
+        packets = 5 + self.moved.get(target.host, 0)
+        name = ('qrouter-x', 'qr-1') if target.host == 'network' else (
+            '', 'tap1')
+        key = snapshot.CounterKey(target.host, snapshot.LINK, *name)
+        return {key: snapshot.Counter(packets, packets * 1100)}
+
+
+class PathScenarioTest(test_scenarios.ScenarioTestCase):
+
+    def setUp(self):
+        super().setUp()
+        handle, self.key_file = tempfile.mkstemp()
+        os.close(handle)
+        self.addCleanup(os.remove, self.key_file)
+        self.useFixture(fixtures.MockPatchObject(
+            probe, 'measure_path', functools.partial(
+                probe.measure_path, sleep=lambda _s: None)))
+        self.nodes = None
+
+    def _run(self, mode, crossing, categories=None, **access):
+        scenario = self._scenario(netperf.MeasureReferenceTopology,
+                                  router_mode=mode)
+        ctx = scenario.context
+        ctx['config']['netperf_node_access'] = dict(
+            {'user': 'root', 'key_file': self.key_file, 'sudo': False,
+             'address_map': ADDRESSES, 'burst_packets': 12,
+             'noise_window': 1}, **access)
+        node_access.NodeAccess(ctx).setup()
+        self.nodes = FakeNodes(self.runners, crossing)
+        self.useFixture(fixtures.MockPatchObject(
+            snapshot, 'read_host', side_effect=self.nodes.read_host))
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     categories=categories, **FAST)
+        return scenario
+
+    @staticmethod
+    def _expected(mode):
+        return [c.crosses_network_node(mode) for c in topology.CATEGORIES]
+
+    def test_legacy_verdicts_recorded_and_sla_passes(self):
+        scenario = self._run('legacy', self._expected('legacy'))
+        iteration = {'output': scenario._output}
+        rows = output.path_verdicts_of_iteration(iteration)
+        self.assertEqual(
+            [('HNR', 'not crossed'), ('H-NR', 'crossed'),
+             ('-HNR', 'not crossed'), ('-H-NR', 'crossed'),
+             ('-H-N-R', 'crossed')],
+            [(r['thesis'], r['verdict']) for r in rows])
+        self.assertEqual({'yes'}, {r['as expected'] for r in rows})
+        self.assertEqual({'network'}, {r['network nodes'] for r in rows})
+        # Nodes were logged into at their mapped addresses, as root with
+        # the key, and closed at the end.
+        for host, address in ADDRESSES.items():
+            node = self.runners[host]
+            self.assertEqual(address, node.host)
+            self.assertEqual('root', node.username)
+            self.assertEqual(self.key_file, node.kwargs['key_filename'])
+            self.assertFalse(node.kwargs['sudo'])
+            self.assertTrue(node.closed)
+        self.assertIn('network', self.nodes.read_from)
+        # The burst went from the source guest to the measured address.
+        a1 = self.runners['guest A1']
+        self.assertEqual(5, a1.bursts)
+        atomics = self._atomics(scenario)
+        self.assertIn('-H-NR path_check', atomics)
+        titles = [c['title'] for c in scenario._output['complete']]
+        self.assertIn('Path evidence | H-NR (intra_node_inter_subnet)',
+                      titles)
+        markers = [a for a in scenario._output['additive']
+                   if a['title'].startswith('Path verdict | ')]
+        self.assertEqual(5, len(markers))
+        self.assertEqual(['crossed the network node', 1],
+                         markers[1]['data'][0])
+        table = scenario._output['complete'][-1]
+        self.assertEqual('Results by category', table['title'])
+        self.assertEqual('crossed', table['data']['rows'][1][-1])
+        criterion = sla.ExpectedPath(True)
+        self.assertTrue(criterion.add_iteration(iteration))
+        self.assertIn('5 flow(s) took the expected path',
+                      criterion.details())
+
+    def test_dvr_flow_through_the_network_node_fails_the_sla(self):
+        crossing = self._expected('dvr')
+        crossing[1] = True  # H-NR hairpins through the network node
+        scenario = self._run('dvr', crossing)
+        criterion = sla.ExpectedPath({'allow_inconclusive': True})
+        self.assertFalse(criterion.add_iteration(
+            {'output': scenario._output}))
+        self.assertIn('H-NR under a dvr router: crossed, expected not '
+                      'crossed', criterion.details())
+
+    def test_unreachable_node_fails_setup_clearly(self):
+        def unreachable(*_args, **_kwargs):
+            raise remote.ConnectError('timed out')
+
+        scenario = self._scenario(netperf.MeasurePair)
+        ctx = scenario.context
+        ctx['config']['netperf_node_access'] = {
+            'key_file': self.key_file, 'address_map': ADDRESSES}
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.hosts.access.remote.SSHRunner',
+            side_effect=unreachable))
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                node_access.NodeAccess(ctx).setup)
+        self.assertIn('cannot run a command on node network (at '
+                      '198.18.0.10)', str(exc))
+
+    def test_missing_key_file_and_network_node(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        ctx = scenario.context
+        ctx['config']['netperf_node_access'] = {'key_file': '/nonexistent'}
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                node_access.NodeAccess(ctx).setup)
+        self.assertIn('key_file /nonexistent does not exist', str(exc))
+        ctx['config']['netperf_node_access'] = {}
+        ctx['netperf_computes']['l3_agents'] = []
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                node_access.NodeAccess(ctx).setup)
+        self.assertIn('set network_nodes', str(exc))
+
+
+class ExpectedPathSLATest(test_scenarios.ScenarioTestCase):
+
+    @staticmethod
+    def _iteration(*rows):
+        cols = list(output.summary.PATH_COLUMNS)
+        table = [[r.get(c, '') for c in cols] for r in rows]
+        return {'output': {'additive': [], 'complete': [
+            {'title': 'Path verdicts', 'chart_plugin': 'Table',
+             'data': {'cols': cols, 'rows': table}}]}}
+
+    def test_inconclusive_fails_unless_allowed(self):
+        row = {'thesis': '-HNR', 'router': 'dvr', 'expected': 'not crossed',
+               'verdict': 'inconclusive', 'reason': 'noisy'}
+        strict = sla.ExpectedPath(True)
+        self.assertFalse(strict.add_iteration(self._iteration(row)))
+        self.assertIn('-HNR under a dvr router: inconclusive (noisy)',
+                      strict.details())
+        lenient = sla.ExpectedPath({'allow_inconclusive': True})
+        self.assertTrue(lenient.add_iteration(self._iteration(row)))
+
+    def test_no_verdict_recorded_fails_with_the_fix(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        scenario.run(image='netperf-guest', flavor='netperf.tiny',
+                     category='HNR', **FAST)
+        criterion = sla.ExpectedPath(True)
+        self.assertFalse(criterion.add_iteration(
+            {'output': scenario._output}))
+        self.assertIn('1 iteration(s) recorded no path verdict: give the '
+                      'task the netperf_node_access context',
+                      criterion.details())
+        # Failed iterations are failure_rate's business.
+        other = sla.ExpectedPath(True)
+        self.assertTrue(other.add_iteration({'error': ['x'], 'output': {}}))
+        self.assertFalse(other.merge(criterion))
+
+    def test_schema(self):
+        for good in (True, {}, {'allow_inconclusive': True}):
+            self.assertEqual([], rally_sla.SLA.validate(
+                'netperf_expected_path', None, None, good))
+        for bad in (False, {'allow': True}):
+            self.assertNotEqual([], rally_sla.SLA.validate(
+                'netperf_expected_path', None, None, bad))
