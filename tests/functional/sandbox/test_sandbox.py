@@ -17,6 +17,7 @@ import urllib.request
 import testtools
 
 from openstack_netperf import remote
+from openstack_netperf.sandbox import api
 from openstack_netperf.sandbox import sandbox
 from openstack_netperf.sandbox.services import sshd
 from openstack_netperf.sandbox import settings
@@ -70,6 +71,8 @@ class TestSandboxLifecycle(testtools.TestCase):
         self.box = sandbox.Sandbox(self.conf, self.out)
 
     def test_up_status_nodes_routers_down(self):
+        # From a clean slate, so that what down leaves is measurable.
+        self._down_if_up()
         before = {'links': links(), 'netns': netns(),
                   'listeners': listeners()}
         self.addCleanup(self._down_if_up)
@@ -156,11 +159,16 @@ class TestSandboxLifecycle(testtools.TestCase):
                             'name=default')['security_groups']
         for group in groups:
             for protocol in ('icmp', 'tcp'):
-                cloud.call('POST', 'neutron', '/v2.0/security-group-rules',
-                           {'security_group_rule': {
-                               'security_group_id': group['id'],
-                               'direction': 'ingress',
-                               'protocol': protocol}})
+                try:
+                    cloud.call('POST', 'neutron',
+                               '/v2.0/security-group-rules',
+                               {'security_group_rule': {
+                                   'security_group_id': group['id'],
+                                   'direction': 'ingress',
+                                   'protocol': protocol}})
+                except api.APIError as exc:
+                    if exc.status != 409:  # the rule exists already
+                        raise
         with open(sshd.key_path(self.conf) + '.pub') as handle:
             cloud.call('POST', 'nova', '/v2.1/os-keypairs', {'keypair': {
                 'name': 'functional', 'public_key': handle.read()}})
