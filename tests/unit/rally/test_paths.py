@@ -13,6 +13,7 @@ import os
 import tempfile
 
 import fixtures
+from rally.common.plugin import plugin
 from rally.task import sla as rally_sla
 
 from openstack_netperf import exceptions
@@ -129,6 +130,16 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         table = scenario._output['complete'][-1]
         self.assertEqual('Results by category', table['title'])
         self.assertEqual('crossed', table['data']['rows'][1][-1])
+        # Rally's report renders every output.
+        for complete in scenario._output['complete']:
+            chart_cls = plugin.Plugin.get(complete['chart_plugin'])
+            complete['widget'] = chart_cls.widget
+            chart_cls.render_complete_data(complete)
+        for item in markers:
+            chart = plugin.Plugin.get(item['chart_plugin'])(
+                {'total_iteration_count': 1}, title=item['title'])
+            chart.add_iteration(item['data'])
+            chart.render()
         criterion = sla.ExpectedPath(True)
         self.assertTrue(criterion.add_iteration(iteration))
         self.assertIn('5 flow(s) took the expected path',

@@ -47,6 +47,11 @@ class SyntaxTest(testtools.TestCase):
         errors = _errors(_workload(REFERENCE, categories=['HNR', 'nope']))
         self.assertIn("'nope'", errors[0])
 
+    def test_boot_choice(self):
+        self.assertEqual([], _errors(_workload(REFERENCE, boot='needed')))
+        errors = _errors(_workload(REFERENCE, boot='some'))
+        self.assertIn("'some' is not one of ['all', 'needed']", errors[0])
+
     def test_duration_not_above_omit(self):
         errors = _errors(_workload(duration=10, omit=10))
         self.assertIn('raise duration or lower omit', errors[0])
