@@ -11,6 +11,7 @@ guest to the address the measurement used, counters again, verdict
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any, Callable, ContextManager, Iterable
 
 from openstack_netperf.hosts import access
@@ -42,6 +43,9 @@ def access_settings(config: dict[str, Any]) -> access.NodeAccessSettings:
     """The core's node access settings from the context's config."""
     kwargs = {k: config[k] for k in _ACCESS_KEYS
               if config.get(k) is not None}
+    if 'key_file' in kwargs:
+        # paramiko does not expand "~".
+        kwargs['key_file'] = os.path.expanduser(kwargs['key_file'])
     return access.NodeAccessSettings(method=config.get('method', 'ssh'),
                                      **kwargs)
 
