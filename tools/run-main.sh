@@ -70,10 +70,17 @@ mkdir -p output
 stage rally-env rally_env
 TASK_STATUS=0
 stage rally-task rally_task || TASK_STATUS=$?
-if [ -n "${TASK_UUID:-}" ]; then
-    stage rally-report "$BIN/rally" task report "$TASK_UUID" \
+report() {
+    "$BIN/rally" task report "$TASK_UUID" \
         --out output/netperf-sandbox-report.html
+    "$BIN/rally" task report "$TASK_UUID" --json \
+        --out output/netperf-sandbox-report.json
+}
+if [ -n "${TASK_UUID:-}" ]; then
+    stage rally-report report
     "$BIN/rally" task sla-check "$TASK_UUID" >/dev/null || TASK_STATUS=1
-    echo "Report: output/netperf-sandbox-report.html"
+    echo "HTML report: output/netperf-sandbox-report.html"
+    echo "JSON export: output/netperf-sandbox-report.json"
+    "$BIN/netperf-summary" output/netperf-sandbox-report.json || true
 fi
 exit "$TASK_STATUS"
