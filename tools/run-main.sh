@@ -7,13 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-stage() {
-    local name=$1; shift
-    local start=$SECONDS
-    echo "==> stage $name"
-    "$@"
-    echo "==> stage $name: $((SECONDS - start)) s"
-}
+# shellcheck source=tools/stage.sh
+. tools/stage.sh
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "run-main.sh sets up namespaces, Open vSwitch and Debian packages:" \

@@ -5,13 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-stage() {
-    local name=$1; shift
-    local start=$SECONDS
-    echo "==> stage $name"
-    "$@"
-    echo "==> stage $name: $((SECONDS - start)) s"
-}
+# shellcheck source=tools/stage.sh
+. tools/stage.sh
 
 venv=$(tools/install-prereqs.sh | tail -n 1)
 TOX="$venv/bin/tox"
@@ -19,6 +14,7 @@ unit_log=$(mktemp)
 trap 'rm -f "$unit_log"' EXIT
 
 stage pep8 "$TOX" -e pep8
+# shellcheck disable=SC2016  # expanded by the inner bash
 stage unit bash -o pipefail -c '"$0" -e py3 | tee "$1"' "$TOX" "$unit_log"
 stage docs "$TOX" -e docs
 
