@@ -130,6 +130,11 @@ class Round:
         return list(self.ping_forward.rtts_ms) + list(
             self.ping_reverse.rtts_ms)
 
+    def rtt_summary(self) -> stats.Summary | None:
+        """Statistics of the kept RTTs; None when no probe came back."""
+        rtts = self.rtts_ms()
+        return stats.summarize(rtts) if rtts else None
+
     def loss_percent(self) -> float:
         """Ping loss of the round: the mean of both directions."""
         return (self.ping_forward.loss_percent
@@ -174,11 +179,9 @@ class PairMeasurement:
             'tcp_reverse_retransmits': self._per_round(
                 lambda r: r.tcp_reverse.retransmits),
             'rtt_median_ms': self._per_round(
-                lambda r: stats.summarize(r.rtts_ms()).median
-                if r.rtts_ms() else None),
+                lambda r: getattr(r.rtt_summary(), 'median', None)),
             'rtt_p95_ms': self._per_round(
-                lambda r: stats.summarize(r.rtts_ms()).p95
-                if r.rtts_ms() else None),
+                lambda r: getattr(r.rtt_summary(), 'p95', None)),
             'ping_loss_percent': self._per_round(Round.loss_percent),
         }
         if self.settings.udp:
