@@ -82,19 +82,10 @@ def boot_guests(box: sandbox_mod.Sandbox, count: int) -> float:
     """Boot guests (4 on compute-01, the rest on compute-02); seconds."""
     cloud = box.cloud()
     ids = box.cloud_ids()
-    net = cloud.call('POST', 'neutron', '/v2.0/networks',
-                     {'network': {'name': BENCH_NET}})['network']
-    subnet = cloud.call('POST', 'neutron', '/v2.0/subnets', {'subnet': {
-        'network_id': net['id'], 'ip_version': 4,
-        'cidr': '198.19.11.0/24'}})['subnet']
     # A DVR router with a gateway: its namespaces (and the agents' privsep
     # helpers, the largest memory item) exist as in a real measurement.
-    router = cloud.call('POST', 'neutron', '/v2.0/routers', {'router': {
-        'name': 'bench-router', 'distributed': True,
-        'external_gateway_info': {
-            'network_id': ids.public_network_id}}})['router']
-    cloud.call('PUT', 'neutron', '/v2.0/routers/%s/add_router_interface'
-               % router['id'], {'subnet_id': subnet['id']})
+    net, _router = cloud.create_dvr_network(BENCH_NET, '198.19.11.0/24',
+                                            ids.public_network_id)
     computes = [n.name for n in box.conf.computes]
     start = time.monotonic()
     servers = []

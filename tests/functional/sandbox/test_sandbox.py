@@ -144,17 +144,8 @@ class TestSandboxLifecycle(testtools.TestCase):
         cloud = self.box.cloud()
         ids = self.box.cloud_ids()
         self.assertIsNotNone(ids.image_id)
-        net = cloud.call('POST', 'neutron', '/v2.0/networks', {
-            'network': {'name': 'functional-net'}})['network']
-        subnet = cloud.call('POST', 'neutron', '/v2.0/subnets', {'subnet': {
-            'network_id': net['id'], 'ip_version': 4,
-            'cidr': '198.19.11.0/24'}})['subnet']
-        router = cloud.call('POST', 'neutron', '/v2.0/routers', {'router': {
-            'name': 'functional-guests', 'distributed': True,
-            'external_gateway_info': {
-                'network_id': ids.public_network_id}}})['router']
-        cloud.call('PUT', 'neutron', '/v2.0/routers/%s/add_router_interface'
-                   % router['id'], {'subnet_id': subnet['id']})
+        net, _router = cloud.create_dvr_network(
+            'functional-net', '198.19.11.0/24', ids.public_network_id)
         groups = cloud.call('GET', 'neutron', '/v2.0/security-groups?'
                             'name=default')['security_groups']
         for group in groups:

@@ -85,3 +85,17 @@ class TestCloud(testtools.TestCase):
         self.cloud(fake).ensure_external_network()
         self.assertEqual([('network', 'public'), ('subnet', 'public-subnet')],
                          fake.created)
+
+    def test_dvr_network_is_routed_to_the_external_network(self):
+        fake = FakeKeystone({})
+        net, router = self.cloud(fake).create_dvr_network(
+            'bench', '198.19.11.0/24', 'ext-id')
+        self.assertEqual('bench', net['name'])
+        self.assertTrue(router['distributed'])
+        self.assertEqual('ext-id',
+                         router['external_gateway_info']['network_id'])
+        self.assertEqual(
+            [('network', 'bench'), ('subnet', None),
+             ('router', 'bench-router'),
+             ('grant', '/v2.0/routers/%s/add_router_interface'
+              % router['id'])], fake.created)
