@@ -14,6 +14,7 @@ import logging
 import shlex
 import socket
 import subprocess
+import threading
 import time
 from typing import Protocol, Sequence
 
@@ -151,6 +152,8 @@ class SSHRunner:
         self.keepalive = keepalive
         self.name = name or '%s@%s' % (username, host)
         self._client: paramiko.SSHClient | None = None
+        # Runners through one jump host connect from several threads.
+        self._connect_lock = threading.RLock()
 
     @staticmethod
     def _load_key(text: str) -> paramiko.PKey:
@@ -173,6 +176,10 @@ class SSHRunner:
 
     def connect(self) -> paramiko.SSHClient:
         """Open the connection unless one is open already."""
+        with self._connect_lock:
+            return self._connect()
+
+    def _connect(self) -> paramiko.SSHClient:
         if self._transport_alive():
             assert self._client is not None
             return self._client

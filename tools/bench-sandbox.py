@@ -22,6 +22,7 @@ import os
 import sys
 import time
 
+from openstack_netperf.sandbox import guests
 from openstack_netperf.sandbox import sandbox as sandbox_mod
 
 BENCH_NET = 'bench-net'
@@ -87,29 +88,9 @@ def boot_guests(box: sandbox_mod.Sandbox, count: int) -> float:
     net, _router = cloud.create_dvr_network(BENCH_NET, '198.19.11.0/24',
                                             ids.public_network_id)
     computes = [n.name for n in box.conf.computes]
+    hosts = [computes[0] if i < 4 else computes[-1] for i in range(count)]
     start = time.monotonic()
-    servers = []
-    for index in range(count):
-        host = computes[0] if index < 4 else computes[-1]
-        servers.append(cloud.call('POST', 'nova', '/v2.1/servers', {
-            'server': {'name': 'bench-%d' % index,
-                       'imageRef': ids.image_id,
-                       'flavorRef': ids.flavor_id,
-                       'networks': [{'uuid': net['id']}],
-                       'config_drive': True,
-                       'availability_zone': 'nova:%s' % host}})['server'])
-    pending = {s['id'] for s in servers}
-    while pending:
-        for server_id in list(pending):
-            status = cloud.call('GET', 'nova', '/v2.1/servers/%s'
-                                % server_id)['server']['status']
-            if status == 'ERROR':
-                raise SystemExit('guest %s went to ERROR' % server_id)
-            if status == 'ACTIVE':
-                pending.discard(server_id)
-        if time.monotonic() - start > 600:
-            raise SystemExit('guests not ACTIVE after 600 s')
-        time.sleep(2)
+    guests.boot(cloud, ids, net, hosts, 'bench', floating=False)
     return time.monotonic() - start
 
 

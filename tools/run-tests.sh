@@ -1,7 +1,12 @@
 #!/bin/bash
 # The project's test command (README "Run the tests"): installs what it
-# needs, then runs style checks, unit tests and the docs build, printing
-# how long each stage took and, last, the test counts.
+# needs, then runs style checks, unit tests and the docs build and, as
+# root, the functional stage against real components: the main job (the
+# sandbox up, the sample Rally task, its report), the Tempest path tests,
+# the functional tests (QEMU guest boot, a failing Rally task cleaning up,
+# the sandbox's lifecycle ending with "down" leaving nothing).  Prints how
+# long each stage took and, last, the test counts.
+# NETPERF_SKIP_FUNCTIONAL=1 skips the functional stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,13 +15,55 @@ cd "$(dirname "$0")/.."
 
 venv=$(tools/install-prereqs.sh | tail -n 1)
 TOX="$venv/bin/tox"
-unit_log=$(mktemp)
-trap 'rm -f "$unit_log"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+started=$SECONDS
+
+# tox's output, kept for the counts.
+logged() {
+    local log=$1; shift
+    "$@" 2>&1 | tee "$log"
+    return "${PIPESTATUS[0]}"
+}
 
 stage pep8 "$TOX" -e pep8
-# shellcheck disable=SC2016  # expanded by the inner bash
-stage unit bash -o pipefail -c '"$0" -e py3 | tee "$1"' "$TOX" "$unit_log"
+stage unit logged "$logs/unit" "$TOX" -e py3
 stage docs "$TOX" -e docs
 
-count() { sed -n "s/^ - $1: \([0-9]*\).*/\1/p" "$unit_log" | tail -n 1; }
-echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+failed=()
+if [ "$(id -u)" -ne 0 ]; then
+    echo "==> functional stage skipped: it needs root (namespaces, Open" \
+         "vSwitch, Debian packages)"
+elif [ "${NETPERF_SKIP_FUNCTIONAL:-0}" = 1 ]; then
+    echo "==> functional stage skipped: NETPERF_SKIP_FUNCTIONAL=1"
+else
+    stage main-job tools/run-main.sh || failed+=(main-job)
+    stage tempest tools/run-tempest.sh || failed+=(tempest)
+    cp output/tempest/tempest.log "$logs/tempest" 2>/dev/null || true
+    stage functional logged "$logs/functional" "$TOX" -e functional \
+        || failed+=(functional)
+    # The lifecycle test ends with the sandbox down; after a failure, make
+    # sure it is (keeping the logs for the post-mortem).
+    if [ -d /var/lib/openstack-netperf/sandbox ]; then
+        stage sandbox-down .tox/py3/bin/netperf-sandbox down --keep-logs \
+            || failed+=(sandbox-down)
+    fi
+fi
+
+# stestr's (and tempest's) totals: " - Passed: N".
+count() {
+    local total=0 n part
+    for part in unit functional tempest; do
+        [ -f "$logs/$part" ] || continue
+        n=$(sed -n "s/^ - $1: \([0-9]*\).*/\1/p" "$logs/$part" | tail -n 1)
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+echo "==> all stages: $((SECONDS - started)) s"
+echo "tests: $(count Passed) passed, $(count Failed) failed," \
+     "$(count Skipped) skipped"
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "failed stages: ${failed[*]}" >&2
+    exit 1
+fi

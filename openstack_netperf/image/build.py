@@ -35,6 +35,8 @@ PROGRAMS = {
     'iputils-ping': ['ping'],
 }
 IPERF2 = {'iperf': ['iperf']}
+# Package of the static busybox that boots the guest (rootfs.BOOT_BUSYBOX).
+BOOT_BUSYBOX_PACKAGE = 'busybox-static'
 
 
 def default_cache_dir() -> pathlib.Path:
@@ -205,10 +207,12 @@ class Builder:
         opts.output.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix='netperf-image-') as tmp:
             work = pathlib.Path(tmp)
-            roots = self.fetch(packages, sorted(programs) + [kernel_name],
-                               work)
+            roots = self.fetch(packages, sorted(programs) + [
+                BOOT_BUSYBOX_PACKAGE, kernel_name], work)
             guest = rootfs.GuestTree(opts.arch)
             guest.base()
+            guest.program(roots[BOOT_BUSYBOX_PACKAGE], 'busybox',
+                          rootfs.BOOT_BUSYBOX)
             for package, names in sorted(programs.items()):
                 for name in names:
                     guest.program(roots[package], name)
@@ -231,7 +235,8 @@ class Builder:
                 'source_date_epoch': epoch,
                 'packages': dict(sorted(
                     (name, self.versions[name]) for name in
-                    set(programs) | {kernel_name} | library_packages)),
+                    set(programs) | {kernel_name, BOOT_BUSYBOX_PACKAGE}
+                    | library_packages)),
                 'modules': modules,
                 'ready_line': READY_LINE,
                 'files': {},

@@ -196,6 +196,16 @@ class Cloud:
                   % router['id'], {'subnet_id': subnet['id']})
         return net, router
 
+    def delete_dvr_network(self, net: dict, router: dict) -> None:
+        """Undo :meth:`create_dvr_network` (its guests deleted first)."""
+        for subnet_id in self.call('GET', 'neutron', '/v2.0/networks/%s'
+                                   % net['id'])['network']['subnets']:
+            self.call('PUT', 'neutron',
+                      '/v2.0/routers/%s/remove_router_interface'
+                      % router['id'], {'subnet_id': subnet_id})
+        self.call('DELETE', 'neutron', '/v2.0/routers/%s' % router['id'])
+        self.call('DELETE', 'neutron', '/v2.0/networks/%s' % net['id'])
+
     def ensure_flavor(self, name: str, ram: int, vcpus: int,
                       disk: int) -> dict:
         flavors = self.call('GET', 'nova', '/v2.1/flavors')['flavors']

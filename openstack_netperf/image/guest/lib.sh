@@ -13,7 +13,8 @@ say() {
 # command line, or DEFAULT.
 cmdline_param() {
     value=$2
-    for word in $(cat "$NETPERF_CMDLINE"); do
+    read -r words < "$NETPERF_CMDLINE"
+    for word in $words; do
         case "$word" in
             netperf.$1=*) value=${word#netperf.$1=} ;;
         esac
@@ -46,18 +47,40 @@ load_module() {
     done
 }
 
-# coldplug GROUP BUS: load the drivers of GROUP whose aliases match a
-# device present on BUS (pci, virtio), as udev would.
+# coldplug GROUP BUS [MODULES]: load the drivers of GROUP whose aliases
+# match a device present on BUS (pci, virtio), as udev would; only those
+# named in MODULES (space-separated) when given.  One awk matches every
+# alias: a shell loop over a few hundred patterns per device takes a
+# second under TCG.
 coldplug() {
     [ -f "$NETPERF_MODULES/aliases.$1" ] || return 0
-    for alias in $(cat "$NETPERF_SYS"/bus/"$2"/devices/*/modalias \
-            2>/dev/null); do
-        while read -r pattern module; do
-            # shellcheck disable=SC2254
-            case "$alias" in
-                $pattern) load_module "$module" ;;
-            esac
-        done < "$NETPERF_MODULES/aliases.$1"
+    for module in $(cat "$NETPERF_SYS"/bus/"$2"/devices/*/modalias \
+            2>/dev/null | awk -v only=" $3 " '
+        function regex(glob,    out, i, c) {
+            out = "^"
+            for (i = 1; i <= length(glob); i++) {
+                c = substr(glob, i, 1)
+                if (c == "*") out = out ".*"
+                else if (c == "?") out = out "."
+                else if (c ~ /[.+^$(){}|\\]/) out = out "\\" c
+                else out = out c
+            }
+            return out "$"
+        }
+        FNR == NR {
+            if (only == "  " || index(only, " " $2 " ")) {
+                n++; pattern[n] = regex($1); module[n] = $2
+            }
+            next
+        }
+        {
+            for (i = 1; i <= n; i++)
+                if ($0 ~ pattern[i] && !(module[i] in seen)) {
+                    seen[module[i]] = 1
+                    print module[i]
+                }
+        }' "$NETPERF_MODULES/aliases.$1" -); do
+        load_module "$module"
     done
 }
 
@@ -102,7 +125,9 @@ prefix_of() {
 wait_carrier() {
     tries=$2
     while [ "$tries" -gt 0 ]; do
-        [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ] && return 0
+        state=
+        read -r state < "/sys/class/net/$1/carrier" 2>/dev/null
+        [ "$state" = 1 ] && return 0
         usleep 100000
         tries=$((tries - 1))
     done
@@ -110,5 +135,6 @@ wait_carrier() {
 }
 
 uptime_s() {
-    cut -d. -f1 /proc/uptime
+    read -r up _ < /proc/uptime
+    echo "${up%%.*}"
 }

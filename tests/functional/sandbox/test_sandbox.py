@@ -17,7 +17,7 @@ import urllib.request
 import testtools
 
 from openstack_netperf import remote
-from openstack_netperf.sandbox import api
+from openstack_netperf.sandbox import guests
 from openstack_netperf.sandbox import sandbox
 from openstack_netperf.sandbox.services import sshd
 from openstack_netperf.sandbox import settings
@@ -146,69 +146,35 @@ class TestSandboxLifecycle(testtools.TestCase):
         self.assertIsNotNone(ids.image_id)
         net, _router = cloud.create_dvr_network(
             'functional-net', '198.19.11.0/24', ids.public_network_id)
-        groups = cloud.call('GET', 'neutron', '/v2.0/security-groups?'
-                            'name=default')['security_groups']
-        for group in groups:
-            for protocol in ('icmp', 'tcp'):
-                try:
-                    cloud.call('POST', 'neutron',
-                               '/v2.0/security-group-rules',
-                               {'security_group_rule': {
-                                   'security_group_id': group['id'],
-                                   'direction': 'ingress',
-                                   'protocol': protocol}})
-                except api.APIError as exc:
-                    if exc.status != 409:  # the rule exists already
-                        raise
+        guests.open_default_groups(cloud)
         with open(sshd.key_path(self.conf) + '.pub') as handle:
-            cloud.call('POST', 'nova', '/v2.1/os-keypairs', {'keypair': {
-                'name': 'functional', 'public_key': handle.read()}})
-        servers = [cloud.call('POST', 'nova', '/v2.1/servers', {'server': {
-            'name': 'functional-%s' % node.name, 'imageRef': ids.image_id,
-            'flavorRef': ids.flavor_id, 'key_name': 'functional',
-            'networks': [{'uuid': net['id']}],
-            'availability_zone': 'nova:%s' % node.name}})['server']
-            for node in self.conf.computes]
-        guests = []
-        for server in servers:
-            server = self._wait_active(cloud, server['id'])
-            self.assertIn(server['OS-EXT-SRV-ATTR:host'],
-                          [n.name for n in self.conf.computes])
-            fixed = server['addresses']['functional-net'][0]['addr']
-            port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
-                              % server['id'])['ports'][0]
-            fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
-                'floatingip': {'floating_network_id': ids.public_network_id,
-                               'port_id': port['id']}})['floatingip']
-            runner = remote.SSHRunner(fip['floating_ip_address'], 'root',
+            guests.ensure_keypair(cloud, 'functional', handle.read())
+        booted = guests.boot(cloud, ids, net,
+                             [n.name for n in self.conf.computes],
+                             'functional', key_name='functional',
+                             timeout=300)
+        self.assertEqual([n.name for n in self.conf.computes],
+                         [g.host for g in booted])
+        runners = []
+        for guest in booted:
+            runner = remote.SSHRunner(guest.floating_ip, 'root',
                                       key_filename=sshd.key_path(self.conf))
             self.addCleanup(runner.close)
             runner.wait_until_ready(timeout=240)
-            guests.append((runner, fixed))
-        (first, _), (second, second_ip) = guests
+            runners.append(runner)
+        first, second = runners
         # The metadata service answers through the DHCP namespace.
         metadata = first.run('timeout 20 wget -q -O - http://169.254.169.254'
                              '/openstack/latest/meta_data.json', timeout=30)
-        self.assertEqual(servers[0]['id'],
+        self.assertEqual(booted[0].server_id,
                          json.loads(metadata.stdout)['uuid'])
-        first.run('ping -c 3 -W 2 %s' % second_ip)
+        first.run('ping -c 3 -W 2 %s' % booted[1].fixed_ip)
         second.run('iperf3 -s -D -1')
-        result = first.run('iperf3 -J -t 3 -c %s' % second_ip, timeout=60)
+        result = first.run('iperf3 -J -t 3 -c %s' % booted[1].fixed_ip,
+                           timeout=60)
         bits = json.loads(result.stdout)['end']['sum_received'][
             'bits_per_second']
         self.assertGreater(bits, 1e6)
-
-    def _wait_active(self, cloud, server_id, timeout=300):
-        deadline = time.monotonic() + timeout
-        while True:
-            server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
-                                % server_id)['server']
-            self.assertNotEqual('ERROR', server['status'], server)
-            if server['status'] == 'ACTIVE':
-                return server
-            self.assertLess(time.monotonic(), deadline,
-                            'server %s not ACTIVE' % server_id)
-            time.sleep(2)
 
     @staticmethod
     def _pings(address, timeout=60):

@@ -99,3 +99,29 @@ class TestCloud(testtools.TestCase):
              ('router', 'bench-router'),
              ('grant', '/v2.0/routers/%s/add_router_interface'
               % router['id'])], fake.created)
+
+
+class Recorder:
+    """A cloud whose ``call`` records requests and knows one network."""
+
+    def __init__(self):
+        self.calls = []
+
+    def call(self, method, service, path, body=None):
+        self.calls.append((method, path, body))
+        if method == 'GET':
+            return {'network': {'subnets': ['s1']}}
+        return None
+
+
+class TestDeleteDvrNetwork(testtools.TestCase):
+
+    def test_interface_router_network_in_order(self):
+        recorder = Recorder()
+        api.Cloud.delete_dvr_network(recorder, {'id': 'n'}, {'id': 'r'})
+        self.assertEqual(
+            [('GET', '/v2.0/networks/n', None),
+             ('PUT', '/v2.0/routers/r/remove_router_interface',
+              {'subnet_id': 's1'}),
+             ('DELETE', '/v2.0/routers/r', None),
+             ('DELETE', '/v2.0/networks/n', None)], recorder.calls)

@@ -1,0 +1,163 @@
+"""Guests on the sandbox, booted without Rally or Tempest.
+
+The sandbox's own functional test and the benchmarks need a few guests on
+chosen computes, reachable over SSH through floating IPs with the
+sandbox's key (delivered by config drive), behind a DVR router: this is
+that, over the admin REST client of :mod:`openstack_netperf.sandbox.api`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable
+
+from openstack_netperf import exceptions
+from openstack_netperf.sandbox import api
+from openstack_netperf.sandbox import envfiles
+
+
+class GuestError(exceptions.NetperfError):
+    """A sandbox guest went to ERROR or did not become ACTIVE in time."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Guest:
+    """A booted guest: where it runs and how to reach it."""
+
+    server_id: str
+    name: str
+    host: str
+    fixed_ip: str
+    floating_ip: str | None
+    floating_ip_id: str | None
+
+
+def open_default_groups(cloud: api.Cloud) -> None:
+    """Let ICMP and TCP into every ``default`` security group."""
+    groups = cloud.call('GET', 'neutron', '/v2.0/security-groups?'
+                        'name=default')['security_groups']
+    for group in groups:
+        for protocol in ('icmp', 'tcp'):
+            try:
+                cloud.call('POST', 'neutron', '/v2.0/security-group-rules',
+                           {'security_group_rule': {
+                               'security_group_id': group['id'],
+                               'direction': 'ingress',
+                               'protocol': protocol}})
+            except api.APIError as exc:
+                if exc.status != 409:  # the rule exists already
+                    raise
+
+
+def ensure_keypair(cloud: api.Cloud, name: str, public_key: str) -> None:
+    """The admin's key pair ``name`` holding ``public_key``."""
+    try:
+        cloud.call('GET', 'nova', '/v2.1/os-keypairs/%s' % name)
+    except api.APIError as exc:
+        if exc.status != 404:
+            raise
+        cloud.call('POST', 'nova', '/v2.1/os-keypairs', {'keypair': {
+            'name': name, 'public_key': public_key}})
+
+
+def boot(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
+         hosts: list[str], prefix: str, key_name: str | None = None,
+         floating: bool = True, timeout: float = 600.0,
+         sleep: Callable[[float], None] = time.sleep,
+         clock: Callable[[], float] = time.monotonic) -> list[Guest]:
+    """Boot one guest per entry of ``hosts`` on ``network``; wait ACTIVE.
+
+    Guests get the sandbox image and flavor, a config drive, and, when
+    ``floating``, a floating IP from the external network.
+    """
+    servers = []
+    for index, host in enumerate(hosts):
+        body = {'name': '%s-%d' % (prefix, index), 'imageRef': ids.image_id,
+                'flavorRef': ids.flavor_id, 'config_drive': True,
+                'networks': [{'uuid': network['id']}],
+                'availability_zone': 'nova:%s' % host}
+        if key_name:
+            body['key_name'] = key_name
+        servers.append(cloud.call('POST', 'nova', '/v2.1/servers',
+                                  {'server': body})['server']['id'])
+    active = wait_active(cloud, servers, timeout, sleep, clock)
+    guests = []
+    for server_id in servers:
+        server = active[server_id]
+        fixed = server['addresses'][network['name']][0]['addr']
+        fip: dict = {}
+        if floating:
+            port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
+                              % server_id)['ports'][0]
+            fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
+                'floatingip': {
+                    'floating_network_id': ids.public_network_id,
+                    'port_id': port['id']}})['floatingip']
+        guests.append(Guest(server_id, server['name'],
+                            server['OS-EXT-SRV-ATTR:host'], fixed,
+                            fip.get('floating_ip_address'), fip.get('id')))
+    return guests
+
+
+def delete(cloud: api.Cloud, booted: list[Guest], timeout: float = 300.0,
+           sleep: Callable[[float], None] = time.sleep,
+           clock: Callable[[], float] = time.monotonic) -> None:
+    """Delete the guests and their floating IPs; wait for the servers."""
+    for guest in booted:
+        if guest.floating_ip_id:
+            _delete(cloud, 'neutron',
+                    '/v2.0/floatingips/%s' % guest.floating_ip_id)
+        _delete(cloud, 'nova', '/v2.1/servers/%s' % guest.server_id)
+    deadline = clock() + timeout
+    for guest in booted:
+        while _exists(cloud, '/v2.1/servers/%s' % guest.server_id):
+            if clock() > deadline:
+                raise GuestError('guest %s not deleted after %.0f s'
+                                 % (guest.name, timeout))
+            sleep(2)
+
+
+def _delete(cloud: api.Cloud, service: str, path: str) -> None:
+    try:
+        cloud.call('DELETE', service, path)
+    except api.APIError as exc:
+        if exc.status != 404:
+            raise
+
+
+def _exists(cloud: api.Cloud, path: str) -> bool:
+    try:
+        cloud.call('GET', 'nova', path)
+    except api.APIError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True
+
+
+def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
+                sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic
+                ) -> dict[str, dict]:
+    """Every server once ACTIVE, by id; :class:`GuestError` on ERROR."""
+    deadline = clock() + timeout
+    pending = list(server_ids)
+    done: dict[str, dict] = {}
+    while pending:
+        for server_id in list(pending):
+            server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
+                                % server_id)['server']
+            if server['status'] == 'ERROR':
+                raise GuestError('guest %s went to ERROR: %s' % (
+                    server['name'], server.get('fault', {}).get(
+                        'message', 'no fault recorded')))
+            if server['status'] == 'ACTIVE':
+                done[server_id] = server
+                pending.remove(server_id)
+        if pending:
+            if clock() > deadline:
+                raise GuestError('guests %s not ACTIVE after %.0f s'
+                                 % (', '.join(pending), timeout))
+            sleep(2)
+    return done
