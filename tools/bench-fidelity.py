@@ -5,8 +5,9 @@ On the running sandbox (``netperf-sandbox up``), boots two guests on
 different computes behind a DVR router, then alternates, round by round,
 the core's pair measurement -- :func:`openstack_netperf.pair.measure_pair`,
 whose figures the Rally scenarios and Tempest tests report -- and iperf3
-run directly over the same pair with the same duration and warm-up, its
-result read from iperf3's own JSON here.  Prints both medians per
+run directly over the same pair (each going first in every other round)
+with the same duration and warm-up, its result read from iperf3's own
+JSON here.  Prints both medians per
 direction and their ratio (issue goal: >= 0.97), then deletes everything
 it created.  Run as root from the project environment:
 
@@ -74,14 +75,24 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
         figures: dict[str, list[float]] = {
             'plugin forward': [], 'direct forward': [],
             'plugin reverse': [], 'direct reverse': []}
-        for index in range(rounds):
+
+        def plugin() -> None:
             summary = pair.measure_pair(source, target, settings).summary()
             figures['plugin forward'].append(summary['tcp_forward_mbps'])
             figures['plugin reverse'].append(summary['tcp_reverse_mbps'])
+
+        def direct() -> None:
             figures['direct forward'].append(direct_mbps(
                 runners[0], runners[1], target.address, duration, omit))
             figures['direct reverse'].append(direct_mbps(
                 runners[1], runners[0], source.address, duration, omit))
+
+        for index in range(rounds):
+            # Alternate who goes first: neither side always gets the
+            # warmer (or the busier) half of a round.
+            order = (plugin, direct) if index % 2 == 0 else (direct, plugin)
+            for step in order:
+                step()
             print('round %d: %s' % (index + 1, ', '.join(
                 '%s %.0f' % (k, v[-1]) for k, v in figures.items())),
                 flush=True)
