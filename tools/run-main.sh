@@ -66,7 +66,9 @@ stage rally-env rally_env
 TASK_STATUS=0
 stage rally-task rally_task || TASK_STATUS=$?
 report() {
-    "$BIN/rally" task report "$TASK_UUID" \
+    # --html-static embeds the JavaScript libraries: the report opens
+    # offline (the default one loads them from CDNs).
+    "$BIN/rally" task report "$TASK_UUID" --html-static \
         --out output/netperf-sandbox-report.html
     "$BIN/rally" task report "$TASK_UUID" --json \
         --out output/netperf-sandbox-report.json
