@@ -4,8 +4,10 @@
 Reads a finished task's JSON report and prints, per workload, the total
 wall time next to the time spent booting servers plus the measurement time
 the scenario arguments configure (iperf3 and ping runs of every round and
-category).  The rest is the plugin's overhead: contexts, SSH waits, guest
-checks, deletes.
+category).  The rest is the plugin's overhead: contexts, SSH waits, path
+checks, guest checks, deletes; the largest parts are printed too.  The
+last column projects the same fixed costs onto the thesis methodology's
+measurement time (60 s iperf3 runs, 60 pings at 1 s, 3 rounds).
 
     rally task report --json --uuid <task> --out netperf.json
     tools/bench-overhead.py netperf.json
@@ -27,6 +29,7 @@ from openstack_netperf import topology
 
 BOOT_ACTIONS = ('netperf.boot_servers', 'netperf.create_floating_ips')
 SSH_ACTIONS = ('netperf.wait_for_ssh',)
+PATH_ACTION = 'path_check'
 SETTINGS_ARGS = tuple(pair.Settings.__dataclass_fields__)
 
 
@@ -56,25 +59,34 @@ def workload_overhead(workload: dict[str, Any]) -> dict[str, Any]:
     """
     (name, args), = workload['scenario'].items()
     iterations = workload.get('data') or []
-    boot = ssh = 0.0
+    boot = ssh = paths = 0.0
     for iteration in iterations:
         for action in _flatten(iteration.get('atomic_actions') or []):
             if action['name'] in BOOT_ACTIONS:
                 boot += _seconds(action)
             elif action['name'] in SSH_ACTIONS:
                 ssh += _seconds(action)
-    configured = None
+            elif action['name'].endswith(PATH_ACTION):
+                paths += _seconds(action)
+    configured = thesis = None
     if name.startswith('NetPerf.'):
         settings = pair.Settings(**{k: v for k, v in args.items()
                                     if k in SETTINGS_ARGS})
-        configured = (settings.configured_seconds() * _categories(args)
-                      * len(iterations))
+        flows = _categories(args) * len(iterations)
+        configured = settings.configured_seconds() * flows
+        thesis = pair.Settings().configured_seconds() * flows
     wall = float(workload.get('full_duration') or 0.0)
+    load = float(workload.get('load_duration') or 0.0)
     overhead = None if configured is None else wall - boot - configured
+    # The same fixed costs around the thesis's 60 s runs, 60 pings and 3
+    # rounds: a projection, not a measurement.
+    projected = None if thesis is None else (
+        100.0 * overhead / (boot + thesis + overhead))
     return {'name': name, 'iterations': len(iterations), 'wall': wall,
-            'load': float(workload.get('load_duration') or 0.0),
-            'boot': boot, 'ssh_wait': ssh, 'configured': configured,
-            'overhead': overhead}
+            'load': load, 'boot': boot, 'ssh_wait': ssh,
+            'path_checks': paths, 'contexts': wall - load,
+            'configured': configured, 'overhead': overhead,
+            'thesis_share': projected}
 
 
 def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -94,16 +106,21 @@ def _fmt(value: float | None) -> str:
 
 def render(rows: list[dict[str, Any]]) -> str:
     header = ('workload', 'iter', 'wall s', 'boot s', 'measure s',
-              'overhead s', 'overhead %', 'of which SSH wait s')
+              'overhead s', 'overhead %', 'SSH wait s', 'path checks s',
+              'contexts s', 'at thesis durations %')
     lines = [header]
-    totals = {'wall': 0.0, 'boot': 0.0, 'configured': 0.0, 'ssh_wait': 0.0}
+    keys = ('wall', 'boot', 'configured', 'ssh_wait', 'path_checks',
+            'contexts')
+    totals = dict.fromkeys(keys, 0.0)
     for row in rows:
         share = (None if row['overhead'] is None or not row['wall']
                  else 100.0 * row['overhead'] / row['wall'])
         lines.append((row['title'] or row['name'], str(row['iterations']),
                       _fmt(row['wall']), _fmt(row['boot']),
                       _fmt(row['configured']), _fmt(row['overhead']),
-                      _fmt(share), _fmt(row['ssh_wait'])))
+                      _fmt(share), _fmt(row['ssh_wait']),
+                      _fmt(row['path_checks']), _fmt(row['contexts']),
+                      _fmt(row['thesis_share'])))
         if row['configured'] is not None:
             for key in totals:
                 totals[key] += row[key]
@@ -112,7 +129,8 @@ def render(rows: list[dict[str, Any]]) -> str:
                   _fmt(totals['configured']), _fmt(overhead),
                   _fmt(100.0 * overhead / totals['wall']
                        if totals['wall'] else None),
-                  _fmt(totals['ssh_wait'])))
+                  _fmt(totals['ssh_wait']), _fmt(totals['path_checks']),
+                  _fmt(totals['contexts']), ''))
     widths = [max(len(line[i]) for line in lines)
               for i in range(len(header))]
     return '\n'.join('  '.join(cell.ljust(widths[i]) if i == 0

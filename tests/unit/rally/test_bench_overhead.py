@@ -37,7 +37,8 @@ REPORT = {'tasks': [{'subtasks': [
             _action('netperf.boot_servers', 0.0, 20.0),
             _action('netperf.create_floating_ips', 20.0, 2.0),
             _action('netperf.wait_for_ssh', 22.0, 8.0),
-            _action('HNR iperf3_tcp_forward', 30.0, 6.5)]}],
+            _action('HNR iperf3_tcp_forward', 30.0, 6.5),
+            _action('HNR path_check', 36.5, 10.0)]}],
     }]},
     {'title': 'other', 'workloads': [{
         'scenario': {'Dummy.dummy': {}}, 'full_duration': 3.0,
@@ -56,7 +57,14 @@ class BenchOverheadTest(testtools.TestCase):
         self.assertEqual(22.0, netperf['boot'])
         self.assertEqual(8.0, netperf['ssh_wait'])
         self.assertEqual(100.0 - 22.0 - 48.0, netperf['overhead'])
+        self.assertEqual(10.0, netperf['path_checks'])
+        self.assertEqual(20.0, netperf['contexts'])
+        # Thesis methodology: 2 x 60 s iperf3 + 2 x 60 pings, 3 rounds,
+        # two categories = 1440 s around the same 30 s of overhead.
+        self.assertAlmostEqual(100.0 * 30 / (22 + 1440 + 30),
+                               netperf['thesis_share'])
         self.assertIsNone(other['configured'])
+        self.assertIsNone(other['thesis_share'])
 
     def test_main_prints_table(self):
         tool = _load_tool()
@@ -70,4 +78,5 @@ class BenchOverheadTest(testtools.TestCase):
         self.assertIn('Reference topology behind dvr routers', text)
         total = text.splitlines()[-1].split()
         self.assertEqual(['total', '100.0', '22.0', '48.0', '30.0', '30.0',
-                          '8.0'], total)
+                          '8.0', '10.0', '20.0'], total)
+        self.assertIn('at thesis durations %', text)
