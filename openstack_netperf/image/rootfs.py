@@ -167,8 +167,7 @@ class GuestTree:
 
     def program(self, root: pathlib.Path, name: str,
                 dest: str | None = None) -> None:
-        """Install a program of an unpacked package as DEST (/usr/bin/NAME).
-        """
+        """Install a package's program as DEST, by default usr/bin/NAME."""
         for sub in PROGRAM_DIRS:
             path = root / sub / name
             if path.exists() or path.is_symlink():

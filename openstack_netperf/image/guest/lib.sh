@@ -67,8 +67,9 @@ coldplug() {
             }
             return out "$"
         }
+        BEGIN { gsub(/[ \t\n]+/, " ", only) }
         FNR == NR {
-            if (only == "  " || index(only, " " $2 " ")) {
+            if (only == " " || index(only, " " $2 " ")) {
                 n++; pattern[n] = regex($1); module[n] = $2
             }
             next

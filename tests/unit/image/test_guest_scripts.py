@@ -26,8 +26,9 @@ class GuestScriptTest(testtools.TestCase):
 
     def sh(self, script, **env):
         proc = subprocess.run(
-            ['sh', '-c', '. %s; %s' % (LIB, script)], capture_output=True,
-            text=True, env=dict(PATH='/usr/bin:/bin', **env), check=True)
+            ['/bin/sh', '-c', '. %s; %s' % (LIB, script)],
+            capture_output=True,
+            text=True, env=dict({'PATH': '/usr/bin:/bin'}, **env), check=True)
         return proc.stdout
 
     def test_scripts_parse(self):
@@ -95,6 +96,57 @@ class GuestScriptTest(testtools.TestCase):
         # Only the e1000 NIC is there; virtio_ring counts as loaded.
         self.assertEqual(['insmod %s/e1000.ko debug=2' % modules],
                          out.splitlines())
+
+    def _modules_and_sys(self, aliases, devices):
+        modules = self.dir / 'modules'
+        (modules / 'deps').mkdir(parents=True)
+        (modules / 'aliases.nic').write_text(
+            ''.join('%s %s\n' % pair for pair in aliases))
+        for _pattern, name in aliases:
+            (modules / 'deps' / name).write_text(name + '\n')
+        sys = self.dir / 'sys'
+        for index, alias in enumerate(devices):
+            device = sys / 'bus' / 'pci' / 'devices' / ('0000:00:0%d.0'
+                                                        % index)
+            device.mkdir(parents=True)
+            (device / 'modalias').write_text(alias + '\n')
+        return {'NETPERF_MODULES': str(modules), 'NETPERF_SYS': str(sys)}
+
+    def test_coldplug_only_the_named_family(self):
+        # netperf.nic=e1000: its group file (newline-separated) limits the
+        # drivers; e1000e has no device, virtio_pci is not in the family.
+        env = self._modules_and_sys(
+            [('pci:v00008086d0000100Esv*sd*bc*sc*i*', 'e1000'),
+             ('pci:v00008086d000010D3sv*sd*bc*sc*i*', 'e1000e'),
+             ('pci:v00001AF4d*sv*sd*bc*sc*i*', 'virtio_pci')],
+            ['pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00',
+             'pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00'])
+        out = self.sh('insmod() { echo "$1"; }; '
+                      'coldplug nic pci "$(printf "e1000\ne1000e\n")"',
+                      **env)
+        self.assertEqual([env['NETPERF_MODULES'] + '/e1000.ko'],
+                         out.splitlines())
+        out = self.sh('insmod() { echo "${1##*/}"; }; coldplug nic pci',
+                      **env)
+        self.assertEqual(['e1000.ko', 'virtio_pci.ko'], out.splitlines())
+
+    def test_coldplug_patterns_are_globs(self):
+        # "." in an alias is literal; "?" is one character.
+        env = self._modules_and_sys(
+            [('acpi*:QEMU0002:*', 'dotless'),
+             ('of:N*T*Cqemu.fw?cfg*', 'fwcfg')],
+            ['of:NfwTCqemuXfw-cfg', 'of:NfwTCqemu.fw-cfg-mmio'])
+        out = self.sh('insmod() { echo "${1##*/}"; }; coldplug nic pci',
+                      **env)
+        self.assertEqual(['fwcfg.ko'], out.splitlines())
+
+    def test_uptime_and_carrier_without_programs(self):
+        # Builtins only: every exec costs tens of ms under TCG.
+        self.assertRegex(self.sh('uptime_s', PATH='/nonexistent'),
+                         r'^[0-9]+\n$')
+        carrier = self.sh('wait_carrier nosuchdev 1; echo $?',
+                          PATH='/nonexistent')
+        self.assertEqual('1\n', carrier)
 
     def test_prefix_of_netmask(self):
         self.assertEqual('24\n', self.sh('prefix_of 255.255.255.0'))

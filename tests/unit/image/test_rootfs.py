@@ -86,7 +86,10 @@ class GuestTreeTest(testtools.TestCase):
         guest = rootfs.GuestTree('amd64')
         guest.base()
         entries = guest.tree.entries
-        self.assertEqual(b'usr/bin/busybox', entries['init'].data)
+        # init is the static busybox, whose shell runs applets without
+        # exec; logins get the dynamic one.
+        self.assertEqual(rootfs.BOOT_BUSYBOX.encode(),
+                         entries['init'].data)
         self.assertTrue(stat.S_ISCHR(entries['dev/console'].mode))
         self.assertIn(b'root:*:0:0', entries['etc/passwd'].data)
         self.assertEqual(0o755, stat.S_IMODE(entries['etc/netperf/rc'].mode))
@@ -110,6 +113,22 @@ class GuestTreeTest(testtools.TestCase):
         self.assertEqual(
             b'../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
             entries['usr/lib64/ld-linux-x86-64.so.2'].data)
+
+    def test_program_to_another_path(self):
+        guest = rootfs.GuestTree('amd64')
+        fake_pkg = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
+        (fake_pkg / 'bin').mkdir()
+        (fake_pkg / 'bin' / 'busybox').write_bytes(b'#!static\n')
+        guest.program(fake_pkg, 'busybox', rootfs.BOOT_BUSYBOX)
+        entry = guest.tree.entries[rootfs.BOOT_BUSYBOX]
+        self.assertEqual(b'#!static\n', entry.data)
+        self.assertEqual(0o755, stat.S_IMODE(entry.mode))
+        self.assertNotIn('usr/bin/busybox', guest.tree.entries)
+
+    def test_boot_scripts_run_by_the_static_busybox(self):
+        for script in ('rc', 'udhcpc.script'):
+            first = (rootfs.GUEST_FILES / script).read_text().split('\n')[0]
+            self.assertEqual('#!/%s sh' % rootfs.BOOT_BUSYBOX, first)
 
     def test_unfound_library_is_reported(self):
         guest = rootfs.GuestTree('amd64')
