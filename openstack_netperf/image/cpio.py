@@ -3,15 +3,20 @@
 Writing the ``newc`` archive here rather than with ``cpio`` lets the
 build set owners, device nodes and modes without root, and makes the
 bytes depend on the content only: entries sorted, one fixed mtime, inode
-numbers in order, gzip header without a time or a file name.
+numbers in order.  It is compressed with ``lz4 -l`` (the legacy frame
+the kernel reads, no time or name in it): under TCG the kernel unpacks
+LZ4 about half a second sooner than gzip.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import io
 import stat
+import subprocess
+
+from openstack_netperf.image import errors
+from openstack_netperf.image import host
 
 _TRAILER = 'TRAILER!!!'
 
@@ -85,8 +90,14 @@ class Tree:
         return out.getvalue()
 
     def initramfs(self, mtime: int) -> bytes:
-        """The tree as a gzip-compressed initramfs, byte-reproducible."""
-        return gzip.compress(self.newc(mtime), compresslevel=9, mtime=0)
+        """The tree as an LZ4-compressed initramfs, byte-reproducible."""
+        argv = [host.which('lz4'), '-l', '-9', '-q', '-c']
+        proc = subprocess.run(argv, input=self.newc(mtime),
+                              capture_output=True)
+        if proc.returncode != 0:
+            raise errors.ImageError('%s failed: %s' % (
+                ' '.join(argv), proc.stderr.decode(errors='replace')))
+        return proc.stdout
 
 
 def _write_member(out: io.BytesIO, name: str, mode: int, data: bytes,

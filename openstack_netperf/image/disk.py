@@ -29,7 +29,7 @@ MAX_FAT16_CLUSTERS = 65524
 def syslinux_config(cmdline: str) -> str:
     """Boot the one entry at once, no menu, no prompt."""
     return ('DEFAULT netperf\nPROMPT 0\nTIMEOUT 0\n'
-            'LABEL netperf\n  LINUX /vmlinuz\n  INITRD /initrd.gz\n'
+            'LABEL netperf\n  LINUX /vmlinuz\n  INITRD /initrd\n'
             '  APPEND %s\n' % cmdline)
 
 
@@ -86,7 +86,7 @@ def build_disk(work: pathlib.Path, qcow2: pathlib.Path, kernel: bytes,
     boot_code = pathlib.Path(host.syslinux_mbr()).read_bytes()[:440]
     partition = work / 'partition.img'
     fat_partition(partition, {
-        'vmlinuz': kernel, 'initrd.gz': initrd,
+        'vmlinuz': kernel, 'initrd': initrd,
         'syslinux.cfg': syslinux_config(cmdline).encode()}, epoch)
     part_bytes = partition.read_bytes()
     raw = work / 'disk.raw'

@@ -20,6 +20,7 @@ TOOL_PACKAGES = {
     'syslinux': 'syslinux',
     'mcopy': 'mtools',
     'mkfs.fat': 'dosfstools',
+    'lz4': 'lz4',
 }
 MBR_PATHS = ('/usr/lib/syslinux/mbr/mbr.bin', '/usr/lib/SYSLINUX/mbr.bin',
              '/usr/share/syslinux/mbr.bin')

@@ -34,5 +34,5 @@ class DiskTest(testtools.TestCase):
         self.assertIn('TIMEOUT 0', cfg)
         self.assertIn('PROMPT 0', cfg)
         self.assertIn('LINUX /vmlinuz', cfg)
-        self.assertIn('INITRD /initrd.gz', cfg)
+        self.assertIn('INITRD /initrd', cfg)
         self.assertIn('APPEND console=ttyS0 netperf.nic=auto', cfg)
