@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DEBS=(python3 python3-venv python3-dev python3-pip gcc git libffi-dev libssl-dev
-      iproute2 iperf3 iputils-ping shellcheck genisoimage)
+      iproute2 iperf3 iputils-ping shellcheck genisoimage lz4)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
