@@ -43,7 +43,7 @@ DHCP_MTU = 1400
 CLONE_NEWNET = 0x40000000
 HOST_TOOLS = ('qemu-system-x86_64', 'dnsmasq', 'iperf3', 'ip',
               'apt-get', 'dpkg-deb', 'qemu-img', 'syslinux', 'mcopy',
-              'mkfs.fat')
+              'mkfs.fat', 'lz4')
 
 
 def _missing_requirements() -> str | None:
@@ -56,7 +56,8 @@ def _missing_requirements() -> str | None:
     if missing:
         return ('missing host tools %s (apt-get install -y qemu-system-x86 '
                 'qemu-utils dnsmasq-base iperf3 genisoimage syslinux '
-                'syslinux-common mtools dosfstools)' % ', '.join(missing))
+                'syslinux-common mtools dosfstools lz4)'
+                % ', '.join(missing))
     return None
 
 
