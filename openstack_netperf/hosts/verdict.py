@@ -12,7 +12,10 @@ device on the path sees at least the requests).
 * not crossed: the burst was seen on a compute, every network-node
   counter is quiet enough that a crossing would have shown (noise times
   ``noise_factor`` below the burst) and none moved more than the burst
-  divided by ``noise_factor``;
+  divided by ``noise_factor`` -- in packets *and* bytes: the probes are
+  large, so small packets (the SSH session that starts the burst, when
+  that session itself crosses the network node) cannot pass for a part
+  of it;
 * otherwise inconclusive, with the reason.
 """
 
@@ -169,8 +172,10 @@ def judge(expected_crossing: bool, burst: Burst,
                        'smaller than the burst of %d packets'
                        % (worst.noise_packets, worst.key, noise_factor,
                           burst.packets))
-    moved = [e for e in net if e.excess_packets * noise_factor >
-             burst.packets]
+    moved = [e for e in net
+             if e.excess_packets * noise_factor > burst.packets
+             and e.excess_bytes * noise_factor > burst.packets *
+             burst.packet_size]
     if moved:
         return verdict(PathVerdict.INCONCLUSIVE,
                        '%s moved %d packets: less than the burst, more than '

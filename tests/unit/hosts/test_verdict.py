@@ -83,6 +83,23 @@ class VerdictTest(testtools.TestCase):
         self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
         self.assertIn('less than the burst', result.reason)
 
+    def test_small_packets_on_the_network_node_are_not_part_of_it(self):
+        # A legacy floating IP's SSH session crossing the network node
+        # while it starts the burst: packets beyond a tenth of the burst,
+        # bytes far below a tenth of its bytes.
+        ssh = snapshot.Delta(5.0, {
+            VXLAN_NET: snapshot.Counter(400, 400 * 120),
+            TAP: snapshot.Counter(6000, 6000 * 1042)})
+        result = judge(False, ssh)
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, result.verdict)
+        # The same packet count with the probes' size is a partial move.
+        large = snapshot.Delta(5.0, {
+            VXLAN_NET: snapshot.Counter(400, 400 * 1042),
+            TAP: snapshot.Counter(6000, 6000 * 1042)})
+        result = judge(False, large)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('less than the burst', result.reason)
+
     def test_burst_seen_nowhere(self):
         result = judge(False, delta(5.0, qr=2, vxlan_net=3, tap=1))
         self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
