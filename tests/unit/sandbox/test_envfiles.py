@@ -41,6 +41,7 @@ class TestEnvFiles(testtools.TestCase):
                          'compute-02:198.18.0.12',
                          netperf['node_address_map'])
         self.assertEqual('network', netperf['network_node'])
+        self.assertEqual('1000', netperf['burst_packets'])
         self.assertEqual('image-1', ini['compute']['image_ref'])
         self.assertEqual('flavor-1', netperf['flavor_ref'])
         self.assertEqual('net-1', ini['network']['public_network_id'])
