@@ -1,10 +1,12 @@
 #!/bin/bash
 # Install what the project's tox environments need on a fresh Debian 12
-# machine (run as root). Idempotent: packages already present are skipped.
+# machine (run as root): the test tools, and the guest image build's host
+# tools. Idempotent: packages already present are skipped.
 set -euo pipefail
 
 DEBS=(python3 python3-venv python3-dev python3-pip gcc git libffi-dev libssl-dev
-      iproute2 iperf3 iputils-ping shellcheck genisoimage lz4)
+      iproute2 iperf3 iputils-ping shellcheck genisoimage lz4
+      qemu-utils syslinux syslinux-common mtools dosfstools)
 
 missing=()
 for pkg in "${DEBS[@]}"; do

@@ -24,7 +24,10 @@ DEBIAN_PACKAGES = (
     'libvirt-daemon-driver-qemu', 'libvirt-clients', 'python3-libvirt',
     'python3-venv', 'dnsmasq-base', 'iperf3', 'openssh-server',
     'openssh-client', 'genisoimage', 'ethtool', 'iproute2', 'iptables',
-    'iputils-arping', 'iputils-ping', 'conntrack', 'util-linux', 'haproxy')
+    'iputils-arping', 'iputils-ping', 'conntrack', 'util-linux', 'haproxy',
+    # netperf-image build, which up runs for the guest image.
+    'syslinux', 'syslinux-common', 'mtools', 'dosfstools', 'lz4',
+    'debian-archive-keyring')
 
 LOCK_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          'requirements.lock')
