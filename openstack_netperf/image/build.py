@@ -110,6 +110,47 @@ class BuildOptions:
         groups['nic'] = nic
         return groups
 
+    def driver_groups(self, kernel: rootfs.Kernel) -> tuple[
+            dict[str, list[str]], dict[str, str]]:
+        """The module groups this kernel can fill; the drivers it lacks.
+
+        Optional drivers (:data:`rootfs.OPTIONAL_MODULES`) the kernel does
+        not have are left out, with what the guest loses; any other
+        missing driver stops the build, saying what to change.
+        """
+        groups = self.module_groups()
+        lacking = sorted({name for names in groups.values() for name in names
+                          if not kernel.has(name)})
+        required = [name for name in lacking
+                    if name not in rootfs.OPTIONAL_MODULES]
+        if required:
+            nic = [name for name in required
+                   if name in rootfs.MODULE_GROUPS['e1000']]
+            if nic:
+                hint = ('--nic-mode %s needs them: build with --nic-mode '
+                        'virtio (virtio NICs only; add --no-virtio-csum for '
+                        'an Open vSwitch userspace datapath) or use a '
+                        'kernel package with e1000, e.g. linux-image-amd64'
+                        % self.nic_mode)
+            else:
+                hint = ('use a kernel package that has them, e.g. '
+                        'linux-image-amd64')
+            raise errors.ImageError(
+                'kernel package %s (%s) has no %s driver (neither built in '
+                'nor a module); %s' % (self.kernel_package, kernel.version,
+                                       ', '.join(required), hint))
+        if all(name in lacking for name in rootfs.CDROM_CONTROLLERS):
+            raise errors.ImageError(
+                'kernel package %s (%s) has none of the CD-ROM controller '
+                'drivers %s: the guest could not read a Nova config drive; '
+                'use a kernel package with one, e.g. linux-image-amd64'
+                % (self.kernel_package, kernel.version,
+                   ', '.join(rootfs.CDROM_CONTROLLERS)))
+        fitted = {group: [name for name in names if name not in lacking]
+                  for group, names in groups.items()}
+        return fitted, {name: rootfs.OPTIONAL_MODULES[name]
+                        for name in lacking}
+
 
 @dataclasses.dataclass
 class BuildResult:
@@ -225,7 +266,11 @@ class Builder:
                 packages, guest, roots, set(programs), work)
             guest.busybox_applets(work / 'busybox')
             kernel = rootfs.Kernel(roots[kernel_name])
-            modules = guest.modules(kernel, opts.module_groups())
+            groups, lacking = opts.driver_groups(kernel)
+            for name, loss in lacking.items():
+                LOG.warning('kernel %s has no %s driver: the guest cannot '
+                            '%s', kernel.version, name, loss)
+            modules = guest.modules(kernel, groups)
             kernel_bytes = kernel.image.read_bytes()
             manifest = {
                 'name': NAME,
@@ -243,6 +288,7 @@ class Builder:
                     set(programs) | {kernel_name, BOOT_BUSYBOX_PACKAGE}
                     | library_packages)),
                 'modules': modules,
+                **({'modules_lacking': lacking} if lacking else {}),
                 'ready_line': READY_LINE,
                 'files': {},
             }

@@ -34,6 +34,20 @@ MODULE_GROUPS = {
     'fs': ['isofs', 'vfat', 'nls_cp437', 'nls_utf8'],
 }
 PROBED = ('nic', 'disk')
+# Drivers a kernel may lack, with what the guest then cannot do; a kernel
+# without any other listed driver cannot build the guest.  Debian's cloud
+# kernel, for one, has no AHCI (nor e1000: see --nic-mode virtio).
+OPTIONAL_MODULES = {
+    'ahci': 'read a config drive on a SATA CD-ROM (q35 machines; the '
+            'metadata service still works)',
+    'ata_piix': 'read a config drive on an IDE CD-ROM (pc machines; the '
+                'metadata service still works)',
+    'virtio_blk': 'read a VFAT config drive on a virtio disk',
+    'virtio_rng': 'seed its random pool from a virtio-rng device',
+}
+# Nova attaches its config drive as an IDE or SATA CD-ROM: a kernel needs
+# one of these (and sr_mod, isofs) for the guest to read it.
+CDROM_CONTROLLERS = ('ata_piix', 'ahci')
 MODULE_DIR = 'usr/lib/modules/netperf'
 # The static busybox that is init and runs the boot scripts.  Its shell
 # runs applets without exec (Debian builds it with FEATURE_SH_STANDALONE),
@@ -85,6 +99,10 @@ class Kernel:
             for line in builtin.read_text().split():
                 name = line.rsplit('/', 1)[-1].split('.ko')[0]
                 self.builtin.add(name.replace('-', '_'))
+
+    def has(self, name: str) -> bool:
+        """Whether the kernel has the driver, built in or as a module."""
+        return name in self.builtin or name in self.modules
 
     def load_order(self, names: list[str]) -> list[str]:
         """Modules to insmod, dependencies first, built-in ones left out."""
