@@ -53,6 +53,19 @@ class UploadRequest:
     vif_model: str | None = None
     public: bool = False
 
+    def check_vif_model(self) -> None:
+        """The image has a driver for the NIC model it asks Nova for."""
+        if not self.vif_model:
+            return
+        family = 'e1000' if self.vif_model.startswith('e1000') else 'virtio'
+        if family not in self.manifest['modules']:
+            raise errors.ImageError(
+                'the build in %s has no %s driver (--nic-mode %s, kernel '
+                '%s): upload it without --vif-model %s, or build with a '
+                'kernel that has it and --nic-mode auto'
+                % (self.directory, family, self.manifest['nic_mode'],
+                   self.manifest['kernel_version'], self.vif_model))
+
     def path(self, role: str) -> pathlib.Path:
         entry = self.manifest['files'].get(role)
         if entry is None:
@@ -113,6 +126,7 @@ class Uploader:
         self.conn = conn
 
     def upload(self, request: UploadRequest) -> UploadResult:
+        request.check_vif_model()
         if request.disk_format == 'qcow2':
             return UploadResult([self._qcow2(request)])
         if request.disk_format == 'kernel':

@@ -51,7 +51,10 @@ class UploadTest(testtools.TestCase):
             (self.dir / name).write_bytes(data)
             files[role] = {'name': name}
         self.manifest = {'files': files, 'kernel_version': '6.1.0-9-amd64',
-                         'cmdline': 'console=ttyS0 netperf.nic=auto'}
+                         'cmdline': 'console=ttyS0 netperf.nic=auto',
+                         'nic_mode': 'auto',
+                         'modules': {'virtio': ['virtio_net'],
+                                     'e1000': ['e1000', 'e1000e']}}
         self.proxy = FakeImageProxy()
         self.uploader = upload.Uploader(types.SimpleNamespace(
             image=self.proxy))
@@ -75,6 +78,18 @@ class UploadTest(testtools.TestCase):
         self.assertTrue(second.images[0].reused)
         self.assertEqual(image.id, second.image_id('qcow2'))
         self.assertIn('reused', second.report()[0])
+
+    def test_no_e1000_vif_model_for_a_virtio_only_build(self):
+        # A --nic-mode virtio build (the cloud kernel has no e1000).
+        del self.manifest['modules']['e1000']
+        self.manifest['nic_mode'] = 'virtio'
+        exc = self.assertRaises(errors.ImageError, self.uploader.upload,
+                                self.request(vif_model='e1000e'))
+        self.assertIn('has no e1000 driver (--nic-mode virtio', str(exc))
+        self.assertIn('without --vif-model e1000e', str(exc))
+        self.assertEqual([], self.proxy.created)
+        self.uploader.upload(self.request(vif_model='virtio'))
+        self.assertEqual('virtio', self.proxy.created[0].hw_vif_model)
 
     def test_changed_content_or_property_uploads_again(self):
         self.uploader.upload(self.request())
