@@ -594,6 +594,8 @@ class Sandbox:
             self.supervisor.stop(name, 5)
 
     def _remove_state(self, keep_logs: bool) -> None:
+        # The secret goes with the state: the next up makes a new one.
+        self._ctx = None
         removed = [self.conf.state_dir]
         if not keep_logs:
             removed.append(self.conf.log_dir)

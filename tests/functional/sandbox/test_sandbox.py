@@ -94,9 +94,11 @@ class TestSandboxLifecycle(testtools.TestCase):
             self.box.down()
 
     def check_second_up_changes_nothing(self):
-        self.out.truncate(0)
+        self.out.seek(0)
+        self.out.truncate()
         self.box.up()
-        self.assertIn('Nothing changed', self.out.getvalue())
+        self.assertIn('Nothing changed', self.out.getvalue(),
+                      self.out.getvalue())
 
     def check_listeners_on_mgmt_only(self, before):
         new = listeners() - before

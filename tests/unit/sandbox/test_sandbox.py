@@ -37,6 +37,16 @@ class TestConfigsAndSecrets(SandboxTest):
         again = sandbox.Sandbox(self.conf, self.out).context().password
         self.assertEqual(password, again)
 
+    def test_removing_the_state_forgets_the_secret(self):
+        # down then up in one process (the functional test does) must
+        # write a new secret file, not keep using the removed one.
+        old = self.box.context().password
+        self.box._remove_state(keep_logs=True)
+        self.assertFalse(os.path.exists(self.box.secret_file))
+        new = self.box.context().password
+        self.assertTrue(os.path.exists(self.box.secret_file))
+        self.assertNotEqual(old, new)
+
     def test_configs_are_current_after_writing_and_not_after_edit(self):
         self.assertFalse(self.box.configs_current())
         self.box.write_configs()
