@@ -1,7 +1,6 @@
 """Tests of tools/check-gate-files.py: the repository passes, and each kind
 of mistake in a copy of its gate files is reported."""
 
-import importlib.util
 import pathlib
 import shutil
 import tempfile
@@ -9,21 +8,15 @@ import tempfile
 import testtools
 import yaml
 
+from tests.unit import tools
+
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 HAVE_SHELLCHECK = shutil.which('shellcheck') is not None
 NO_SHELLCHECK = ('shellcheck is not installed (tools/install-prereqs.sh '
                  'installs it)')
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'check_gate_files', ROOT / 'tools' / 'check-gate-files.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _load_tool()
+check = tools.load('check-gate-files.py')
 
 
 class RepositoryTest(testtools.TestCase):

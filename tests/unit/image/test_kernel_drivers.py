@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import pathlib
 
 import fixtures
@@ -13,6 +11,7 @@ from openstack_netperf.image import build
 from openstack_netperf.image import errors
 from openstack_netperf.image import rootfs
 from tests.unit.image import elf_fixtures
+from tests.unit import tools
 
 VERSION = '6.1.0-9-cloud-amd64'
 # Drivers of every group but ahci, e1000 and e1000e: Debian's cloud
@@ -101,15 +100,8 @@ class DriverGroupsTest(testtools.TestCase):
         self.assertEqual({}, lacking)
 
 
-BENCH = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'tools',
-                     'bench-image.py')
-
-
 def _load_bench():
-    spec = importlib.util.spec_from_file_location('bench_image', BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return tools.load('bench-image.py')
 
 
 class BenchSkipTest(testtools.TestCase):

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import os
 
 import fixtures
 import testtools
 
-TOOL = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'tools',
-                    'bench-overhead.py')
+from tests.unit import tools
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location('bench_overhead', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return tools.load('bench-overhead.py')
 
 
 def _action(name, start, seconds, children=()):

@@ -1,0 +1,16 @@
+"""Scripts under tools/ loaded as modules, for their unit tests."""
+
+import importlib.util
+import pathlib
+import types
+
+TOOLS = pathlib.Path(__file__).resolve().parents[2] / 'tools'
+
+
+def load(script: str) -> types.ModuleType:
+    """Import ``tools/<script>`` (a file name with dashes) as a module."""
+    name = script.rsplit('.', 1)[0].replace('-', '_')
+    spec = importlib.util.spec_from_file_location(name, TOOLS / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
