@@ -21,17 +21,17 @@ from openstack_netperf.hosts import verdict
 from openstack_netperf import remote
 from openstack_netperf import topology
 
-# The Tempest plugin's defaults ([netperf] burst_* and noise_*).
+# The core's path check defaults, shared with the Tempest plugin.
 DEFAULTS: dict[str, Any] = {
     'method': 'ssh',
     'port': 22,
     'sudo': True,
     'address_map': {},
-    'noise_window': 5.0,
-    'noise_factor': 10.0,
-    'burst_packets': 3000,
-    'burst_packet_size': 1000,
-    'burst_interval': 0.01,
+    'noise_window': probe.NOISE_WINDOW,
+    'noise_factor': probe.NOISE_FACTOR,
+    'burst_packets': probe.BURST_PACKETS,
+    'burst_packet_size': probe.BURST_PACKET_SIZE,
+    'burst_interval': probe.BURST_INTERVAL,
 }
 
 

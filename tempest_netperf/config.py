@@ -12,6 +12,7 @@ from oslo_config import cfg
 from oslo_config import types
 
 from openstack_netperf.hosts import access
+from openstack_netperf.hosts import probe
 from openstack_netperf import topology
 
 netperf_group = cfg.OptGroup(
@@ -70,18 +71,19 @@ NetperfGroup = [
                 item_type=types.String(choices=_CATEGORY_CHOICES),
                 help='Placement categories to test ("all" or ids of '
                      'openstack_netperf.topology); others skip.'),
-    cfg.IntOpt('burst_packets', default=3000, min=100,
+    cfg.IntOpt('burst_packets', default=probe.BURST_PACKETS, min=100,
                help='Pings in a burst: it must dwarf the background '
                     'traffic of the nodes.'),
-    cfg.IntOpt('burst_packet_size', default=1000, min=64, max=1400,
+    cfg.IntOpt('burst_packet_size',
+               default=probe.BURST_PACKET_SIZE, min=64, max=1400,
                help='Ping payload bytes: a distinctive size, below the '
                     'tenant MTU (1450 over VXLAN).'),
-    cfg.FloatOpt('burst_interval', default=0.01, min=0.002,
+    cfg.FloatOpt('burst_interval', default=probe.BURST_INTERVAL, min=0.002,
                  help='Seconds between the pings of a burst.'),
-    cfg.FloatOpt('noise_window', default=5.0, min=1.0,
+    cfg.FloatOpt('noise_window', default=probe.NOISE_WINDOW, min=1.0,
                  help='Seconds of quiet before each burst in which the '
                       'background traffic of the nodes is measured.'),
-    cfg.FloatOpt('noise_factor', default=10.0, min=1.0,
+    cfg.FloatOpt('noise_factor', default=probe.NOISE_FACTOR, min=1.0,
                  help='How many times the burst must exceed the background '
                       'noise of a counter; below that the verdict is '
                       'inconclusive and the test fails.'),

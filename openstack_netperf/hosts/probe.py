@@ -26,6 +26,15 @@ NEUTRON_BRIDGES = ('br-int', 'br-tun')
 # (other_config:stats-update-interval) and flow counters up to about a
 # second late: wait this long for them to cover a burst.
 STATS_SETTLE_SECONDS = 6.0
+# Defaults of a path check, for every framework that offers the knobs
+# (Tempest's [netperf] burst_*/noise_*, the Rally node access context): a
+# 30 s burst of 1000-byte pings that dwarfs a node's background, judged
+# against a 5 s quiet window.
+BURST_PACKETS = 3000
+BURST_PACKET_SIZE = 1000
+BURST_INTERVAL = 0.01
+NOISE_WINDOW = 5.0
+NOISE_FACTOR = 10.0
 
 
 class ProbeError(exceptions.NetperfError):
@@ -43,7 +52,7 @@ class PingBurst:
     """
 
     def __init__(self, runner: remote.Runner, target: str, packets: int,
-                 packet_size: int, interval: float = 0.01):
+                 packet_size: int, interval: float = BURST_INTERVAL):
         self.runner = runner
         self.target = target
         self.burst = verdict.Burst(packets, packet_size)
