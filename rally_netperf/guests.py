@@ -15,6 +15,7 @@ import dataclasses
 import logging
 from typing import Any, Callable, ContextManager
 
+from openstack_netperf import console
 from openstack_netperf import exceptions
 from openstack_netperf import remote
 from openstack_netperf import topology
@@ -181,7 +182,34 @@ class Fleet:
                 # Every wait ends before the runners may be closed: a
                 # guest that cannot be reached fails the iteration once the
                 # others are done waiting too.
-                return {name: f.result() for name, f in futures.items()}
+                concurrent.futures.wait(futures.values())
+            for name, future in futures.items():
+                error = future.exception()
+                if isinstance(error, remote.CommandTimeout):
+                    raise remote.CommandTimeout(self.unreachable_report(
+                        self.guests[name], error)) from error
+            return {name: f.result() for name, f in futures.items()}
+
+    def unreachable_report(self, guest: Guest, error: Exception) -> str:
+        """Why ``guest`` does not answer: console, port and FIP state."""
+        facts: dict[str, object] = {'server': '%s on %s' % (
+            guest.server.id, guest.host.host)}
+        text = None
+        try:
+            text = self.nova.servers.get_console_output(
+                guest.server, length=console.TAIL_LINES * 4)
+        except Exception as exc:  # a report must not hide the failure
+            facts['console error'] = exc
+        try:
+            port = self.neutron.show_port(guest.port_id)['port']
+            facts['port %s' % port['id']] = console.port_state(port)
+            if guest.floating_ip_id:
+                fip = self.neutron.show_floatingip(
+                    guest.floating_ip_id)['floatingip']
+                facts['floating IP %s' % guest.floating_ip] = fip['status']
+        except Exception as exc:
+            facts['neutron error'] = exc
+        return console.report(error, text, facts)
 
     # -- delete -------------------------------------------------------------
 

@@ -26,6 +26,15 @@ logged() {
     return "${PIPESTATUS[0]}"
 }
 
+# The failed tests of the stestr repository in $2, short: printed last,
+# where the end of a long log shows why, not only the last test's logging.
+digest() {
+    (cd "$2" && "$PY3/bin/stestr" last --subunit 2>/dev/null) |
+        "$PY3/bin/python" tools/failure-digest.py --title "$1" \
+        >> "$logs/digest" || true
+}
+PY3=$(pwd)/.tox/py3
+
 stage pep8 "$TOX" -e pep8
 stage unit logged "$logs/unit" "$TOX" -e py3
 stage docs "$TOX" -e docs
@@ -38,10 +47,11 @@ elif [ "${NETPERF_SKIP_FUNCTIONAL:-0}" = 1 ]; then
     echo "==> functional stage skipped: NETPERF_SKIP_FUNCTIONAL=1"
 else
     stage main-job tools/run-main.sh || failed+=(main-job)
-    stage tempest tools/run-tempest.sh || failed+=(tempest)
+    stage tempest tools/run-tempest.sh || {
+        failed+=(tempest); digest tempest output/tempest; }
     cp output/tempest/tempest.log "$logs/tempest" 2>/dev/null || true
     stage functional logged "$logs/functional" "$TOX" -e functional \
-        || failed+=(functional)
+        || { failed+=(functional); digest functional .; }
     # The lifecycle test ends with the sandbox down; after a failure, make
     # sure it is (keeping the logs for the post-mortem).
     if [ -d /var/lib/openstack-netperf/sandbox ]; then
@@ -64,6 +74,7 @@ echo "==> all stages: $((SECONDS - started)) s"
 echo "tests: $(count Passed) passed, $(count Failed) failed," \
      "$(count Skipped) skipped"
 if [ "${#failed[@]}" -gt 0 ]; then
+    cat "$logs/digest" 2>/dev/null || true
     echo "failed stages: ${failed[*]}" >&2
     exit 1
 fi

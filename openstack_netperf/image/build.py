@@ -11,6 +11,7 @@ import pathlib
 import subprocess
 import tempfile
 
+from openstack_netperf import console
 from openstack_netperf.image import apt
 from openstack_netperf.image import disk
 from openstack_netperf.image import errors
@@ -30,8 +31,6 @@ DEFAULT_EPOCH = 1704067200
 BASE_CMDLINE = ('console=tty0 console=ttyS0,115200n8 quiet edd=off '
                 'mitigations=off cryptomgr.notests initcall_blacklist='
                 'crypto_kdf108_init,init_encrypted,init_kprobe_trace')
-READY_LINE = 'netperf-guest: ready'
-FAILED_LINE = 'netperf-guest: failed'
 # Programs, per package, that go into the guest's /usr/bin.
 PROGRAMS = {
     'busybox': ['busybox'],
@@ -289,7 +288,7 @@ class Builder:
                     | library_packages)),
                 'modules': modules,
                 **({'modules_lacking': lacking} if lacking else {}),
-                'ready_line': READY_LINE,
+                'ready_line': console.READY_LINE,
                 'files': {},
             }
             guest.tree.file('etc/netperf/manifest.json', json.dumps(

@@ -18,7 +18,7 @@ import tempfile
 import time
 from typing import Sequence
 
-from openstack_netperf.image import build
+from openstack_netperf import console
 from openstack_netperf.image import errors
 
 BOOT_MODES = ('kernel', 'disk')
@@ -119,9 +119,9 @@ class Guest:
         while True:
             text = self.console_text()
             elapsed = time.monotonic() - self.started
-            if build.READY_LINE in text:
+            if console.READY_LINE in text:
                 return elapsed
-            if build.FAILED_LINE in text:
+            if console.FAILED_LINE in text:
                 raise errors.ImageError('guest failed to boot: %s'
                                         % text[-1500:])
             if self.process.poll() is not None:

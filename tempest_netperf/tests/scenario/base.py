@@ -17,6 +17,7 @@ from tempest.lib.common.utils import data_utils
 from tempest.lib.common.utils import test_utils
 from tempest import test
 
+from openstack_netperf import console
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import cloud
 from openstack_netperf.hosts import inspect
@@ -247,8 +248,36 @@ class NetperfScenarioTest(test.BaseTestCase):
             command_timeout=CONF.netperf.command_timeout,
             name='guest %s' % address)
         self.addCleanup(runner.close)
-        runner.wait_until_ready(timeout=CONF.netperf.guest_boot_timeout)
+        try:
+            runner.wait_until_ready(timeout=CONF.netperf.guest_boot_timeout)
+        except remote.CommandTimeout as exc:
+            explanation = self.unreachable_report(guest, exc)
+            LOG.error('%s', explanation)
+            self.fail(explanation)
         return runner
+
+    def unreachable_report(self, guest: Guest, error: Exception) -> str:
+        """Why ``guest`` does not answer: console, port and FIP state."""
+        server_id = guest.server['id']
+        facts: dict[str, object] = {'server': '%s on %s' % (server_id,
+                                                            guest.host)}
+        text = None
+        try:
+            text = self.servers_client.get_console_output(
+                server_id, length=console.TAIL_LINES * 4)['output']
+        except Exception as exc:  # a report must not hide the failure
+            facts['console error'] = exc
+        try:
+            port = self.ports_client.show_port(guest.port['id'])['port']
+            facts['port %s' % port['id']] = console.port_state(port)
+            if guest.floating_ip:
+                fips = self.floating_ips_client.list_floatingips(
+                    port_id=port['id'])['floatingips']
+                facts['floating IP %s' % guest.floating_ip] = ', '.join(
+                    fip['status'] for fip in fips) or 'gone'
+        except Exception as exc:
+            facts['neutron error'] = exc
+        return console.report(error, text, facts)
 
     # --- nodes ------------------------------------------------------------
 

@@ -26,10 +26,12 @@ class FakeGuestRunner:
     """A guest that has iperf3 and ping, and records what it was asked."""
 
     def __init__(self, name: str, missing: tuple[str, ...] = (),
-                 iperf3_output: str | None = None):
+                 iperf3_output: str | None = None,
+                 unreachable: bool = False):
         self.name = name
         self.missing = missing
         self.iperf3_output = iperf3_output
+        self.unreachable = unreachable
         self.commands: list[str] = []
         self.closed = False
         self.bursts = 0
@@ -79,6 +81,10 @@ class FakeGuestRunner:
 
     def wait_until_ready(self, timeout=300.0, first_interval=0.5,
                          max_interval=5.0):
+        if self.unreachable:
+            raise remote.CommandTimeout(
+                '%s: not reachable over SSH after %.0fs; last error: timed '
+                'out' % (self.name, timeout))
         self.run('true')
         return 0.01
 
@@ -214,6 +220,15 @@ class FakeNeutron:
         self.floatingips[fip['id']] = fip
         return {'floatingip': fip}
 
+    def show_floatingip(self, fip_id):
+        return {'floatingip': dict(self.floatingips[fip_id],
+                                   status='ACTIVE')}
+
+    def show_port(self, port_id):
+        return {'port': dict(self.ports[port_id], status='DOWN',
+                             **{'binding:host_id': 'compute-01',
+                                'binding:vif_type': 'ovs'})}
+
     def delete_floatingip(self, fip_id):
         if fip_id not in self.floatingips:
             raise NotFound(fip_id)
@@ -262,6 +277,10 @@ class _Servers:
     def list(self):
         return list(self.nova.servers_by_id.values())
 
+    def get_console_output(self, server, length=None):
+        lines = self.nova.console.splitlines()
+        return '\n'.join(lines[-length:] if length else lines)
+
 
 class FakeNova:
     """In-memory Nova: services, flavors, servers (tied to FakeNeutron)."""
@@ -272,6 +291,7 @@ class FakeNova:
         self.servers_by_id: dict[str, types.SimpleNamespace] = {}
         self.final_status = 'ACTIVE'
         self.fail_on: str | None = None
+        self.console = 'Linux version 6.1\nnetperf-guest: booting 6.1\n'
         self.services = types.SimpleNamespace(list=self._services)
         self.computes = list(computes)
         self.flavors = types.SimpleNamespace(list=lambda: [

@@ -9,6 +9,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf import pair
+from openstack_netperf import remote
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import topology as topology_ctx
 from rally_netperf import guests
@@ -35,8 +36,9 @@ class ScenarioTestCase(testtools.TestCase):
         self.runners = {}
 
         def fake_ssh(host, username, **kwargs):
-            runner = fakes.FakeGuestRunner(kwargs['name'],
-                                           missing=self.missing)
+            runner = fakes.FakeGuestRunner(
+                kwargs['name'], missing=self.missing,
+                unreachable=kwargs['name'] in self.unreachable)
             runner.host = host
             runner.username = username
             runner.kwargs = kwargs
@@ -45,6 +47,7 @@ class ScenarioTestCase(testtools.TestCase):
             return runner
 
         self.missing = ()
+        self.unreachable: set[str] = set()
         self.useFixture(fixtures.MockPatch(
             'rally_netperf.guests.remote.SSHRunner', side_effect=fake_ssh))
 
@@ -192,6 +195,21 @@ class MeasurePairTest(ScenarioTestCase):
                                 category='HNR', **FAST)
         self.assertIn('went to ERROR', str(exc))
         self.assertEqual({}, cloud.nova.servers_by_id)
+
+    def test_unreachable_guest_error_explains_and_cleans_up(self):
+        self.unreachable = {'guest A3'}
+        scenario = self._scenario(netperf.MeasurePair)
+        exc = self.assertRaises(remote.CommandTimeout, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        message = str(exc)
+        self.assertIn('guest A3: not reachable over SSH', message)
+        self.assertIn('never reported ready', message)
+        self.assertIn('DOWN, bound to compute-01 (vif type ovs)', message)
+        self.assertIn('floating IP 198.18.100.101: ACTIVE', message)
+        self.assertIn('    netperf-guest: booting 6.1', message)
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
 
     def test_one_compute_and_inter_node_category(self):
         scenario = self._scenario(netperf.MeasurePair,

@@ -159,7 +159,17 @@ class FakeCloud:
                           if p['device_id'] == device_id
                           and device_owner in (None, p['device_owner'])]}
 
+    def show_port(self, port_id):
+        port = self._get(self.ports, port_id, 'port')
+        return {'port': dict(port, status='ACTIVE',
+                             **{'binding:vif_type': 'ovs'})}
+
     # floating_ips_client
+    def list_floatingips(self, port_id):
+        return {'floatingips': [dict(f, status='DOWN')
+                                for f in self.floating_ips.values()
+                                if f['port_id'] == port_id]}
+
     def create_floatingip(self, floating_network_id, port_id):
         port = self._get(self.ports, port_id, 'port')
         router = next(p['device_id'] for p in self.ports.values()
@@ -222,6 +232,11 @@ class FakeCloud:
 
     def show_server(self, server_id):
         return {'server': self._get(self.servers, server_id, 'server')}
+
+    def get_console_output(self, server_id, length):
+        self._get(self.servers, server_id, 'server')
+        return {'output': 'netperf-guest: ready host=%s keys=config-drive\n'
+                % server_id}
 
     def delete_server(self, server_id):
         self._get(self.servers, server_id, 'server')

@@ -25,6 +25,9 @@ from tests.unit.tempest import base
 from tests.unit.tempest import fake_cloud
 from tests.unit.tempest import test_skips
 
+# What setUp replaces, for the test of a login that fails.
+REAL_LOGIN = scenario_base.NetperfScenarioTest.login
+
 
 class FakeGuest:
     """A logged-in guest: answers the warm-up ping, records commands."""
@@ -263,6 +266,33 @@ class NorthSouthTest(ScenarioTestBase):
         ((guest, _),) = self.guests
         self.assertEqual({'tempest host'}, {name for name, _ in sent})
         self.assertIn(' %s ' % guest.floating_ip, sent[-1][1])
+
+
+class UnreachableGuestTest(ScenarioTestBase):
+
+    def test_failure_explains_with_console_port_and_fip(self):
+        self.set_netperf(guest_boot_timeout=10)
+        self.patch(scenario_base.NetperfScenarioTest, 'login', REAL_LOGIN)
+
+        def never_ready(runner, timeout):
+            raise remote.CommandTimeout('%s: not reachable over SSH after '
+                                        '%ds' % (runner.name, timeout))
+
+        self.patch(remote.SSHRunner, 'wait_until_ready', never_ready)
+        self.patch(remote.SSHRunner, '_load_key',
+                   staticmethod(lambda text: mock.Mock()))
+        result = self.run_case(test_paths.NorthSouthPathTest,
+                               'test_dnat_legacy')
+        ((_, detail),) = result.failures
+        message = str(detail)
+        self.assertRegex(message, r'guest 198\.18\.100\.\d+: not reachable '
+                         r'over SSH after 10s')
+        self.assertRegex(message, r'port port-\d+: ACTIVE, bound to '
+                         r'compute-0\d \(vif type ovs\)')
+        self.assertRegex(message, r'floating IP 198\.18\.100\.\d+: DOWN')
+        self.assertIn('the guest reported ready', message)
+        self.assertIn('network path to it is the suspect', message)
+        self.assertEqual([], self.measured)
 
 
 class PlacementTest(ScenarioTestBase):
