@@ -34,6 +34,19 @@ digest() {
         >> "$logs/digest" || true
 }
 PY3=$(pwd)/.tox/py3
+# The sandbox's last service errors (the cloud's side of a failed test),
+# without the two every start logs: no memcache module, OVSDB not up yet.
+SANDBOX_LOGS=/var/log/openstack-netperf/sandbox
+sandbox_errors() {
+    [ -d "$SANDBOX_LOGS" ] || return 0
+    {
+        echo "==> sandbox service errors (last 20, $SANDBOX_LOGS)"
+        (cd "$SANDBOX_LOGS" && awk '/ (ERROR|CRITICAL) / &&
+                !/oslo_cache\.memcache_pool|Unable to open stream to tcp:/ {
+            print substr($0, 1, 23) " " FILENAME ": " substr($0, 25, 300)
+        }' ./*/*.log) | sort | tail -n 20
+    } >> "$logs/digest"
+}
 
 stage pep8 "$TOX" -e pep8
 stage unit logged "$logs/unit" "$TOX" -e py3
@@ -46,9 +59,9 @@ if [ "$(id -u)" -ne 0 ]; then
 elif [ "${NETPERF_SKIP_FUNCTIONAL:-0}" = 1 ]; then
     echo "==> functional stage skipped: NETPERF_SKIP_FUNCTIONAL=1"
 else
-    stage main-job tools/run-main.sh || failed+=(main-job)
+    stage main-job tools/run-main.sh || { failed+=(main-job); sandbox_errors; }
     stage tempest tools/run-tempest.sh || {
-        failed+=(tempest); digest tempest output/tempest; }
+        failed+=(tempest); digest tempest output/tempest; sandbox_errors; }
     cp output/tempest/tempest.log "$logs/tempest" 2>/dev/null || true
     stage functional logged "$logs/functional" "$TOX" -e functional \
         || { failed+=(functional); digest functional .; }
