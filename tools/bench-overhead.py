@@ -104,14 +104,30 @@ def _fmt(value: float | None) -> str:
     return '-' if value is None else '%.1f' % value
 
 
+TOTAL_KEYS = ('wall', 'boot', 'configured', 'ssh_wait', 'path_checks',
+              'contexts')
+
+
+def totals_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The NetPerf workloads added up, with their overhead share."""
+    totals = dict.fromkeys(TOTAL_KEYS, 0.0)
+    for row in rows:
+        if row['configured'] is not None:
+            for key in TOTAL_KEYS:
+                totals[key] += row[key]
+    totals['overhead'] = (totals['wall'] - totals['boot']
+                          - totals['configured'])
+    totals['overhead_percent'] = (100.0 * totals['overhead']
+                                  / totals['wall'] if totals['wall']
+                                  else None)
+    return totals
+
+
 def render(rows: list[dict[str, Any]]) -> str:
     header = ('workload', 'iter', 'wall s', 'boot s', 'measure s',
               'overhead s', 'overhead %', 'SSH wait s', 'path checks s',
               'contexts s', 'at thesis durations %')
     lines = [header]
-    keys = ('wall', 'boot', 'configured', 'ssh_wait', 'path_checks',
-            'contexts')
-    totals = dict.fromkeys(keys, 0.0)
     for row in rows:
         share = (None if row['overhead'] is None or not row['wall']
                  else 100.0 * row['overhead'] / row['wall'])
@@ -121,14 +137,10 @@ def render(rows: list[dict[str, Any]]) -> str:
                       _fmt(share), _fmt(row['ssh_wait']),
                       _fmt(row['path_checks']), _fmt(row['contexts']),
                       _fmt(row['thesis_share'])))
-        if row['configured'] is not None:
-            for key in totals:
-                totals[key] += row[key]
-    overhead = totals['wall'] - totals['boot'] - totals['configured']
+    totals = totals_of(rows)
     lines.append(('total', '', _fmt(totals['wall']), _fmt(totals['boot']),
-                  _fmt(totals['configured']), _fmt(overhead),
-                  _fmt(100.0 * overhead / totals['wall']
-                       if totals['wall'] else None),
+                  _fmt(totals['configured']), _fmt(totals['overhead']),
+                  _fmt(totals['overhead_percent']),
                   _fmt(totals['ssh_wait']), _fmt(totals['path_checks']),
                   _fmt(totals['contexts']), ''))
     widths = [max(len(line[i]) for line in lines)
@@ -157,12 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument('report', nargs='?',
                         help='JSON report of a finished task')
     source.add_argument('--uuid', help='task UUID in the Rally database')
+    parser.add_argument('--json', help='also write the figures here')
     options = parser.parse_args(argv)
     rows = report_rows(_load(options.report, options.uuid))
     if not rows:
         print('no workloads in the report', file=sys.stderr)
         return 1
     print(render(rows))
+    if options.json:
+        with open(options.json, 'w') as handle:
+            json.dump({'workloads': rows, 'total': totals_of(rows)}, handle,
+                      indent=2, sort_keys=True)
     return 0
 
 

@@ -52,10 +52,15 @@ rally_env() {
 rally_task() {
     # Rally's "current task" is shared by everyone using this Rally
     # database: report on the UUID of this run, even when an SLA failed.
-    local log=output/netperf-sandbox-task.log status=0
+    local log=output/netperf-sandbox-task.log status=0 extra=()
+    # NETPERF_TASK_ARGS (YAML or JSON) overrides some of the args file's
+    # values, e.g. the thesis's run lengths for a benchmark.
+    if [ -n "${NETPERF_TASK_ARGS:-}" ]; then
+        extra=(--task-args "$NETPERF_TASK_ARGS")
+    fi
     "$BIN/rally" task start samples/netperf.yaml \
-        --task-args-file samples/netperf-sandbox-args.yaml 2>&1 \
-        | tee "$log" || status=$?
+        --task-args-file samples/netperf-sandbox-args.yaml "${extra[@]}" \
+        2>&1 | tee "$log" || status=$?
     TASK_UUID=$(sed -n 's/^Using task: \([0-9a-f-]*\).*/\1/p' "$log" \
                 | head -n 1)
     return "$status"

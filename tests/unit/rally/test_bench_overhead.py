@@ -74,3 +74,18 @@ class BenchOverheadTest(testtools.TestCase):
         self.assertEqual(['total', '100.0', '22.0', '48.0', '30.0', '30.0',
                           '8.0', '10.0', '20.0'], total)
         self.assertIn('at thesis durations %', text)
+
+    def test_json_has_the_rows_and_the_total(self):
+        tool = _load_tool()
+        tmp = self.useFixture(fixtures.TempDir())
+        report, figures = tmp.join('report.json'), tmp.join('figures.json')
+        with open(report, 'w') as handle:
+            json.dump(REPORT, handle)
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        self.assertEqual(0, tool.main([report, '--json', figures]))
+        with open(figures) as handle:
+            data = json.load(handle)
+        self.assertEqual(2, len(data['workloads']))
+        self.assertEqual(30.0, data['total']['overhead'])
+        self.assertEqual(30.0, data['total']['overhead_percent'])
+        self.assertEqual(48.0, data['total']['configured'])
