@@ -22,6 +22,10 @@ LOG = logging.getLogger(__name__)
 
 NAME = 'netperf-guest'
 NIC_MODES = ('auto', 'virtio', 'e1000')
+DEFAULT_KERNEL_PACKAGE = 'linux-image-cloud-amd64'
+DEFAULT_NIC_MODE = 'virtio'
+# Debian's generic kernel: every driver (e1000, AHCI), slower to boot.
+FULL_KERNEL_PACKAGE = 'linux-image-amd64'
 # 2024-01-01: file times in the image when SOURCE_DATE_EPOCH is unset.
 DEFAULT_EPOCH = 1704067200
 # Under TCG: cryptomgr.notests skips the crypto self-tests (FIPS mode,
@@ -57,8 +61,10 @@ class BuildOptions:
     arch: str = 'amd64'
     mirror: str | None = None
     security_mirror: str | None = None
-    kernel_package: str = 'linux-image-amd64'
-    nic_mode: str = 'auto'
+    # Debian's cloud kernel: LZ4-compressed and lean, the guest is
+    # SSH-ready about twice as fast under TCG; it has virtio but no e1000.
+    kernel_package: str = DEFAULT_KERNEL_PACKAGE
+    nic_mode: str = DEFAULT_NIC_MODE
     virtio_csum: bool = True
     iperf2: bool = True
     disk: bool = True
@@ -129,11 +135,11 @@ class BuildOptions:
                 hint = ('--nic-mode %s needs them: build with --nic-mode '
                         'virtio (virtio NICs only; add --no-virtio-csum for '
                         'an Open vSwitch userspace datapath) or use a '
-                        'kernel package with e1000, e.g. linux-image-amd64'
-                        % self.nic_mode)
+                        'kernel package with e1000, e.g. %s'
+                        % (self.nic_mode, FULL_KERNEL_PACKAGE))
             else:
-                hint = ('use a kernel package that has them, e.g. '
-                        'linux-image-amd64')
+                hint = ('use a kernel package that has them, e.g. %s'
+                        % FULL_KERNEL_PACKAGE)
             raise errors.ImageError(
                 'kernel package %s (%s) has no %s driver (neither built in '
                 'nor a module); %s' % (self.kernel_package, kernel.version,
@@ -142,9 +148,9 @@ class BuildOptions:
             raise errors.ImageError(
                 'kernel package %s (%s) has none of the CD-ROM controller '
                 'drivers %s: the guest could not read a Nova config drive; '
-                'use a kernel package with one, e.g. linux-image-amd64'
+                'use a kernel package with one, e.g. %s'
                 % (self.kernel_package, kernel.version,
-                   ', '.join(rootfs.CDROM_CONTROLLERS)))
+                   ', '.join(rootfs.CDROM_CONTROLLERS), FULL_KERNEL_PACKAGE))
         fitted = {group: [name for name in names if name not in lacking]
                   for group, names in groups.items()}
         return fitted, {name: rootfs.OPTIONAL_MODULES[name]

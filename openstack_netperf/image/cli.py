@@ -33,15 +33,19 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument('--security-mirror',
                         help='Debian security mirror URL; empty for none '
                              '(default: next to --mirror)')
-    parser.add_argument('--kernel-package', default='linux-image-amd64',
-                        help='kernel package (must have the e1000 module '
-                             'unless --nic-mode virtio; '
-                             'linux-image-cloud-amd64 boots faster under '
-                             'TCG and has no e1000)')
+    parser.add_argument('--kernel-package',
+                        default=build.DEFAULT_KERNEL_PACKAGE,
+                        help='kernel package (default: %%(default)s, which '
+                             'boots fastest under TCG and has no e1000; '
+                             '%s has every driver)'
+                             % build.FULL_KERNEL_PACKAGE)
     parser.add_argument('--nic-mode', choices=build.NIC_MODES,
-                        default='auto',
-                        help='NIC drivers the disk image loads '
-                             '(netperf.nic=); auto loads virtio and e1000')
+                        default=build.DEFAULT_NIC_MODE,
+                        help='NIC drivers the guest loads (netperf.nic=): '
+                             'virtio (default), e1000, or auto: both, '
+                             'whichever NIC is present (e1000 needs '
+                             '--kernel-package %s)'
+                             % build.FULL_KERNEL_PACKAGE)
     parser.add_argument('--no-virtio-csum', dest='virtio_csum',
                         action='store_false',
                         help='boot with netperf.virtio_csum=0: virtio_net '

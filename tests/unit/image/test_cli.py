@@ -26,8 +26,18 @@ class BuildOptionsTest(testtools.TestCase):
                          sorted(groups))
         self.assertEqual(['virtio_pci', 'virtio_net'], groups['nic'])
 
-    def test_auto_loads_both_nic_groups(self):
+    def test_defaults_are_the_cloud_kernel_with_virtio(self):
         options = build.BuildOptions(output=pathlib.Path('x'))
+        self.assertEqual('linux-image-cloud-amd64', options.kernel_package)
+        self.assertEqual(['virtio_pci', 'virtio_net'],
+                         options.module_groups()['nic'])
+        self.assertIn('netperf.nic=virtio', options.cmdline())
+        self.assertNotIn('virtio_csum', options.cmdline())
+
+    def test_auto_loads_both_nic_groups(self):
+        options = build.BuildOptions(output=pathlib.Path('x'),
+                                     kernel_package='linux-image-amd64',
+                                     nic_mode='auto')
         groups = options.module_groups()
         self.assertEqual(['disk', 'e1000', 'fs', 'nic', 'storage',
                           'virtio'], sorted(groups))

@@ -66,13 +66,15 @@ class DriverGroupsTest(testtools.TestCase):
 
     def test_auto_mode_says_to_use_virtio(self):
         exc = self.assertRaises(errors.ImageError,
-                                self.options().driver_groups, self.kernel())
+                                self.options(nic_mode='auto').driver_groups,
+                                self.kernel())
         text = str(exc)
         self.assertIn('kernel package linux-image-cloud-amd64 (%s) has no '
                       'e1000, e1000e driver' % VERSION, text)
         self.assertIn('--nic-mode auto needs them: build with --nic-mode '
                       'virtio', text)
         self.assertIn('--no-virtio-csum', text)
+        self.assertIn('e.g. linux-image-amd64', text)
 
     def test_missing_required_driver_is_an_error(self):
         kernel = self.kernel(modules=tuple(
