@@ -38,8 +38,9 @@ MEMORY_MIB = 128
 # (label, boot mode, NIC model, extra kernel command line)
 CASES = [
     ('disk, virtio-net (a cloud)', 'disk', 'virtio-net-pci', None),
-    ('kernel+initrd, e1000', 'kernel', 'e1000', 'netperf.nic=e1000'),
-    ('kernel+initrd, virtio csum=0 (sandbox)', 'kernel', 'virtio-net-pci',
+    ('kernel+initrd, e1000 (sandbox)', 'kernel', 'e1000',
+     'netperf.nic=e1000'),
+    ('kernel+initrd, virtio csum=0', 'kernel', 'virtio-net-pci',
      'netperf.nic=virtio netperf.virtio_csum=0'),
 ]
 
