@@ -8,6 +8,8 @@ an operator or a gate log reader sees the cause without a second run.
 
 from __future__ import annotations
 
+from typing import Callable
+
 PREFIX = 'netperf-guest: '
 BOOTING_LINE = PREFIX + 'booting'
 READY_LINE = PREFIX + 'ready'
@@ -70,3 +72,30 @@ def report(error: object, text: str | None,
         if _lines(text):
             parts.append('console, last lines:\n%s' % tail(text))
     return '\n'.join(parts)
+
+
+def unreachable_report(error: object, server: str,
+                       read_console: Callable[[], str],
+                       read_port: Callable[[], dict],
+                       floating_ip: str | None = None,
+                       read_floating_ip_status: Callable[[], str] | None
+                       = None) -> str:
+    """:func:`report` from the cloud's answers, whichever client asks.
+
+    Each read is attempted; one that fails becomes a fact, so the report
+    never hides the failure it explains.
+    """
+    facts: dict[str, object] = {'server': server}
+    text = None
+    try:
+        text = read_console()
+    except Exception as exc:
+        facts['console error'] = exc
+    try:
+        port = read_port()
+        facts['port %s' % port['id']] = port_state(port)
+        if floating_ip and read_floating_ip_status is not None:
+            facts['floating IP %s' % floating_ip] = read_floating_ip_status()
+    except Exception as exc:
+        facts['neutron error'] = exc
+    return report(error, text, facts)

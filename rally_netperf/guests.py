@@ -192,24 +192,14 @@ class Fleet:
 
     def unreachable_report(self, guest: Guest, error: Exception) -> str:
         """Why ``guest`` does not answer: console, port and FIP state."""
-        facts: dict[str, object] = {'server': '%s on %s' % (
-            guest.server.id, guest.host.host)}
-        text = None
-        try:
-            text = self.nova.servers.get_console_output(
-                guest.server, length=console.TAIL_LINES * 4)
-        except Exception as exc:  # a report must not hide the failure
-            facts['console error'] = exc
-        try:
-            port = self.neutron.show_port(guest.port_id)['port']
-            facts['port %s' % port['id']] = console.port_state(port)
-            if guest.floating_ip_id:
-                fip = self.neutron.show_floatingip(
-                    guest.floating_ip_id)['floatingip']
-                facts['floating IP %s' % guest.floating_ip] = fip['status']
-        except Exception as exc:
-            facts['neutron error'] = exc
-        return console.report(error, text, facts)
+        return console.unreachable_report(
+            error, '%s on %s' % (guest.server.id, guest.host.host),
+            lambda: self.nova.servers.get_console_output(
+                guest.server, length=console.TAIL_LINES * 4),
+            lambda: self.neutron.show_port(guest.port_id)['port'],
+            guest.floating_ip,
+            lambda: self.neutron.show_floatingip(
+                guest.floating_ip_id)['floatingip']['status'])
 
     # -- delete -------------------------------------------------------------
 

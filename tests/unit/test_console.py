@@ -66,3 +66,20 @@ class ReportTest(testtools.TestCase):
                          console.port_state({'status': 'DOWN',
                                              'binding:host_id': '',
                                              'binding:vif_type': 'unbound'}))
+
+
+class UnreachableReportTest(testtools.TestCase):
+
+    def test_failed_reads_become_facts(self):
+        def broken():
+            raise RuntimeError('nova is down')
+
+        report = console.unreachable_report(
+            'timed out', 's1 on compute-01', broken,
+            lambda: {'id': 'p1', 'status': 'ACTIVE'}, '198.18.100.7',
+            lambda: 'DOWN')
+        self.assertIn('server: s1 on compute-01', report)
+        self.assertIn('console error: nova is down', report)
+        self.assertIn('port p1: ACTIVE', report)
+        self.assertIn('floating IP 198.18.100.7: DOWN', report)
+        self.assertIn('console: could not be read', report)

@@ -259,25 +259,18 @@ class NetperfScenarioTest(test.BaseTestCase):
     def unreachable_report(self, guest: Guest, error: Exception) -> str:
         """Why ``guest`` does not answer: console, port and FIP state."""
         server_id = guest.server['id']
-        facts: dict[str, object] = {'server': '%s on %s' % (server_id,
-                                                            guest.host)}
-        text = None
-        try:
-            text = self.servers_client.get_console_output(
-                server_id, length=console.TAIL_LINES * 4)['output']
-        except Exception as exc:  # a report must not hide the failure
-            facts['console error'] = exc
-        try:
-            port = self.ports_client.show_port(guest.port['id'])['port']
-            facts['port %s' % port['id']] = console.port_state(port)
-            if guest.floating_ip:
-                fips = self.floating_ips_client.list_floatingips(
-                    port_id=port['id'])['floatingips']
-                facts['floating IP %s' % guest.floating_ip] = ', '.join(
-                    fip['status'] for fip in fips) or 'gone'
-        except Exception as exc:
-            facts['neutron error'] = exc
-        return console.report(error, text, facts)
+
+        def fip_status() -> str:
+            fips = self.floating_ips_client.list_floatingips(
+                port_id=guest.port['id'])['floatingips']
+            return ', '.join(fip['status'] for fip in fips) or 'gone'
+
+        return console.unreachable_report(
+            error, '%s on %s' % (server_id, guest.host),
+            lambda: self.servers_client.get_console_output(
+                server_id, length=console.TAIL_LINES * 4)['output'],
+            lambda: self.ports_client.show_port(guest.port['id'])['port'],
+            guest.floating_ip, fip_status)
 
     # --- nodes ------------------------------------------------------------
 
