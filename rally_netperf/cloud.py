@@ -11,6 +11,7 @@ import dataclasses
 from typing import Any
 
 from openstack_netperf import exceptions
+from openstack_netperf.hosts import cloud as hosts_cloud
 from openstack_netperf import topology
 
 DVR_AGENT_MODES = ('dvr', 'dvr_snat', 'dvr_no_external')
@@ -54,25 +55,17 @@ def find_flavor(nova: Any, ref: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class ComputeHost:
+class ComputeHost(hosts_cloud.ComputeHost):
     """An enabled, up compute host and the L3 agent mode it runs."""
 
-    host: str
-    zone: str
     l3_agent_mode: str | None = None
-
-    @property
-    def hint(self) -> str:
-        """The availability-zone hint that pins a server here."""
-        return '%s:%s' % (self.zone, self.host)
 
 
 def l3_agents(neutron: Any) -> list[dict[str, Any]]:
     """Every L3 agent: host, agent_mode, alive, admin_state_up."""
     agents = neutron.list_agents(agent_type='L3 agent')['agents']
     return [{'host': a['host'],
-             'agent_mode': (a.get('configurations') or {}).get(
-                 'agent_mode', 'legacy'),
+             'agent_mode': hosts_cloud.agent_mode(a),
              'alive': a.get('alive', False),
              'admin_state_up': a.get('admin_state_up', True)}
             for a in agents]

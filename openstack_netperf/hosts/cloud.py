@@ -26,6 +26,11 @@ CENTRAL_MODES = {
 COMPUTE_DVR_MODES = ('dvr', 'dvr_no_external')
 
 
+def agent_mode(agent: Mapping[str, Any]) -> str:
+    """An L3 agent's mode from its Neutron ``configurations``."""
+    return (agent.get('configurations') or {}).get('agent_mode', 'legacy')
+
+
 @dataclasses.dataclass(frozen=True)
 class ComputeHost:
     """A nova-compute service that can take a VM (``zone:host`` hint)."""
@@ -73,8 +78,7 @@ class CloudFacts:
                 continue
             kind = agent.get('agent_type', '')
             if kind == L3_AGENT_TYPE:
-                conf = agent.get('configurations') or {}
-                l3_modes[agent['host']] = conf.get('agent_mode', 'legacy')
+                l3_modes[agent['host']] = agent_mode(agent)
             elif kind == OVS_AGENT_TYPE:
                 ovs_hosts.add(agent['host'])
             else:
@@ -143,5 +147,4 @@ def hosting_network_nodes(hosting_agents: Iterable[Mapping[str, Any]],
     mode = topology.parse_router_mode(mode)
     return sorted(
         a['host'] for a in hosting_agents
-        if (a.get('configurations') or {}).get('agent_mode', 'legacy')
-        in CENTRAL_MODES[mode])
+        if agent_mode(a) in CENTRAL_MODES[mode])
