@@ -12,6 +12,8 @@
 #   NETPERF_TASK_ARGS='{"router_modes": ["dvr"], "duration": 50,
 #     "omit": 10, "ping_count": 60, "ping_discard": 10,
 #     "ping_interval": 1.0, "rounds": 2}' tools/bench-all.sh
+# NETPERF_FIDELITY_ARGS adds options to bench-fidelity.py, e.g.
+# "--rounds 10" (about 2 minutes a round).
 # The figures stay in output/bench/*.json.
 # shellcheck disable=SC2317  # functions are run through stage()
 set -euo pipefail
@@ -37,8 +39,10 @@ overhead() {
 
 stage bench-sandbox "$PY" tools/bench-sandbox.py --guests 7 --keep \
     --json "$OUT/sandbox.json" || failed+=(bench-sandbox)
+# shellcheck disable=SC2086  # NETPERF_FIDELITY_ARGS is a list of options
 stage bench-fidelity "$PY" tools/bench-fidelity.py \
-    --json "$OUT/fidelity.json" || failed+=(bench-fidelity)
+    ${NETPERF_FIDELITY_ARGS:-} --json "$OUT/fidelity.json" \
+    || failed+=(bench-fidelity)
 rm -f output/netperf-sandbox-report.json
 # An SLA failure still leaves a report whose overhead is worth printing.
 stage main-job tools/run-main.sh || failed+=(main-job)
