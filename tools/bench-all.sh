@@ -4,7 +4,7 @@
 # topology's seven guests (bench-sandbox.py), fidelity (bench-fidelity.py),
 # and the tool overhead of the sample task (run-main.sh, then
 # bench-overhead.py).  Run as root after "tox -e py3" (or the test
-# command); about 25 minutes with the sandbox's short runs.
+# command); about 30 minutes with the sandbox's short runs.
 #
 # NETPERF_TASK_ARGS overrides the sample task's sandbox args, e.g. the
 # thesis's run lengths for one router mode and two rounds (about 45 more
@@ -13,7 +13,7 @@
 #     "omit": 10, "ping_count": 60, "ping_discard": 10,
 #     "ping_interval": 1.0, "rounds": 2}' tools/bench-all.sh
 # NETPERF_FIDELITY_ARGS adds options to bench-fidelity.py, e.g.
-# "--rounds 10" (about 2 minutes a round).
+# "--rounds 20" (about a minute a round; 10 by default).
 # The figures stay in output/bench/*.json.
 # shellcheck disable=SC2317  # functions are run through stage()
 set -euo pipefail

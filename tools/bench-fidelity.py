@@ -11,7 +11,7 @@ JSON here.  Prints both medians per
 direction and their ratio (issue goal: >= 0.97), then deletes everything
 it created.  Run as root from the project environment:
 
-    .tox/py3/bin/python tools/bench-fidelity.py --rounds 5 --duration 10
+    .tox/py3/bin/python tools/bench-fidelity.py --rounds 10 --duration 10
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--rounds', type=int, default=5,
+    parser.add_argument('--rounds', type=int, default=10,
                         help='alternations of plugin and direct runs')
     parser.add_argument('--duration', type=int, default=10,
                         help='measured seconds of each iperf3 run')
