@@ -17,6 +17,7 @@ from openstack_netperf.hosts import verdict
 from openstack_netperf import pair
 from openstack_netperf import summary
 from openstack_netperf import topology
+from rally_netperf import charts
 from rally_netperf import paths
 
 _title = summary.item_title
@@ -36,7 +37,7 @@ def additive(category: topology.Category,
                 'description': 'Median of %d rounds between %s and %s'
                                % (measurement.settings.rounds,
                                   measurement.source, measurement.target),
-                'chart_plugin': 'StatsTable',
+                'chart_plugin': charts.NAME,
                 'data': data,
             })
     return outputs
@@ -204,7 +205,7 @@ def path_marker(result: paths.PathResult) -> dict[str, Any]:
         'title': _title('Path verdict', result.category),
         'description': '1 = yes, 0 = no (expected: %s)' % (
             'crossed' if v.expected_crossing else 'not crossed'),
-        'chart_plugin': 'StatsTable',
+        'chart_plugin': charts.NAME,
         'data': [['crossed the network node',
                   int(v.verdict is verdict.PathVerdict.CROSSED)],
                  ['inconclusive',

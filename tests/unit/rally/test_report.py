@@ -42,6 +42,11 @@ class ReportTest(test_scenarios.ScenarioTestCase):
         rows = {row[0]: row for row in throughput['data']['rows']}
         self.assertEqual({'TCP forward', 'TCP reverse'}, set(rows))
         self.assertEqual(2, rows['TCP forward'][-1])  # count of iterations
+        # Mbit/s, ms and percent: no column says "(sec)" as Rally's own
+        # StatsTable does.
+        for chart in rendered:
+            self.assertEqual(['Figure', 'Min', 'Median', '90%ile', '95%ile',
+                              'Max', 'Avg', 'Count'], chart['data']['cols'])
 
     def test_complete_outputs_render(self):
         output = self._iterations(1)[0]
