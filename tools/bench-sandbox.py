@@ -10,7 +10,8 @@ scratch; Debian packages and the service venv are kept), then prints
 the wall-clock time of each phase and the memory (PSS) of every process
 the sandbox started, without guests and with ``--guests`` netperf.tiny
 guests spread over the computes like the reference topology (4 + 3),
-behind a DVR router.
+behind a DVR router, which it deletes again before ``down`` (or before
+leaving the sandbox up, with ``--keep``).
 """
 
 from __future__ import annotations
@@ -79,19 +80,35 @@ def timed(label: str, func, results: dict) -> None:
     print('%-28s %6.1f s' % (label, results[label]), flush=True)
 
 
-def boot_guests(box: sandbox_mod.Sandbox, count: int) -> float:
-    """Boot guests (4 on compute-01, the rest on compute-02); seconds."""
+def measure_with_guests(box: sandbox_mod.Sandbox, count: int,
+                        settle: float) -> tuple[float, dict]:
+    """Boot guests, measure memory, delete them: (seconds to ACTIVE, memory).
+
+    4 guests go on compute-01, the rest on compute-02.  They and their
+    network are deleted before returning, also on failure, so that with
+    ``--keep`` the next benchmark finds an empty sandbox, not idle guests
+    taking CPU from its measurements.
+    """
     cloud = box.cloud()
     ids = box.cloud_ids()
     # A DVR router with a gateway: its namespaces (and the agents' privsep
     # helpers, the largest memory item) exist as in a real measurement.
-    net, _router = cloud.create_dvr_network(BENCH_NET, '198.19.11.0/24',
-                                            ids.public_network_id)
-    computes = [n.name for n in box.conf.computes]
-    hosts = [computes[0] if i < 4 else computes[-1] for i in range(count)]
-    start = time.monotonic()
-    guests.boot(cloud, ids, net, hosts, 'bench', floating=False)
-    return time.monotonic() - start
+    net, router = cloud.create_dvr_network(BENCH_NET, '198.19.11.0/24',
+                                           ids.public_network_id)
+    booted: list[guests.Guest] = []
+    try:
+        computes = [n.name for n in box.conf.computes]
+        hosts = [computes[0] if i < 4 else computes[-1]
+                 for i in range(count)]
+        start = time.monotonic()
+        booted = guests.boot(cloud, ids, net, hosts, 'bench',
+                             floating=False)
+        seconds = time.monotonic() - start
+        time.sleep(settle)
+        return seconds, memory(box)
+    finally:
+        guests.delete(cloud, booted)
+        cloud.delete_dvr_network(net, router)
 
 
 def main() -> int:
@@ -103,7 +120,8 @@ def main() -> int:
                         help='seconds to let guests boot before measuring')
     parser.add_argument('--json', help='also write the figures here')
     parser.add_argument('--keep', action='store_true',
-                        help='leave the sandbox up at the end')
+                        help='leave the sandbox up at the end (without the '
+                             'guests and network of the memory figure)')
     args = parser.parse_args()
     if os.geteuid() != 0:
         parser.error('run as root')
@@ -118,12 +136,11 @@ def main() -> int:
     print('memory, no guests           %(total_mib)7.0f MiB PSS in '
           '%(processes)d processes' % results['memory_no_guests'])
     if args.guests:
-        seconds = boot_guests(box, args.guests)
+        seconds, results['memory_with_guests'] = measure_with_guests(
+            box, args.guests, args.settle)
         results['guests_active_s'] = round(seconds, 1)
         print('%d guests ACTIVE             %6.1f s'
               % (args.guests, seconds))
-        time.sleep(args.settle)
-        results['memory_with_guests'] = memory(box)
         print('memory, %d guests            %7.0f MiB PSS (QEMU %.0f MiB)'
               % (args.guests, results['memory_with_guests']['total_mib'],
                  results['memory_with_guests']['qemu_mib']))
