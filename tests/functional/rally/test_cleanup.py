@@ -2,12 +2,14 @@
 
 Runs the real ``rally`` (in a database of its own) against the running
 sandbox, bringing the sandbox up when it is not.  The failure is injected
-where real clouds fail most: the guests' SSH times out
-(``[netperf] guest_ready_timeout`` of a few seconds) after the servers,
+where real clouds fail most: the guests' SSH times out after the servers,
 their ports and floating IPs, the router and the network exist.  A watcher
-lists servers and floating IPs while the task runs, to prove they existed;
-afterwards servers, ports, floating IPs, routers and networks are listed
-again to prove that every one created meanwhile is gone.
+removes the SSH rule from the task's security group as soon as the group
+appears (so the guests boot and report ready, but the firewall drops every
+connection: no race with the guests' boot time), and lists servers and
+floating IPs while the task runs, to prove they existed; afterwards
+servers, ports, floating IPs, routers and networks are listed again to
+prove that every one created meanwhile is gone.
 
     python -m testtools.run tests.functional.rally.test_cleanup
 """
@@ -34,10 +36,11 @@ LISTINGS = {
     'floatingips': ('neutron', '/v2.0/floatingips'),
     'routers': ('neutron', '/v2.0/routers'),
     'networks': ('neutron', '/v2.0/networks'),
+    'security_groups': ('neutron', '/v2.0/security-groups'),
 }
-# Short enough that no guest of the sandbox can be ready: the injected
-# failure.  Rally's own minimum for this option is 1 s.
-READY_TIMEOUT = 3
+# Long enough for any sandbox guest to boot and report ready on its
+# console, so the failure report can blame the network path.
+READY_TIMEOUT = 120
 
 
 @testtools.skipUnless(os.geteuid() == 0,
@@ -82,7 +85,8 @@ class TestFailedTaskCleansUp(testtools.TestCase):
                                 'rally-env.json'))
         args = {'categories': ['H-NR'], 'router_modes': ['legacy'],
                 'per_pair': True}
-        seen = {'servers': set(), 'floatingips': set()}
+        seen = {'servers': set(), 'floatingips': set(),
+                'ssh_rules': set()}
         task = subprocess.Popen(
             [RALLY, '--config-file', str(self.rally_conf), 'task', 'start',
              'samples/netperf.yaml', '--task-args-file',
@@ -90,12 +94,14 @@ class TestFailedTaskCleansUp(testtools.TestCase):
              json.dumps(args)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True)
-        watcher = threading.Thread(target=self._watch, args=(task, seen))
+        watcher = threading.Thread(target=self._watch,
+                                   args=(task, seen, before))
         watcher.start()
         output, _ = task.communicate(timeout=1200)
         watcher.join()
 
         # The task ran, booted its guests and failed where injected.
+        self.assertNotEqual(set(), seen['ssh_rules'], output)
         self.assertEqual(2, len(seen['servers']), output)
         self.assertEqual(2, len(seen['floatingips']), output)
         self.assertNotEqual(0, self.rally('task', 'sla-check',
@@ -106,7 +112,10 @@ class TestFailedTaskCleansUp(testtools.TestCase):
             'subtasks'][0]['workloads'][0]
         errors = [i['error'] for i in workload['data'] if i['error']]
         self.assertEqual(1, len(errors), workload['data'])
-        self.assertIn('not reachable over SSH', ' '.join(errors[0]))
+        message = ' '.join(errors[0])
+        self.assertIn('not reachable over SSH', message)
+        # The report read the console: the guest was up, the path was not.
+        self.assertIn('the guest reported ready', message)
 
         # Nothing the task created is left.
         after = self.listing()
@@ -117,14 +126,34 @@ class TestFailedTaskCleansUp(testtools.TestCase):
             self.assertEqual({}, left, '%s left behind' % kind)
         self.assertEqual(set(), seen['servers'] & set(after['servers']))
 
-    def _watch(self, task: subprocess.Popen, seen: dict[str, set]) -> None:
-        """Record the servers and floating IPs seen while the task runs."""
+    def _watch(self, task: subprocess.Popen, seen: dict[str, set],
+               before: dict[str, dict[str, dict]]) -> None:
+        """Inject the failure; record the new servers and FIPs meanwhile."""
         while task.poll() is None:
-            for kind in seen:
-                service, path = LISTINGS[kind]
-                try:
+            try:
+                self._drop_ssh_rules(before, seen['ssh_rules'])
+                for kind in ('servers', 'floatingips'):
+                    service, path = LISTINGS[kind]
                     items = self.cloud.call('GET', service, path)[kind]
-                except Exception:  # a busy API: look again
-                    items = []
-                seen[kind].update(i['id'] for i in items)
+                    seen[kind].update(i['id'] for i in items
+                                      if i['id'] not in before[kind])
+            except Exception as exc:  # a busy API: look again
+                print('watcher: %s' % exc, file=sys.stderr)
             time.sleep(2)
+
+    def _drop_ssh_rules(self, before: dict[str, dict[str, dict]],
+                        dropped: set[str]) -> None:
+        """Delete the SSH rules of every security group new since before."""
+        service, path = LISTINGS['security_groups']
+        groups = self.cloud.call('GET', service, path)['security_groups']
+        for group in groups:
+            if group['id'] in before['security_groups']:
+                continue
+            for rule in group['security_group_rules']:
+                if (rule['id'] not in dropped
+                        and rule.get('protocol') == 'tcp'
+                        and rule.get('port_range_min') == 22):
+                    self.cloud.call('DELETE', 'neutron',
+                                    '/v2.0/security-group-rules/%s'
+                                    % rule['id'])
+                    dropped.add(rule['id'])
