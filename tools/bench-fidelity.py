@@ -47,61 +47,63 @@ def direct_mbps(client: remote.Runner, server: remote.Runner,
 def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
             omit: int) -> dict[str, list[float]]:
     cloud = box.cloud()
-    ids = box.cloud_ids()
-    net, router = cloud.create_dvr_network(BENCH_NET, '198.19.12.0/24',
-                                           ids.public_network_id)
-    booted: list[guests.Guest] = []
+    guests.open_default_groups(cloud)
+    key = sshd.key_path(box.conf)
+    with open(key + '.pub') as handle:
+        guests.ensure_keypair(cloud, 'fidelity', handle.read())
     runners: list[remote.SSHRunner] = []
-    try:
-        guests.open_default_groups(cloud)
-        key = sshd.key_path(box.conf)
-        with open(key + '.pub') as handle:
-            guests.ensure_keypair(cloud, 'fidelity', handle.read())
-        booted = guests.boot(cloud, ids, net,
-                             [n.name for n in box.conf.computes],
-                             'fidelity', key_name='fidelity')
-        for guest in booted:
-            runner = remote.SSHRunner(guest.floating_ip, 'root',
-                                      key_filename=key, name=guest.name)
-            runner.wait_until_ready(timeout=300)
-            runners.append(runner)
-        source = pair.Endpoint(booted[0].name, runners[0],
-                               booted[0].fixed_ip)
-        target = pair.Endpoint(booted[1].name, runners[1],
-                               booted[1].fixed_ip)
-        settings = pair.Settings(duration=duration, omit=omit, rounds=1,
-                                 ping_count=5, ping_discard=1,
-                                 ping_interval=0.2)
-        figures: dict[str, list[float]] = {
-            'plugin forward': [], 'direct forward': [],
-            'plugin reverse': [], 'direct reverse': []}
+    with guests.behind_dvr_router(
+            cloud, box.cloud_ids(), BENCH_NET, '198.19.12.0/24',
+            [n.name for n in box.conf.computes], 'fidelity',
+            key_name='fidelity') as booted:
+        try:
+            for guest in booted:
+                runner = remote.SSHRunner(guest.floating_ip, 'root',
+                                          key_filename=key, name=guest.name)
+                runner.wait_until_ready(timeout=300)
+                runners.append(runner)
+            return _alternate(runners, booted, rounds, duration, omit)
+        finally:
+            for runner in runners:
+                runner.close()
 
-        def plugin() -> None:
-            summary = pair.measure_pair(source, target, settings).summary()
-            figures['plugin forward'].append(summary['tcp_forward_mbps'])
-            figures['plugin reverse'].append(summary['tcp_reverse_mbps'])
 
-        def direct() -> None:
-            figures['direct forward'].append(direct_mbps(
-                runners[0], runners[1], target.address, duration, omit))
-            figures['direct reverse'].append(direct_mbps(
-                runners[1], runners[0], source.address, duration, omit))
+def _alternate(runners: list[remote.SSHRunner], booted: list[guests.Guest],
+               rounds: int, duration: int, omit: int
+               ) -> dict[str, list[float]]:
+    """Plugin and direct runs, round by round, over the booted pair."""
+    source = pair.Endpoint(booted[0].name, runners[0],
+                           booted[0].fixed_ip)
+    target = pair.Endpoint(booted[1].name, runners[1],
+                           booted[1].fixed_ip)
+    settings = pair.Settings(duration=duration, omit=omit, rounds=1,
+                             ping_count=5, ping_discard=1,
+                             ping_interval=0.2)
+    figures: dict[str, list[float]] = {
+        'plugin forward': [], 'direct forward': [],
+        'plugin reverse': [], 'direct reverse': []}
 
-        for index in range(rounds):
-            # Alternate who goes first: neither side always gets the
-            # warmer (or the busier) half of a round.
-            order = (plugin, direct) if index % 2 == 0 else (direct, plugin)
-            for step in order:
-                step()
-            print('round %d: %s' % (index + 1, ', '.join(
-                '%s %.0f' % (k, v[-1]) for k, v in figures.items())),
-                flush=True)
-        return figures
-    finally:
-        for runner in runners:
-            runner.close()
-        guests.delete(cloud, booted)
-        cloud.delete_dvr_network(net, router)
+    def plugin() -> None:
+        summary = pair.measure_pair(source, target, settings).summary()
+        figures['plugin forward'].append(summary['tcp_forward_mbps'])
+        figures['plugin reverse'].append(summary['tcp_reverse_mbps'])
+
+    def direct() -> None:
+        figures['direct forward'].append(direct_mbps(
+            runners[0], runners[1], target.address, duration, omit))
+        figures['direct reverse'].append(direct_mbps(
+            runners[1], runners[0], source.address, duration, omit))
+
+    for index in range(rounds):
+        # Alternate who goes first: neither side always gets the
+        # warmer (or the busier) half of a round.
+        order = (plugin, direct) if index % 2 == 0 else (direct, plugin)
+        for step in order:
+            step()
+        print('round %d: %s' % (index + 1, ', '.join(
+            '%s %.0f' % (k, v[-1]) for k, v in figures.items())),
+            flush=True)
+    return figures
 
 
 def main() -> int:

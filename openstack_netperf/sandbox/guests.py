@@ -8,9 +8,10 @@ that, over the admin REST client of :mod:`openstack_netperf.sandbox.api`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from openstack_netperf import exceptions
 from openstack_netperf.sandbox import api
@@ -71,33 +72,52 @@ def boot(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
     Guests get the sandbox image and flavor, a config drive, and, when
     ``floating``, a floating IP from the external network.
     """
-    servers = []
-    for index, host in enumerate(hosts):
-        body = {'name': '%s-%d' % (prefix, index), 'imageRef': ids.image_id,
-                'flavorRef': ids.flavor_id, 'config_drive': True,
-                'networks': [{'uuid': network['id']}],
-                'availability_zone': 'nova:%s' % host}
-        if key_name:
-            body['key_name'] = key_name
-        servers.append(cloud.call('POST', 'nova', '/v2.1/servers',
-                                  {'server': body})['server']['id'])
-    active = wait_active(cloud, servers, timeout, sleep, clock)
-    guests = []
-    for server_id in servers:
-        server = active[server_id]
-        fixed = server['addresses'][network['name']][0]['addr']
-        fip: dict = {}
-        if floating:
-            port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
-                              % server_id)['ports'][0]
-            fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
-                'floatingip': {
-                    'floating_network_id': ids.public_network_id,
-                    'port_id': port['id']}})['floatingip']
-        guests.append(Guest(server_id, server['name'],
-                            server['OS-EXT-SRV-ATTR:host'], fixed,
-                            fip.get('floating_ip_address'), fip.get('id')))
+    servers: list[str] = []
+    guests: list[Guest] = []
+    try:
+        for index, host in enumerate(hosts):
+            servers.append(_post_server(cloud, ids, network, host,
+                                        '%s-%d' % (prefix, index), key_name))
+        active = wait_active(cloud, servers, timeout, sleep, clock)
+        for server_id in servers:
+            guests.append(_guest(cloud, ids, network, active[server_id],
+                                 floating))
+    except Exception:
+        # The caller never gets the list: what was created goes here.
+        done = {g.server_id for g in guests}
+        delete(cloud, guests + [Guest(s, s, '', '', None, None)
+                                for s in servers if s not in done],
+               sleep=sleep, clock=clock)
+        raise
     return guests
+
+
+def _post_server(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
+                 host: str, name: str, key_name: str | None) -> str:
+    body = {'name': name, 'imageRef': ids.image_id,
+            'flavorRef': ids.flavor_id, 'config_drive': True,
+            'networks': [{'uuid': network['id']}],
+            'availability_zone': 'nova:%s' % host}
+    if key_name:
+        body['key_name'] = key_name
+    return cloud.call('POST', 'nova', '/v2.1/servers',
+                      {'server': body})['server']['id']
+
+
+def _guest(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
+           server: dict, floating: bool) -> Guest:
+    """An ACTIVE server as a Guest, with a floating IP if asked for."""
+    fixed = server['addresses'][network['name']][0]['addr']
+    fip: dict = {}
+    if floating:
+        port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
+                          % server['id'])['ports'][0]
+        fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
+            'floatingip': {'floating_network_id': ids.public_network_id,
+                           'port_id': port['id']}})['floatingip']
+    return Guest(server['id'], server['name'],
+                 server['OS-EXT-SRV-ATTR:host'], fixed,
+                 fip.get('floating_ip_address'), fip.get('id'))
 
 
 def delete(cloud: api.Cloud, booted: list[Guest], timeout: float = 300.0,
@@ -161,3 +181,23 @@ def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
                                  % (', '.join(pending), timeout))
             sleep(2)
     return done
+
+
+@contextlib.contextmanager
+def behind_dvr_router(cloud: api.Cloud, ids: envfiles.CloudIds, name: str,
+                      cidr: str, hosts: list[str], prefix: str,
+                      **boot_args: Any) -> Iterator[list[Guest]]:
+    """Guests (:func:`boot`) on a new network behind a new DVR router.
+
+    Guests, network and router are deleted on leaving, also on failure:
+    a benchmark that keeps the sandbox up must not leave idle guests
+    taking CPU from the next one.
+    """
+    net, router = cloud.create_dvr_network(name, cidr, ids.public_network_id)
+    booted: list[Guest] = []
+    try:
+        booted = boot(cloud, ids, net, hosts, prefix, **boot_args)
+        yield booted
+    finally:
+        delete(cloud, booted)
+        cloud.delete_dvr_network(net, router)

@@ -1,3 +1,4 @@
+import fixtures
 import testtools
 
 from openstack_netperf.sandbox import api
@@ -104,6 +105,14 @@ class TestBoot(testtools.TestCase):
                                 sleep=lambda s: None)
         self.assertIn('No valid host', str(exc))
 
+    def test_a_failed_boot_deletes_the_servers_it_posted(self):
+        cloud = FakeCloud(fail='id-x-1')
+        self.assertRaises(guests.GuestError, guests.boot, cloud, IDS, NET,
+                          ['compute-01', 'compute-02'], 'x',
+                          sleep=lambda s: None)
+        self.assertEqual(['/v2.1/servers/id-x-0', '/v2.1/servers/id-x-1'],
+                         sorted(cloud.deleted))
+
     def test_delete_guests_and_floating_ips(self):
         cloud = FakeCloud()
         booted = guests.boot(cloud, IDS, NET, ['compute-01'], 'x',
@@ -123,6 +132,44 @@ class TestBoot(testtools.TestCase):
                                 cloud, ['id-a-0'], 10, sleep,
                                 lambda: now[0])
         self.assertIn('not ACTIVE after 10 s', str(exc))
+
+
+class NetworkCloud(FakeCloud):
+    """A FakeCloud that also makes and unmakes the DVR network."""
+
+    def create_dvr_network(self, name, cidr, public_network_id):
+        self.deleted_network = None
+        return dict(NET, name=name), {'id': 'r'}
+
+    def delete_dvr_network(self, net, router):
+        self.deleted_network = (net['id'], router['id'])
+
+
+class TestBehindDvrRouter(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch(
+            'openstack_netperf.sandbox.guests.time.sleep', lambda s: None))
+
+    def test_everything_goes_when_the_block_fails(self):
+        cloud = NetworkCloud()
+        with testtools.ExpectedException(RuntimeError):
+            with guests.behind_dvr_router(cloud, IDS, 'net', '198.19.9.0/24',
+                                          ['compute-01'], 'x') as booted:
+                self.assertEqual(1, len(booted))
+                raise RuntimeError('measurement failed')
+        self.assertIn('/v2.1/servers/id-x-0', cloud.deleted)
+        self.assertEqual(('n', 'r'), cloud.deleted_network)
+
+    def test_the_network_goes_when_the_boot_fails(self):
+        cloud = NetworkCloud(fail='id-x-0')
+        with testtools.ExpectedException(guests.GuestError):
+            with guests.behind_dvr_router(cloud, IDS, 'net', '198.19.9.0/24',
+                                          ['compute-01'], 'x'):
+                self.fail('the block must not run')
+        self.assertEqual(['/v2.1/servers/id-x-0'], cloud.deleted)
+        self.assertEqual(('n', 'r'), cloud.deleted_network)
 
 
 class TestAccess(testtools.TestCase):
