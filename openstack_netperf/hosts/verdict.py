@@ -84,6 +84,9 @@ class Verdict:
     reason: str
     network_evidence: tuple[Evidence, ...]
     compute_evidence: tuple[Evidence, ...]
+    # Inconclusive only because the quiet window was not quiet: a passing
+    # event (e.g. guests still booting), worth another try.
+    noisy: bool = False
 
     @property
     def conclusive(self) -> bool:
@@ -140,10 +143,11 @@ def judge(expected_crossing: bool, burst: Burst,
     net = _evidence(burst_delta, noise_delta, network)
     comp = _evidence(burst_delta, noise_delta, computes)
 
-    def verdict(kind: PathVerdict, reason: str) -> Verdict:
+    def verdict(kind: PathVerdict, reason: str,
+                noisy: bool = False) -> Verdict:
         return Verdict(kind, expected_crossing, reason,
                        tuple(net[:evidence_count]),
-                       tuple(comp[:evidence_count]))
+                       tuple(comp[:evidence_count]), noisy)
 
     if not network:
         raise exceptions.InvalidInput('No network node given to judge by')
@@ -171,7 +175,7 @@ def judge(expected_crossing: bool, burst: Burst,
                        'on %s in a burst-long window) is not %g times '
                        'smaller than the burst of %d packets'
                        % (worst.noise_packets, worst.key, noise_factor,
-                          burst.packets))
+                          burst.packets), noisy=True)
     moved = [e for e in net
              if e.excess_packets * noise_factor > burst.packets
              and e.excess_bytes * noise_factor > burst.packets *

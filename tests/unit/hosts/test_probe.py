@@ -150,3 +150,46 @@ class MeasurePathTest(testtools.TestCase):
                           'read compute-01'], events)
         self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
         self.assertTrue(result.as_expected)
+
+    @staticmethod
+    def _measure_counting(totals, expected_crossing):
+        """measure_path over one network counter reading ``totals``."""
+        key_net = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r',
+                                      'qr-a')
+        totals = iter(totals)
+        bursts = []
+
+        def read_host(runner, target):
+            if target.host != 'network':
+                return {}
+            packets = next(totals)
+            return {key_net: snapshot.Counter(packets, packets * 1000)}
+
+        def send():
+            bursts.append('burst')
+            return verdict.Burst(3000, 1000)
+
+        targets = probe.path_targets(['network'], ['compute-01'], ['r'])
+        with mock.patch.object(snapshot, 'read_host', side_effect=read_host):
+            result = probe.measure_path(
+                lambda host: host, targets, send, expected_crossing,
+                ['network'], ['compute-01'], quiet_seconds=5,
+                noise_factor=10, sleep=lambda s: None)
+        return result, len(bursts)
+
+    def test_a_noisy_quiet_window_is_measured_again(self):
+        # First attempt 1000 packets of noise, second attempt quiet; the
+        # burst (3000 packets) crosses both times.
+        result, bursts = self._measure_counting(
+            [0, 1000, 4000, 4000, 4001, 7001], True)
+        self.assertEqual(2, bursts)
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        self.assertFalse(result.noisy)
+
+    def test_noise_that_persists_stays_inconclusive(self):
+        result, bursts = self._measure_counting(range(0, 100000, 1000),
+                                                False)
+        self.assertEqual(probe.NOISY_ATTEMPTS, bursts)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertTrue(result.noisy)
+        self.assertIn('background noise', result.reason)
