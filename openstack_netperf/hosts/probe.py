@@ -124,7 +124,9 @@ def measure_path(runner_for: Callable[[str], remote.Runner],
                  quiet_seconds: float, noise_factor: float,
                  sleep: Callable[[float], None] = time.sleep,
                  settle_seconds: float = STATS_SETTLE_SECONDS,
-                 attempts: int = NOISY_ATTEMPTS) -> verdict.Verdict:
+                 attempts: int = NOISY_ATTEMPTS,
+                 clock: Callable[[], float] = time.monotonic
+                 ) -> verdict.Verdict:
     """Noise window, burst, verdict (see the module docstring).
 
     A verdict left inconclusive by background noise alone is measured
@@ -134,7 +136,7 @@ def measure_path(runner_for: Callable[[str], remote.Runner],
     for _ in range(attempts):
         sent: list[verdict.Burst] = []
         observation = snapshot.observe(
-            lambda: snapshot.take_snapshot(runner_for, targets),
+            lambda: snapshot.take_snapshot(runner_for, targets, clock),
             quiet_seconds, lambda: sent.append(send()), sleep=sleep,
             settle_seconds=settle_seconds)
         result = verdict.judge(expected_crossing, sent[0], observation.burst,

@@ -24,6 +24,19 @@ def ping_output(sent, received, size=1000):
     return '\n'.join(lines) + '\n'
 
 
+class FakeClock:
+    """Monotonic time that only sleeping moves on."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
 class GuestRunner:
     """A guest whose ping writes ``output`` to the file it is sent to."""
 
@@ -136,14 +149,20 @@ class MeasurePathTest(testtools.TestCase):
 
         def send():
             events.append('burst')
+            clock.sleep(30.0)
             return verdict.Burst(3000, 1000)
 
+        def sleep(seconds):
+            events.append('sleep %s' % seconds)
+            clock.sleep(seconds)
+
+        clock = FakeClock()
         targets = probe.path_targets(['network'], ['compute-01'], ['r'])
         with mock.patch.object(snapshot, 'read_host', side_effect=read_host):
             result = probe.measure_path(
                 lambda host: host, targets, send, True, ['network'],
                 ['compute-01'], quiet_seconds=5, noise_factor=10,
-                sleep=lambda s: events.append('sleep %s' % s))
+                sleep=sleep, clock=clock)
         self.assertEqual(['sleep 6.0', 'read network', 'read compute-01',
                           'sleep 5', 'read network', 'read compute-01',
                           'burst', 'sleep 6.0', 'read network',
@@ -153,11 +172,16 @@ class MeasurePathTest(testtools.TestCase):
 
     @staticmethod
     def _measure_counting(totals, expected_crossing):
-        """measure_path over one network counter reading ``totals``."""
+        """measure_path over one network counter reading ``totals``.
+
+        Time is a fake clock that the sleeps and the 30 s burst move on,
+        so the quiet window's noise scales to the burst as it would live.
+        """
         key_net = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r',
                                       'qr-a')
         totals = iter(totals)
         bursts = []
+        clock = FakeClock()
 
         def read_host(runner, target):
             if target.host != 'network':
@@ -167,6 +191,7 @@ class MeasurePathTest(testtools.TestCase):
 
         def send():
             bursts.append('burst')
+            clock.sleep(30.0)
             return verdict.Burst(3000, 1000)
 
         targets = probe.path_targets(['network'], ['compute-01'], ['r'])
@@ -174,7 +199,7 @@ class MeasurePathTest(testtools.TestCase):
             result = probe.measure_path(
                 lambda host: host, targets, send, expected_crossing,
                 ['network'], ['compute-01'], quiet_seconds=5,
-                noise_factor=10, sleep=lambda s: None)
+                noise_factor=10, sleep=clock.sleep, clock=clock)
         return result, len(bursts)
 
     def test_a_noisy_quiet_window_is_measured_again(self):
