@@ -14,7 +14,10 @@ from openstack_netperf import exceptions
 from openstack_netperf.hosts import cloud as hosts_cloud
 from openstack_netperf import topology
 
-DVR_AGENT_MODES = ('dvr', 'dvr_snat', 'dvr_no_external')
+# A compute can host VMs behind a distributed router in any DVR mode,
+# the network node's dvr_snat included (an all-in-one DVR cloud).
+DVR_AGENT_MODES = (hosts_cloud.COMPUTE_DVR_MODES
+                   + hosts_cloud.CENTRAL_MODES[topology.RouterMode.DVR])
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:

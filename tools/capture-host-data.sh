@@ -13,6 +13,8 @@
 #
 # Usage (root):  tools/capture-host-data.sh [OUTPUT_DIR]
 # Default OUTPUT_DIR: tests/unit/data/hosts
+# NPT_PYTHON: a Python that imports the project (default: the py3 tox
+# env's), for the inspector's own port-counter command.
 # NPT_CAPTURE_THEN="command" runs a command inside the node after the
 # captures (OVS_RUNDIR etc. exported), before the teardown: a way to try
 # the inspectors and verdicts against live counters.
@@ -20,7 +22,10 @@
 # iproute2, iputils-ping.
 set -euo pipefail
 
-OUT=${1:-$(cd "$(dirname "$0")/.." && pwd)/tests/unit/data/hosts}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+# A Python that can import the project (paramiko included).
+PYTHON=${NPT_PYTHON:-$REPO/.tox/py3/bin/python}
+OUT=${1:-$REPO/tests/unit/data/hosts}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -208,8 +213,10 @@ for br in br-int br-tun; do
     ovs-ofctl dump-flows $br >"$OUT/dump-flows-$br.txt"
     ovs-ofctl -O OpenFlow13 dump-flows $br >"$OUT/dump-flows-$br-of13.txt"
 done
-ovs-vsctl --format=json --columns=name,statistics list Interface \
-    >"$OUT/ovs-interfaces.json"
+# The live port counters, read by the very command the inspector runs.
+sh -c "$(PYTHONPATH="$REPO" "$PYTHON" -c 'from openstack_netperf.hosts \
+import inspect; print(inspect.ovs_ports_command("OpenFlow13"))')" \
+    >"$OUT/ovs-ports.txt"
 {
     echo "captured: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "kernel: $(uname -r)"

@@ -1,9 +1,9 @@
 """Inspect a node's network namespaces, interfaces and OVS state.
 
 Each inspector runs one command through a runner (SSH or local) and parses
-its machine-readable output where the tool has one (``ip -j``,
-``ovs-vsctl --format=json``); ``ovs-ofctl dump-flows`` has only text, parsed
-field by field.  Output that does not parse raises :class:`ParseError`
+its machine-readable output where the tool has one (``ip -j``);
+``ovs-ofctl dump-flows`` and ``dump-ports`` have only text, parsed field by
+field.  Output that does not parse raises :class:`ParseError`
 naming the command, instead of yielding silently wrong counters.
 """
 
@@ -111,30 +111,33 @@ class Flow:
 
 
 @dataclasses.dataclass(frozen=True)
-class OvsInterface:
-    """An OVS ``Interface`` row's name and statistics.
+class OvsPort:
+    """An OpenFlow port of a bridge and its live counters.
 
-    Devices the datapath cannot see (an internal port moved into another
-    namespace under the userspace datapath) have no statistics.
+    ``ovs-ofctl dump-ports`` asks the switch, so the counters are current;
+    the ``statistics`` of OVSDB's Interface table lag by up to
+    ``stats-update-interval`` (5 s at least).  ``None``: the port keeps no
+    such counter (``?`` in the reply).
     """
 
+    bridge: str
     name: str
-    statistics: dict[str, int]
+    rx_packets: int | None
+    rx_bytes: int | None
+    tx_packets: int | None
+    tx_bytes: int | None
 
     @property
     def has_counters(self) -> bool:
-        return 'rx_packets' in self.statistics or (
-            'tx_packets' in self.statistics)
+        return self.rx_packets is not None or self.tx_packets is not None
 
     @property
     def packets(self) -> int:
-        return (self.statistics.get('rx_packets', 0)
-                + self.statistics.get('tx_packets', 0))
+        return (self.rx_packets or 0) + (self.tx_packets or 0)
 
     @property
     def bytes(self) -> int:
-        return (self.statistics.get('rx_bytes', 0)
-                + self.statistics.get('tx_bytes', 0))
+        return (self.rx_bytes or 0) + (self.tx_bytes or 0)
 
 
 def _load_json(text: str, source: str) -> Any:
@@ -257,45 +260,63 @@ def parse_flows(text: str, source: str = 'ovs-ofctl dump-flows'
     return flows
 
 
-def _ovsdb_map(value: Any, source: str, name: str) -> dict[str, int]:
-    if (not isinstance(value, list) or len(value) != 2
-            or value[0] != 'map' or not isinstance(value[1], list)):
-        raise ParseError(source, 'statistics of %s is not an OVSDB map: %r'
-                         % (name, value))
-    result = {}
-    for pair in value[1]:
-        if not isinstance(pair, list) or len(pair) != 2:
-            raise ParseError(source, 'bad statistics entry of %s: %r'
-                             % (name, pair))
-        result[str(pair[0])] = _int(pair[1], source,
-                                    '%s of %s' % (pair[0], name))
-    return result
+# What the script of ovs_ports_command prints before each bridge's reply.
+_BRIDGE_MARK = 'bridge '
+_PORT_REPLY_HEADER = re.compile(r'^(OFPST|NXST)_PORT reply\b')
+_PORT_LINE = re.compile(
+    r'^\s*port\s+(?P<name>"(?:[^"\\]|\\.)*"|[^\s:]+):\s*rx\s+'
+    r'pkts=(?P<packets>\d+|\?),\s*bytes=(?P<bytes>\d+|\?)')
+_TX_LINE = re.compile(
+    r'^\s*tx\s+pkts=(?P<packets>\d+|\?),\s*bytes=(?P<bytes>\d+|\?)')
+_DURATION_LINE = re.compile(r'^\s*duration=')
 
 
-def parse_ovs_interfaces(
-        text: str,
-        source: str = 'ovs-vsctl --format=json list Interface'
-) -> list[OvsInterface]:
-    """Parse the JSON of ``ovs-vsctl list Interface`` (name, statistics)."""
-    data = _load_json(text, source)
-    if not isinstance(data, dict) or not isinstance(data.get('data'), list):
-        raise ParseError(source, 'expected an object with "data"', text)
-    headings = data.get('headings')
-    if not isinstance(headings, list) or not {'name', 'statistics'} <= set(
-            headings):
-        raise ParseError(source, 'columns name and statistics missing '
-                                 '(headings: %r)' % (headings,))
-    name_at, stats_at = headings.index('name'), headings.index('statistics')
-    result = []
-    for row in data['data']:
-        if not isinstance(row, list) or len(row) != len(headings):
-            raise ParseError(source, 'bad row %r' % (row,))
-        name = row[name_at]
-        if not isinstance(name, str):
-            raise ParseError(source, 'bad interface name %r' % (name,))
-        result.append(OvsInterface(
-            name, _ovsdb_map(row[stats_at], source, name)))
-    return result
+def _counter(value: str) -> int | None:
+    return None if value == '?' else int(value)
+
+
+def _port_name(token: str, bridge: str) -> str:
+    """The Interface name: unquoted, and the bridge's own for ``LOCAL``."""
+    if token == 'LOCAL':
+        return bridge
+    if token.startswith('"'):
+        return json.loads(token)
+    return token
+
+
+def parse_ovs_ports(text: str, source: str = 'ovs-ofctl dump-ports'
+                    ) -> list[OvsPort]:
+    """Parse ``bridge <name>`` lines, each followed by its dump-ports reply.
+
+    That is the output of :func:`ovs_ports_command`; ports are named as
+    ``--names`` prints them (a bridge's ``LOCAL`` port by its bridge).
+    """
+    ports: list[OvsPort] = []
+    bridge: str | None = None
+    rx: re.Match[str] | None = None
+    name = ''
+    for line in text.splitlines():
+        if not line.strip() or _PORT_REPLY_HEADER.match(line) or (
+                _DURATION_LINE.match(line)):
+            continue
+        if line.startswith(_BRIDGE_MARK):
+            bridge = line[len(_BRIDGE_MARK):].strip()
+            continue
+        port = _PORT_LINE.match(line)
+        tx = _TX_LINE.match(line)
+        if port and bridge is not None and rx is None:
+            rx, name = port, _port_name(port.group('name'), bridge)
+        elif tx and bridge is not None and rx is not None:
+            ports.append(OvsPort(
+                bridge, name, _counter(rx.group('packets')),
+                _counter(rx.group('bytes')), _counter(tx.group('packets')),
+                _counter(tx.group('bytes'))))
+            rx = None
+        else:
+            raise ParseError(source, 'unexpected line %r' % line, text)
+    if rx is not None:
+        raise ParseError(source, 'port %s has no tx counters' % name, text)
+    return ports
 
 
 # --- inspectors -----------------------------------------------------------
@@ -340,11 +361,23 @@ def dump_flows(runner: remote.Runner, bridge: str,
                        '%s: %s' % (runner.name, remote.to_shell(argv)))
 
 
-def list_ovs_interfaces(runner: remote.Runner) -> list[OvsInterface]:
-    """Every OVS interface of the node with its statistics."""
-    argv = ['ovs-vsctl', '--format=json', '--columns=name,statistics',
-            'list', 'Interface']
-    result = runner.run(argv)
-    return parse_ovs_interfaces(result.stdout,
-                                '%s: %s' % (runner.name,
-                                            remote.to_shell(argv)))
+def ovs_ports_command(openflow: str | None = None) -> str:
+    """One shell command: the live port counters of every bridge.
+
+    One round trip per node however many bridges it has; it fails as a
+    whole when a bridge cannot be read, rather than leave ports out.
+    """
+    ofctl = ['ovs-ofctl'] + (['-O', openflow] if openflow else []) + [
+        '--names', 'dump-ports']
+    return ('bridges=$(ovs-vsctl list-br) || exit; for b in $bridges; do '
+            'echo "%s$b"; %s "$b" || exit; done'
+            % (_BRIDGE_MARK, remote.to_shell(ofctl)))
+
+
+def list_ovs_ports(runner: remote.Runner,
+                   openflow: str | None = None) -> list[OvsPort]:
+    """Every OpenFlow port of the node's bridges, with live counters."""
+    command = ovs_ports_command(openflow)
+    result = runner.run(command)
+    return parse_ovs_ports(result.stdout,
+                           '%s: %s' % (runner.name, command))

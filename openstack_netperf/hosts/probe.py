@@ -22,10 +22,10 @@ from openstack_netperf import remote
 
 # The bridges of an ML2/OVS node, for callers that add flow counters.
 NEUTRON_BRIDGES = ('br-int', 'br-tun')
-# ovs-vswitchd publishes Interface statistics to OVSDB every 5 s by default
-# (other_config:stats-update-interval) and flow counters up to about a
-# second late: wait this long for them to cover a burst.
-STATS_SETTLE_SECONDS = 6.0
+# Namespace devices and OVS ports are read live; flow counters (read when
+# a caller asks for bridges) reach ovs-ofctl up to about a second late:
+# wait this long for them to cover a burst.
+STATS_SETTLE_SECONDS = 1.0
 # Defaults of a path check, for every framework that offers the knobs
 # (Tempest's [netperf] burst_*/noise_*, the Rally node access context): a
 # 30 s burst of 1000-byte pings that dwarfs a node's background, judged

@@ -59,7 +59,8 @@ class HostTargets:
     :param namespace_prefixes: namespaces whose name starts with one of
         these (e.g. ``qrouter-<router id>``, ``snat-``, ``fip-``).
     :param bridges: bridges whose flows to read (e.g. ``br-int``).
-    :param ovs_interfaces: read OVS interface statistics.
+    :param ovs_interfaces: read the live counters of every OVS port
+        (keyed by its Interface name).
     :param openflow: OpenFlow version for ``ovs-ofctl -O`` (Neutron's
         bridges may refuse the OpenFlow 1.0 default).
     """
@@ -142,7 +143,7 @@ def read_host(runner: remote.Runner,
                     Counter(link.rx_packets + link.tx_packets,
                             link.rx_bytes + link.tx_bytes))
     if targets.ovs_interfaces:
-        for port in inspect.list_ovs_interfaces(runner):
+        for port in inspect.list_ovs_ports(runner, targets.openflow):
             if port.has_counters:
                 counters[CounterKey(host, OVS_INTERFACE, '', port.name)] = (
                     Counter(port.packets, port.bytes))
@@ -189,7 +190,7 @@ def observe(snapshot: Callable[[], Snapshot], quiet_seconds: float,
     The quiet window comes right before the burst, so it sees the same
     background the burst competes with.  ``settle_seconds`` is waited
     before the first snapshot and after the burst, for counters that are
-    published late (OVS flow and interface statistics) to catch up.
+    published late (OVS flow counters) to catch up.
     """
     sleep(settle_seconds)
     first = snapshot()

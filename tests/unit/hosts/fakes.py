@@ -2,6 +2,7 @@
 
 import os
 
+from openstack_netperf.hosts import inspect
 from openstack_netperf import remote
 
 DATA = os.path.join(os.path.dirname(__file__), os.pardir, 'data', 'hosts')
@@ -19,8 +20,7 @@ def captured_node_outputs():
     """Command line -> output, for every command the captures answer."""
     outputs = {
         'ip -j netns list': capture('ip-netns-list.json'),
-        'ovs-vsctl --format=json --columns=name,statistics list Interface':
-            capture('ovs-interfaces.json'),
+        inspect.ovs_ports_command('OpenFlow13'): capture('ovs-ports.txt'),
     }
     for prefix, name in (('qrouter-' + ROUTER, 'qrouter'),
                          ('snat-' + ROUTER, 'snat'),

@@ -162,35 +162,46 @@ class FlowTest(testtools.TestCase):
         self.assertEqual(16, len(flows))
 
 
-class OvsInterfaceTest(testtools.TestCase):
+class OvsPortsTest(testtools.TestCase):
 
-    def test_captured_statistics(self):
-        ports = {p.name: p for p in inspect.parse_ovs_interfaces(
-            capture('ovs-interfaces.json'))}
+    def test_captured_counters(self):
+        ports = {p.name: p for p in inspect.parse_ovs_ports(
+            capture('ovs-ports.txt'))}
         tap = ports['tap9e8d7c6b-5a']
+        self.assertEqual('br-int', tap.bridge)
         self.assertTrue(tap.has_counters)
-        self.assertEqual(tap.statistics['rx_packets']
-                         + tap.statistics['tx_packets'], tap.packets)
-        self.assertGreaterEqual(tap.packets, 100)
-        self.assertEqual(20, ports['vxlan-c6120c0c'].statistics[
-            'tx_packets'])
-        # Internal ports moved into a namespace: no datapath statistics.
+        self.assertEqual(63 + 67, tap.packets)
+        self.assertEqual(53134 + 53390, tap.bytes)
+        self.assertEqual(15, ports['vxlan-c6120c0c'].tx_packets)
+        # Internal ports moved into a namespace: no datapath counters.
         self.assertFalse(ports['qr-1a2b3c4d-5e'].has_counters)
         self.assertEqual(0, ports['qr-1a2b3c4d-5e'].packets)
+        # LOCAL is the bridge's own interface.
+        self.assertEqual(8, ports['br-phy'].rx_packets)
+        self.assertEqual({'br-ex', 'br-int', 'br-phy', 'br-tun'},
+                         {p.bridge for p in ports.values()})
+        self.assertEqual(14, len(ports))
+
+    def test_command_reads_every_bridge_in_one_go(self):
+        command = inspect.ovs_ports_command('OpenFlow13')
+        runner = fakes.FakeRunner({command: capture('ovs-ports.txt')})
+        self.assertEqual(14, len(inspect.list_ovs_ports(runner,
+                                                        'OpenFlow13')))
+        self.assertEqual([command], runner.commands)
+        self.assertIn('ovs-vsctl list-br', command)
+        self.assertIn('ovs-ofctl -O OpenFlow13 --names dump-ports "$b"',
+                      command)
+        self.assertNotIn('-O', inspect.ovs_ports_command())
 
     def test_malformed(self):
-        data = json.loads(capture('ovs-interfaces.json'))
+        good = capture('ovs-ports.txt')
         for broken in (
-                {'headings': ['name'], 'data': []},
-                {'headings': ['name', 'statistics'],
-                 'data': [['x', ['set', []]]]},
-                {'headings': ['name', 'statistics'],
-                 'data': [['x', ['map', [['rx_packets', -1]]]]]},
-                {'headings': ['name', 'statistics'], 'data': [['x']]},
-                {'rows': data['data']}):
-            self.assertRaises(inspect.ParseError,
-                              inspect.parse_ovs_interfaces,
-                              json.dumps(broken))
-        self.assertRaises(inspect.ParseError, inspect.parse_ovs_interfaces,
-                          'ovs-vsctl: unix:/run/db.sock: database connection '
-                          'failed (No such file or directory)')
+                # A port before any bridge mark.
+                good.partition('\n')[2],
+                # A port without its tx line.
+                good.rstrip().rpartition('\n')[0].rpartition('\n')[0],
+                good.replace('rx pkts=0', 'rx pkts=-1', 1),
+                good + 'ovs-ofctl: br-x is not a bridge or a socket\n'):
+            self.assertRaises(inspect.ParseError, inspect.parse_ovs_ports,
+                              broken)
+        self.assertEqual([], inspect.parse_ovs_ports(''))

@@ -163,9 +163,9 @@ class MeasurePathTest(testtools.TestCase):
                 lambda host: host, targets, send, True, ['network'],
                 ['compute-01'], quiet_seconds=5, noise_factor=10,
                 sleep=sleep, clock=clock)
-        self.assertEqual(['sleep 6.0', 'read network', 'read compute-01',
+        self.assertEqual(['sleep 1.0', 'read network', 'read compute-01',
                           'sleep 5', 'read network', 'read compute-01',
-                          'burst', 'sleep 6.0', 'read network',
+                          'burst', 'sleep 1.0', 'read network',
                           'read compute-01'], events)
         self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
         self.assertTrue(result.as_expected)
