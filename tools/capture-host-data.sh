@@ -37,6 +37,8 @@ if [ "${NPT_CAPTURE_INSIDE:-}" != 1 ]; then
             echo "missing $tool (apt-get install openvswitch-switch" \
                  "iproute2 iputils-ping util-linux)" >&2; exit 1; }
     done
+    [ -x "$PYTHON" ] || { echo "no $PYTHON: run tox -e py3 first, or set" \
+        "NPT_PYTHON" >&2; exit 1; }
     # Private mount + network namespace: torn down by the kernel when
     # this process tree ends, whatever happens inside.
     NPT_CAPTURE_INSIDE=1 exec unshare --mount --net --propagation private \
@@ -214,9 +216,9 @@ for br in br-int br-tun; do
     ovs-ofctl -O OpenFlow13 dump-flows $br >"$OUT/dump-flows-$br-of13.txt"
 done
 # The live port counters, read by the very command the inspector runs.
-sh -c "$(PYTHONPATH="$REPO" "$PYTHON" -c 'from openstack_netperf.hosts \
-import inspect; print(inspect.ovs_ports_command("OpenFlow13"))')" \
-    >"$OUT/ovs-ports.txt"
+PORTS_COMMAND=$(PYTHONPATH="$REPO" "$PYTHON" -c 'from openstack_netperf.hosts \
+import inspect; print(inspect.ovs_ports_command("OpenFlow13"))')
+sh -c "$PORTS_COMMAND" >"$OUT/ovs-ports.txt"
 {
     echo "captured: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "kernel: $(uname -r)"
