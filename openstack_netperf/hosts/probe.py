@@ -99,7 +99,7 @@ def path_targets(network_hosts: Iterable[str],
     """What to read on each node to see a flow of the given routers.
 
     The devices in these routers' namespaces (``qrouter-``/``snat-``) and
-    in every ``fip-`` namespace, and the OVS interface statistics (guest
+    in every ``fip-`` namespace, and the live OVS port counters (guest
     ports, tunnel and external ports), on the network node(s) and the
     computes alike.  Flow counters of ``bridges`` are left out unless
     asked for: catch-all flows (``NORMAL``, table changes) count every

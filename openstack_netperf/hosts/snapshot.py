@@ -1,8 +1,8 @@
 """Counter snapshots across nodes, and their deltas.
 
 A snapshot reads, on each node, the rx+tx counters of the devices inside
-chosen namespaces (router, SNAT, FIP), the statistics of the OVS
-interfaces and the ``n_packets``/``n_bytes`` of the flows of chosen
+chosen namespaces (router, SNAT, FIP), the live counters of the OVS
+ports and the ``n_packets``/``n_bytes`` of the flows of chosen
 bridges.  Two snapshots give a delta; a delta around a quiet window is the
 background noise, a delta around a burst is the signal
 (:mod:`openstack_netperf.hosts.verdict` compares them).
