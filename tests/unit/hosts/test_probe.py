@@ -124,6 +124,31 @@ class PathTargetsTest(testtools.TestCase):
 
 class MeasurePathTest(testtools.TestCase):
 
+    @staticmethod
+    def _measure(read_host, expected_crossing, events):
+        """measure_path over faked nodes; ``events`` logs sleeps and bursts.
+
+        Time is a fake clock that the sleeps and the 30 s burst move on,
+        so the quiet window's noise scales to the burst as it would live.
+        """
+        clock = FakeClock()
+
+        def send():
+            events.append('burst')
+            clock.sleep(30.0)
+            return verdict.Burst(3000, 1000)
+
+        def sleep(seconds):
+            events.append('sleep %s' % seconds)
+            clock.sleep(seconds)
+
+        targets = probe.path_targets(['network'], ['compute-01'], ['r'])
+        with mock.patch.object(snapshot, 'read_host', side_effect=read_host):
+            return probe.measure_path(
+                lambda host: host, targets, send, expected_crossing,
+                ['network'], ['compute-01'], quiet_seconds=5,
+                noise_factor=10, sleep=sleep, clock=clock)
+
     def test_protocol(self):
         key_net = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r',
                                       'qr-a')
@@ -147,22 +172,7 @@ class MeasurePathTest(testtools.TestCase):
             return {k: v for k, v in current.items()
                     if k.host == target.host}
 
-        def send():
-            events.append('burst')
-            clock.sleep(30.0)
-            return verdict.Burst(3000, 1000)
-
-        def sleep(seconds):
-            events.append('sleep %s' % seconds)
-            clock.sleep(seconds)
-
-        clock = FakeClock()
-        targets = probe.path_targets(['network'], ['compute-01'], ['r'])
-        with mock.patch.object(snapshot, 'read_host', side_effect=read_host):
-            result = probe.measure_path(
-                lambda host: host, targets, send, True, ['network'],
-                ['compute-01'], quiet_seconds=5, noise_factor=10,
-                sleep=sleep, clock=clock)
+        result = self._measure(read_host, True, events)
         self.assertEqual(['sleep 1.0', 'read network', 'read compute-01',
                           'sleep 5', 'read network', 'read compute-01',
                           'burst', 'sleep 1.0', 'read network',
@@ -170,18 +180,11 @@ class MeasurePathTest(testtools.TestCase):
         self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
         self.assertTrue(result.as_expected)
 
-    @staticmethod
-    def _measure_counting(totals, expected_crossing):
-        """measure_path over one network counter reading ``totals``.
-
-        Time is a fake clock that the sleeps and the 30 s burst move on,
-        so the quiet window's noise scales to the burst as it would live.
-        """
+    def _measure_counting(self, totals, expected_crossing):
+        """_measure over one network counter reading ``totals``; bursts."""
         key_net = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r',
                                       'qr-a')
         totals = iter(totals)
-        bursts = []
-        clock = FakeClock()
 
         def read_host(runner, target):
             if target.host != 'network':
@@ -189,18 +192,9 @@ class MeasurePathTest(testtools.TestCase):
             packets = next(totals)
             return {key_net: snapshot.Counter(packets, packets * 1000)}
 
-        def send():
-            bursts.append('burst')
-            clock.sleep(30.0)
-            return verdict.Burst(3000, 1000)
-
-        targets = probe.path_targets(['network'], ['compute-01'], ['r'])
-        with mock.patch.object(snapshot, 'read_host', side_effect=read_host):
-            result = probe.measure_path(
-                lambda host: host, targets, send, expected_crossing,
-                ['network'], ['compute-01'], quiet_seconds=5,
-                noise_factor=10, sleep=clock.sleep, clock=clock)
-        return result, len(bursts)
+        events = []
+        result = self._measure(read_host, expected_crossing, events)
+        return result, events.count('burst')
 
     def test_a_noisy_quiet_window_is_measured_again(self):
         # First attempt 1000 packets of noise, second attempt quiet; the
