@@ -28,10 +28,6 @@ COMMAND_MARGIN = 30.0
 Timer = Callable[[str], ContextManager]
 
 
-class MissingTool(exceptions.NetperfError):
-    """A guest lacks a program the measurement needs."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """How to measure a pair; the defaults are the thesis methodology.
@@ -208,14 +204,14 @@ def require_tools(runner: remote.Runner, where: str,
                   tools: tuple[str, ...] = ('iperf3', 'ping')) -> None:
     """Fail early, naming ``where`` (e.g. the image), if a tool is missing.
 
-    :raises MissingTool: with the list of missing programs.
+    :raises exceptions.ToolMissing: with the list of missing programs.
     """
     script = '; '.join('command -v %s >/dev/null 2>&1 || echo %s'
                        % (shlex.quote(t), shlex.quote(t)) for t in tools)
     result = runner.run(script, check=False)
     missing = result.stdout.split()
     if missing:
-        raise MissingTool(
+        raise exceptions.ToolMissing(
             '%s has no %s on its PATH: use an image that provides %s (for '
             'example one built with "netperf-image build")'
             % (where, ', '.join(missing), ', '.join(missing)))
@@ -268,8 +264,8 @@ def run_iperf3(server: Endpoint, client: Endpoint, settings: Settings,
         result = client.runner.run(command, timeout=limit, check=False)
         try:
             return iperf3.parse_result(result.stdout)
-        except iperf3.Iperf3Error as exc:
-            raise iperf3.Iperf3Error(
+        except exceptions.ToolError as exc:
+            raise exceptions.ToolError(
                 'iperf3 from %s to %s (%s): %s' % (
                     client.name, server.name, server.address, exc),
                 reason=exc.reason) from exc
@@ -289,8 +285,8 @@ def run_ping(source: Endpoint, target: Endpoint,
     text = result.stdout + ('\n' + result.stderr if result.stderr else '')
     try:
         return ping.parse(text, discard=settings.ping_discard)
-    except ping.PingError as exc:
-        raise ping.PingError('ping from %s to %s (%s): %s' % (
+    except exceptions.ToolError as exc:
+        raise exceptions.ToolError('ping from %s to %s (%s): %s' % (
             source.name, target.name, target.address, exc)) from exc
 
 

@@ -41,26 +41,6 @@ class CommandResult:
         return self.exit_status == 0
 
 
-class CommandFailed(exceptions.NetperfError):
-    """A command exited non-zero (with ``check=True``)."""
-
-    def __init__(self, where: str, result: CommandResult):
-        self.result = result
-        detail = (result.stderr or result.stdout).strip()
-        super().__init__(
-            '%s: command %r exited %d%s' % (
-                where, result.command, result.exit_status,
-                ': %s' % detail[-500:] if detail else ''))
-
-
-class CommandTimeout(exceptions.NetperfError):
-    """A command, or a connection, did not finish in time."""
-
-
-class ConnectError(exceptions.NetperfError):
-    """The host could not be reached or refused the credentials."""
-
-
 class Runner(Protocol):
     """Something that runs shell commands on one host."""
 
@@ -83,7 +63,7 @@ def to_shell(command: Command) -> str:
 
 def _finish(where: str, result: CommandResult, check: bool) -> CommandResult:
     if check and not result.ok:
-        raise CommandFailed(where, result)
+        raise exceptions.CommandFailed(where, result)
     return result
 
 
@@ -110,9 +90,10 @@ class LocalRunner:
                 argv, capture_output=True, text=True,
                 timeout=timeout or self.command_timeout)
         except subprocess.TimeoutExpired:
-            raise CommandTimeout('%s: command %r did not finish in %ss'
-                                 % (self.name, line,
-                                    timeout or self.command_timeout))
+            raise exceptions.CommandTimeout(
+                '%s: command %r did not finish in %ss'
+                % (self.name, line,
+                   timeout or self.command_timeout))
         result = CommandResult(line, proc.returncode, proc.stdout,
                                proc.stderr)
         return _finish(self.name, result, check)
@@ -193,9 +174,10 @@ class SSHRunner:
                     'direct-tcpip', (self.host, self.port), ('127.0.0.1', 0),
                     timeout=self.connect_timeout)
             except (paramiko.SSHException, OSError) as exc:
-                raise ConnectError('%s: jump host %s cannot reach %s:%d: %s'
-                                   % (self.name, self.jump.name, self.host,
-                                      self.port, exc)) from exc
+                raise exceptions.ConnectError(
+                    '%s: jump host %s cannot reach %s:%d: %s'
+                    % (self.name, self.jump.name, self.host,
+                       self.port, exc)) from exc
         client = paramiko.SSHClient()
         # Guests are new on every boot: their host keys cannot be known.
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
@@ -209,9 +191,9 @@ class SSHRunner:
                 allow_agent=False, look_for_keys=False)
         except (paramiko.SSHException, OSError, EOFError) as exc:
             client.close()
-            raise ConnectError('%s: cannot connect to %s:%d: %s'
-                               % (self.name, self.host, self.port,
-                                  exc)) from exc
+            raise exceptions.ConnectError('%s: cannot connect to %s:%d: %s'
+                                          % (self.name, self.host, self.port,
+                                             exc)) from exc
         transport = client.get_transport()
         if transport is not None and self.keepalive:
             transport.set_keepalive(self.keepalive)
@@ -233,12 +215,13 @@ class SSHRunner:
             status = stdout.channel.recv_exit_status()
         except (socket.timeout, TimeoutError) as exc:
             self.close()
-            raise CommandTimeout('%s: command %r did not finish in %ss'
-                                 % (self.name, line, limit)) from exc
+            raise exceptions.CommandTimeout(
+                '%s: command %r did not finish in %ss'
+                % (self.name, line, limit)) from exc
         except (paramiko.SSHException, OSError, EOFError) as exc:
             self.close()
-            raise ConnectError('%s: connection lost during %r: %s'
-                               % (self.name, line, exc)) from exc
+            raise exceptions.ConnectError('%s: connection lost during %r: %s'
+                                          % (self.name, line, exc)) from exc
         return _finish(self.name, CommandResult(line, status, out, err),
                        check)
 
@@ -257,11 +240,11 @@ class SSHRunner:
             try:
                 self.run('true', timeout=self.connect_timeout)
                 return time.monotonic() - start
-            except (ConnectError, CommandTimeout, CommandFailed) as exc:
+            except exceptions.RemoteError as exc:
                 last_error = exc
             elapsed = time.monotonic() - start
             if elapsed + interval > timeout:
-                raise CommandTimeout(
+                raise exceptions.CommandTimeout(
                     '%s: not reachable over SSH after %.0fs; last error: %s'
                     % (self.name, elapsed, last_error))
             LOG.debug('%s not ready (%s), retrying in %.1fs', self.name,

@@ -27,10 +27,6 @@ LOG = logging.getLogger(__name__)
 Timer = Callable[[str], ContextManager]
 
 
-class BootFailed(exceptions.NetperfError):
-    """A server went to ERROR instead of ACTIVE."""
-
-
 @dataclasses.dataclass
 class Guest:
     """One VM of the reference topology as booted in this iteration."""
@@ -124,7 +120,7 @@ class Fleet:
                     del pending[server_id]
                 elif server.status == 'ERROR':
                     fault = getattr(server, 'fault', None) or {}
-                    raise BootFailed(
+                    raise exceptions.BootFailed(
                         'Server for %s on %s went to ERROR: %s' % (
                             guest.name, guest.host.hint,
                             fault.get('message', 'no fault message')))
@@ -185,8 +181,8 @@ class Fleet:
                 concurrent.futures.wait(futures.values())
             for name, future in futures.items():
                 error = future.exception()
-                if isinstance(error, remote.CommandTimeout):
-                    raise remote.CommandTimeout(self.unreachable_report(
+                if isinstance(error, exceptions.CommandTimeout):
+                    raise exceptions.CommandTimeout(self.unreachable_report(
                         self.guests[name], error)) from error
             return {name: f.result() for name, f in futures.items()}
 

@@ -14,6 +14,7 @@ import dataclasses
 import os
 from typing import Any, Callable, ContextManager, Iterable
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import cloud as hosts_cloud
 from openstack_netperf.hosts import probe
@@ -111,7 +112,7 @@ class PathChecker:
                 noise_factor=c['noise_factor'])
             try:
                 pings = burst.result()
-            except probe.ProbeError as exc:
+            except exceptions.ToolError as exc:
                 # Counters around an unanswered burst say nothing.
                 return PathResult(category, sender.name, target,
                                   dataclasses.replace(

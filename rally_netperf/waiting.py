@@ -20,10 +20,6 @@ CONF = cfg.CONF
 CONF.register_opts(opts.OPTS, group=opts.GROUP)
 
 
-class WaitTimeout(exceptions.NetperfError):
-    """Something in the cloud did not reach the wanted state in time."""
-
-
 def settings() -> Any:
     """The ``[netperf]`` options."""
     return getattr(CONF, opts.GROUP)
@@ -39,7 +35,7 @@ def is_not_found(exc: BaseException) -> bool:
 def poll(check: Callable[[], Any], timeout: float, what: str) -> Any:
     """Call ``check`` until it returns something true; return that.
 
-    :raises WaitTimeout: naming ``what`` after ``timeout`` seconds.
+    :raises exceptions.WaitTimeout: naming ``what`` after ``timeout`` seconds.
     """
     conf = settings()
     interval = conf.poll_interval
@@ -50,8 +46,9 @@ def poll(check: Callable[[], Any], timeout: float, what: str) -> Any:
             return result
         elapsed = time.monotonic() - start
         if elapsed + interval > timeout:
-            raise WaitTimeout('%s: still waiting after %.0f s (limit %.0f s)'
-                              % (what, elapsed, timeout))
+            raise exceptions.WaitTimeout(
+                '%s: still waiting after %.0f s (limit %.0f s)'
+                % (what, elapsed, timeout))
         LOG.debug('%s: not yet, next poll in %.1f s', what, interval)
         time.sleep(interval)
         interval = min(interval * 2, conf.poll_max_interval)

@@ -26,8 +26,8 @@ import time
 
 import paramiko
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import build
-from openstack_netperf.image import errors
 from openstack_netperf.image import qemu
 from openstack_netperf import remote
 
@@ -153,7 +153,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix='npi-bench-') as tmp:
             return run(pathlib.Path(tmp), args)
-    except errors.ImageError as exc:
+    except exceptions.ImageError as exc:
         print('bench-image: error: %s' % exc, file=sys.stderr)
         return 2
 
@@ -183,7 +183,7 @@ def run(tmp: pathlib.Path, args: argparse.Namespace) -> int:
                                             args.nice))
     files = manifest['files']
     if not results:
-        raise errors.ImageError('; '.join(skipped))
+        raise exceptions.ImageError('; '.join(skipped))
     print('image: %s, kernel %s, iperf: %s' % (
         image_dir, manifest['kernel_version'],
         next(iter(results.values()))[0]['iperf3']))

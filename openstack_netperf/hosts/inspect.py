@@ -3,7 +3,7 @@
 Each inspector runs one command through a runner (SSH or local) and parses
 its machine-readable output where the tool has one (``ip -j``);
 ``ovs-ofctl dump-flows`` and ``dump-ports`` have only text, parsed field by
-field.  Output that does not parse raises :class:`ParseError`
+field.  Output that does not parse raises :class:`exceptions.ParseError`
 naming the command, instead of yielding silently wrong counters.
 """
 
@@ -28,16 +28,6 @@ _FLOW_STAT_FIELDS = frozenset((
     'out_port', 'out_group'))
 _FLOW_REPLY_HEADER = re.compile(r'^(NXST|OFPST)_FLOW reply\b')
 DEFAULT_PRIORITY = 32768
-
-
-class ParseError(exceptions.NetperfError):
-    """A command's output is not what the inspector expects."""
-
-    def __init__(self, source: str, problem: str, text: str = ''):
-        snippet = text.strip()[:200]
-        super().__init__('Cannot parse the output of %s: %s%s' % (
-            source, problem, ' (output starts: %r)' % snippet
-            if snippet else ''))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,12 +134,14 @@ def _load_json(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise ParseError(source, 'not JSON (%s)' % exc, text) from None
+        raise exceptions.ParseError.of_output(
+            source, 'not JSON (%s)' % exc, text) from None
 
 
 def _int(value: Any, source: str, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ParseError(source, '%s is %r, not a counter' % (what, value))
+        raise exceptions.ParseError.of_output(
+            source, '%s is %r, not a counter' % (what, value))
     return value
 
 
@@ -162,12 +154,14 @@ def parse_namespaces(text: str,
         return []
     data = _load_json(text, source)
     if not isinstance(data, list):
-        raise ParseError(source, 'expected a JSON list', text)
+        raise exceptions.ParseError.of_output(
+            source, 'expected a JSON list', text)
     result = []
     for item in data:
         if not isinstance(item, dict) or not isinstance(
                 item.get('name'), str):
-            raise ParseError(source, 'entry without a name: %r' % (item,))
+            raise exceptions.ParseError.of_output(
+                source, 'entry without a name: %r' % (item,))
         nsid = item.get('id')
         result.append(Namespace(item['name'],
                                 nsid if isinstance(nsid, int) else None))
@@ -179,17 +173,20 @@ def parse_links(text: str,
     """Parse ``ip -j -s link`` into interfaces with rx/tx counters."""
     data = _load_json(text, source)
     if not isinstance(data, list):
-        raise ParseError(source, 'expected a JSON list', text)
+        raise exceptions.ParseError.of_output(
+            source, 'expected a JSON list', text)
     result = []
     for item in data:
         if not isinstance(item, dict) or 'ifname' not in item:
-            raise ParseError(source, 'entry without ifname: %r' % (item,))
+            raise exceptions.ParseError.of_output(
+                source, 'entry without ifname: %r' % (item,))
         name = item['ifname']
         stats = item.get('stats64') or item.get('stats')
         if not isinstance(stats, dict) or not all(
                 isinstance(stats.get(d), dict) for d in ('rx', 'tx')):
-            raise ParseError(source, '%s has no rx/tx statistics (was -s '
-                                     'given?)' % name)
+            raise exceptions.ParseError.of_output(
+                source, '%s has no rx/tx statistics (was -s '
+                'given?)' % name)
 
         def counter(direction: str, field: str) -> int:
             return _int(stats[direction].get(field), source,
@@ -212,7 +209,8 @@ def _parse_flow_line(line: str, source: str) -> Flow:
     if not sep:
         head, sep, actions = line.strip().partition('actions=')
     if not sep or not actions:
-        raise ParseError(source, 'flow without actions: %r' % line)
+        raise exceptions.ParseError.of_output(
+            source, 'flow without actions: %r' % line)
     stats: dict[str, str] = {}
     match: list[str] = []
     priority = DEFAULT_PRIORITY
@@ -226,8 +224,9 @@ def _parse_flow_line(line: str, source: str) -> Flow:
             try:
                 priority = int(value)
             except ValueError:
-                raise ParseError(source, 'bad priority in %r' % line
-                                 ) from None
+                raise exceptions.ParseError.of_output(
+                    source, 'bad priority in %r' % line
+                    ) from None
         else:
             match.append(token)
     try:
@@ -240,10 +239,12 @@ def _parse_flow_line(line: str, source: str) -> Flow:
             n_packets=int(stats['n_packets']),
             n_bytes=int(stats['n_bytes']))
     except KeyError as exc:
-        raise ParseError(source, 'flow without %s: %r' % (exc, line)
-                         ) from None
+        raise exceptions.ParseError.of_output(
+            source, 'flow without %s: %r' % (exc, line)
+            ) from None
     except ValueError as exc:
-        raise ParseError(source, '%s in %r' % (exc, line)) from None
+        raise exceptions.ParseError.of_output(
+            source, '%s in %r' % (exc, line)) from None
 
 
 def parse_flows(text: str, source: str = 'ovs-ofctl dump-flows'
@@ -255,7 +256,8 @@ def parse_flows(text: str, source: str = 'ovs-ofctl dump-flows'
         if not stripped or _FLOW_REPLY_HEADER.match(stripped):
             continue
         if 'n_packets=' not in stripped:
-            raise ParseError(source, 'unexpected line %r' % stripped, text)
+            raise exceptions.ParseError.of_output(
+                source, 'unexpected line %r' % stripped, text)
         flows.append(_parse_flow_line(stripped, source))
     return flows
 
@@ -313,9 +315,11 @@ def parse_ovs_ports(text: str, source: str = 'ovs-ofctl dump-ports'
                 _counter(tx.group('bytes'))))
             rx = None
         else:
-            raise ParseError(source, 'unexpected line %r' % line, text)
+            raise exceptions.ParseError.of_output(
+                source, 'unexpected line %r' % line, text)
     if rx is not None:
-        raise ParseError(source, 'port %s has no tx counters' % name, text)
+        raise exceptions.ParseError.of_output(
+            source, 'port %s has no tx counters' % name, text)
     return ports
 
 

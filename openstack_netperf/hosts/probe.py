@@ -39,10 +39,6 @@ NOISE_FACTOR = 10.0
 NOISY_ATTEMPTS = 2
 
 
-class ProbeError(exceptions.NetperfError):
-    """The burst could not be sent or got no reply at all."""
-
-
 class PingBurst:
     """Pings of a distinctive size from a guest (or host) to a target.
 
@@ -80,13 +76,15 @@ class PingBurst:
         self.runner.run(['rm', '-f', self.output_file], check=False)
         try:
             parsed = ping.parse(text, discard=0)
-        except ping.PingError as exc:
-            raise ProbeError('%s: burst to %s failed: %s'
-                             % (self.runner.name, self.target, exc)) from exc
+        except exceptions.ToolError as exc:
+            raise exceptions.ToolError(
+                '%s: burst to %s failed: %s'
+                % (self.runner.name, self.target, exc)) from exc
         if not parsed.total_received:
-            raise ProbeError('%s: none of %d pings to %s was answered'
-                             % (self.runner.name, parsed.total_sent,
-                                self.target))
+            raise exceptions.ToolError(
+                '%s: none of %d pings to %s was answered'
+                % (self.runner.name, parsed.total_sent,
+                   self.target))
         return parsed
 
 

@@ -16,6 +16,7 @@ import logging
 import time
 from typing import Callable, Iterable
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import inspect
 from openstack_netperf import remote
 
@@ -129,7 +130,7 @@ def read_host(runner: remote.Runner,
                 continue
             try:
                 links = inspect.list_interfaces(runner, ns.name)
-            except remote.CommandFailed as exc:
+            except exceptions.CommandFailed as exc:
                 # Deleted since it was listed (e.g. a fip- namespace whose
                 # last floating IP went): it has no counters to compare.
                 if 'Cannot open network namespace' not in exc.result.stderr:

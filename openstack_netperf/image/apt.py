@@ -17,7 +17,7 @@ import pathlib
 import re
 import subprocess
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 
 LOG = logging.getLogger(__name__)
 
@@ -188,9 +188,9 @@ class Apt:
                                   cwd=cwd, env=dict(os.environ,
                                                     LC_ALL='C.UTF-8'))
         except FileNotFoundError:
-            raise errors.MissingHostTool(tool, ['apt'])
+            raise exceptions.ToolMissing.on_host(tool, ['apt'])
         if proc.returncode != 0:
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 '%s %s failed: %s' % (tool, ' '.join(args),
                                       proc.stderr.strip()[-800:]))
         return proc.stdout
@@ -198,9 +198,9 @@ class Apt:
     def update(self) -> None:
         """Create the private apt directory and fetch the package lists."""
         if not os.path.exists(self.keyring):
-            raise errors.MissingHostTool('the archive keyring %s'
-                                         % self.keyring,
-                                         ['debian-archive-keyring'])
+            raise exceptions.ToolMissing.on_host('the archive keyring %s'
+                                                 % self.keyring,
+                                                 ['debian-archive-keyring'])
         for sub in ('etc/sources.list.d', 'etc/preferences.d',
                     'etc/apt.conf.d', 'state/lists/partial',
                     'cache/archives/partial'):
@@ -209,10 +209,10 @@ class Apt:
         (self.root / 'state' / 'status').touch()
         try:
             out = self._run('apt-get', ['update'])
-        except errors.MissingHostTool:
+        except exceptions.ToolMissing:
             raise
-        except errors.ImageError as exc:
-            raise errors.ImageError(
+        except exceptions.ImageError as exc:
+            raise exceptions.ImageError(
                 'Cannot read the package lists of %s %s from %s: %s. Pass '
                 '--mirror with a Debian mirror this host can reach (the '
                 'one in /etc/apt/sources.list or sources.list.d).'
@@ -224,7 +224,7 @@ class Apt:
                   for i, line in enumerate(lines[:-1])
                   if line.startswith(('Err:', 'E:', 'W: Failed'))]
         if failed:
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'Cannot read the package lists of %s %s from %s: %s. Pass '
                 '--mirror with a Debian mirror this host can reach.'
                 % (self.release, self.arch, self.mirror,
@@ -242,13 +242,13 @@ class Apt:
             try:
                 out = self._run('apt-cache',
                                 ['show', '--no-all-versions'] + missing)
-            except errors.MissingHostTool:
+            except exceptions.ToolMissing:
                 raise
-            except errors.ImageError as exc:
+            except exceptions.ImageError as exc:
                 if not required:
                     return [self._packages[name] for name in names
                             if name in self._packages]
-                raise errors.ImageError(
+                raise exceptions.ImageError(
                     'Package(s) %s not found in %s %s from %s (%s). Check '
                     'the release and mirror, or the package names.'
                     % (', '.join(missing), self.release, self.arch,
@@ -257,9 +257,9 @@ class Apt:
                 self._packages[package.name] = package
         lost = [name for name in names if name not in self._packages]
         if lost and required:
-            raise errors.ImageError('Package(s) %s not found in %s %s'
-                                    % (', '.join(lost), self.release,
-                                       self.arch))
+            raise exceptions.ImageError('Package(s) %s not found in %s %s'
+                                        % (', '.join(lost), self.release,
+                                           self.arch))
         return [self._packages[name] for name in names
                 if name in self._packages]
 
@@ -277,7 +277,7 @@ class Apt:
         for package in packages:
             path = into / package.filename
             if not _verified(path, package.sha256):
-                raise errors.ImageError(
+                raise exceptions.ImageError(
                     'apt-get download did not leave %s with the archive\'s '
                     'checksum in %s' % (package.filename, into))
             paths[package.name] = path

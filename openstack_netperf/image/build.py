@@ -12,9 +12,9 @@ import subprocess
 import tempfile
 
 from openstack_netperf import console
+from openstack_netperf import exceptions
 from openstack_netperf.image import apt
 from openstack_netperf.image import disk
-from openstack_netperf.image import errors
 from openstack_netperf.image import host
 from openstack_netperf.image import rootfs
 
@@ -76,10 +76,11 @@ class BuildOptions:
 
     def validate(self) -> None:
         if self.nic_mode not in NIC_MODES:
-            raise errors.ImageError('--nic-mode must be one of %s, not %r'
-                                    % (', '.join(NIC_MODES), self.nic_mode))
+            raise exceptions.ImageError(
+                '--nic-mode must be one of %s, not %r'
+                % (', '.join(NIC_MODES), self.nic_mode))
         if 'netperf.' in self.extra_cmdline.replace('netperf.debug', ''):
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'set netperf.nic / netperf.virtio_csum with --nic-mode and '
                 '--no-virtio-csum, not in the extra command line')
 
@@ -92,8 +93,8 @@ class BuildOptions:
         try:
             return int(value)
         except ValueError:
-            raise errors.ImageError('SOURCE_DATE_EPOCH must be an integer '
-                                    '(seconds), not %r' % value)
+            raise exceptions.ImageError('SOURCE_DATE_EPOCH must be an integer '
+                                        '(seconds), not %r' % value)
 
     def cmdline(self) -> str:
         """The kernel command line the disk boots with (and upload sets)."""
@@ -140,12 +141,12 @@ class BuildOptions:
             else:
                 hint = ('use a kernel package that has them, e.g. %s'
                         % FULL_KERNEL_PACKAGE)
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'kernel package %s (%s) has no %s driver (neither built in '
                 'nor a module); %s' % (self.kernel_package, kernel.version,
                                        ', '.join(required), hint))
         if all(name in lacking for name in rootfs.CDROM_CONTROLLERS):
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'kernel package %s (%s) has none of the CD-ROM controller '
                 'drivers %s: the guest could not read a Nova config drive; '
                 'use a kernel package with one, e.g. %s'
@@ -177,8 +178,8 @@ def _extract(deb: pathlib.Path, into: pathlib.Path) -> pathlib.Path:
     proc = subprocess.run([host.which('dpkg-deb'), '-x', str(deb),
                            str(into)], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise errors.ImageError('dpkg-deb -x %s failed: %s'
-                                % (deb, proc.stderr.strip()))
+        raise exceptions.ImageError('dpkg-deb -x %s failed: %s'
+                                    % (deb, proc.stderr.strip()))
     return into
 
 
@@ -242,7 +243,7 @@ class Builder:
         host.check_arch(opts.arch)
         try:
             self.check_host_tools()
-        except errors.MissingHostTool as exc:
+        except exceptions.ToolMissing as exc:
             if not opts.install_deps:
                 raise
             LOG.info('installing %s', ' '.join(exc.packages))
@@ -349,7 +350,7 @@ class Builder:
                 sorted(deps - fetched), required=False)
                 if package.is_library)
             if not new:
-                raise errors.ImageError(
+                raise exceptions.ImageError(
                     'cannot find the shared libraries %s in the packages '
                     'the guest programs depend on' % ', '.join(
                         sorted(missing)))

@@ -8,8 +8,8 @@ import logging
 import pathlib
 import sys
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import build
-from openstack_netperf.image import errors
 
 
 def _build_parser(sub: argparse._SubParsersAction) -> None:
@@ -122,7 +122,7 @@ def _upload_parser(sub: argparse._SubParsersAction) -> None:
 def _do_upload(args: argparse.Namespace) -> int:
     from openstack_netperf.image import upload
     if args.cmdline and args.format != 'kernel':
-        raise errors.ImageError(
+        raise exceptions.ImageError(
             '--cmdline needs --format kernel: the qcow2 disk boots with the '
             'command line chosen at build time (netperf-image build '
             '--nic-mode / --no-virtio-csum / --extra-cmdline)')
@@ -130,9 +130,9 @@ def _do_upload(args: argparse.Namespace) -> int:
     try:
         manifest = json.loads(manifest_path.read_text())
     except (OSError, ValueError) as exc:
-        raise errors.ImageError('cannot read %s (%s): run netperf-image '
-                                'build --output %s first'
-                                % (manifest_path, exc, args.input))
+        raise exceptions.ImageError('cannot read %s (%s): run netperf-image '
+                                    'build --output %s first'
+                                    % (manifest_path, exc, args.input))
     request = upload.UploadRequest(
         directory=args.input, manifest=manifest, name=args.name,
         disk_format=args.format, cmdline=args.cmdline,
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                         format='%(levelname)s %(message)s')
     try:
         return args.func(args)
-    except errors.ImageError as exc:
+    except exceptions.ImageError as exc:
         if args.debug:
             raise
         print('netperf-image: error: %s' % exc, file=sys.stderr)

@@ -15,7 +15,7 @@ import io
 import stat
 import subprocess
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import host
 
 _TRAILER = 'TRAILER!!!'
@@ -95,7 +95,7 @@ class Tree:
         proc = subprocess.run(argv, input=self.newc(mtime),
                               capture_output=True)
         if proc.returncode != 0:
-            raise errors.ImageError('%s failed: %s' % (
+            raise exceptions.ImageError('%s failed: %s' % (
                 ' '.join(argv), proc.stderr.decode(errors='replace')))
         return proc.stdout
 

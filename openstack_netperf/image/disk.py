@@ -14,7 +14,7 @@ import pathlib
 import struct
 import subprocess
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import host
 
 MIB = 1024 * 1024
@@ -36,8 +36,9 @@ def syslinux_config(cmdline: str) -> str:
 def master_boot_record(boot_code: bytes, start: int, sectors: int) -> bytes:
     """An MBR: boot code, fixed signature, one active LBA partition."""
     if len(boot_code) > 440:
-        raise errors.ImageError('MBR boot code is %d bytes, at most 440 fit'
-                                % len(boot_code))
+        raise exceptions.ImageError(
+            'MBR boot code is %d bytes, at most 440 fit'
+            % len(boot_code))
     # CHS fields say "use LBA" (0xFE/0xFF/0xFF), as large disks do.
     entry = struct.pack('<B3sB3sII', 0x80, b'\xfe\xff\xff', FAT16_LBA,
                         b'\xfe\xff\xff', start, sectors)
@@ -49,7 +50,7 @@ def master_boot_record(boot_code: bytes, start: int, sectors: int) -> bytes:
 def _run(argv: list[str], env: dict[str, str] | None = None) -> None:
     proc = subprocess.run(argv, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        raise errors.ImageError('%s failed: %s' % (
+        raise exceptions.ImageError('%s failed: %s' % (
             ' '.join(argv), (proc.stderr or proc.stdout).strip()[-800:]))
 
 

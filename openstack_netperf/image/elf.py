@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 
 _DT_NULL = 0
 _DT_NEEDED = 1
@@ -26,9 +26,9 @@ class _Elf:
 
     def __init__(self, data: bytes, name: str):
         if data[:4] != b'\x7fELF':
-            raise errors.ImageError('%s is not an ELF file' % name)
+            raise exceptions.ImageError('%s is not an ELF file' % name)
         if data[4] != 2 or data[5] != 1:
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 '%s is not a 64-bit little-endian ELF file; only x86_64 '
                 'guests are supported' % name)
         self.data = data
@@ -69,8 +69,8 @@ class _Elf:
         for p_type, offset, seg_vaddr, filesz in self.segments():
             if p_type == _PT_LOAD and seg_vaddr <= vaddr < seg_vaddr + filesz:
                 return offset + vaddr - seg_vaddr
-        raise errors.ImageError('%s: address %#x is in no loaded segment'
-                                % (self.name, vaddr))
+        raise exceptions.ImageError('%s: address %#x is in no loaded segment'
+                                    % (self.name, vaddr))
 
 
 def is_elf(data: bytes) -> bool:
@@ -94,8 +94,9 @@ def needed_libraries(data: bytes, name: str = 'file') -> list[str]:
         entries.append((tag, value))
     strtab = [value for tag, value in entries if tag == _DT_STRTAB]
     if not strtab:
-        raise errors.ImageError('%s has a dynamic section without a string '
-                                'table' % name)
+        raise exceptions.ImageError(
+            '%s has a dynamic section without a string '
+            'table' % name)
     base = elf.vaddr_to_offset(strtab[0])
     return [elf._cstr(base + value) for tag, value in entries
             if tag == _DT_NEEDED]
@@ -114,8 +115,8 @@ def _modinfo(data: bytes, name: str) -> list[tuple[str, str]]:
     elf = _Elf(data, name)
     section = elf.sections().get('.modinfo')
     if section is None:
-        raise errors.ImageError('%s has no .modinfo section: not a kernel '
-                                'module' % name)
+        raise exceptions.ImageError('%s has no .modinfo section: not a kernel '
+                                    'module' % name)
     offset, size = section
     fields = []
     for field in data[offset:offset + size].split(b'\0'):

@@ -7,7 +7,7 @@ import platform
 import shutil
 import subprocess
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 
 SUPPORTED_ARCHES = {'amd64': 'x86_64'}
 
@@ -46,7 +46,7 @@ def check_distribution(path: str = '/etc/os-release') -> str:
     ids = [fields.get('ID', '')] + fields.get('ID_LIKE', '').split()
     if 'debian' in ids or 'ubuntu' in ids:
         return fields.get('ID', 'debian')
-    raise errors.ImageError(
+    raise exceptions.ImageError(
         'Unsupported host distribution %r: netperf-image fetches guest '
         'packages with apt and unpacks them with dpkg-deb, so it runs on '
         'Debian or Ubuntu (or a container of either).'
@@ -57,11 +57,11 @@ def check_arch(arch: str) -> None:
     """Guests are for this machine's architecture (busybox runs here)."""
     machine = SUPPORTED_ARCHES.get(arch)
     if machine is None:
-        raise errors.ImageError('Unsupported guest architecture %r; '
-                                'supported: %s' % (
-                                    arch, ', '.join(SUPPORTED_ARCHES)))
+        raise exceptions.ImageError(
+            'Unsupported guest architecture %r; supported: %s'
+            % (arch, ', '.join(SUPPORTED_ARCHES)))
     if platform.machine() != machine:
-        raise errors.ImageError(
+        raise exceptions.ImageError(
             'A %s guest can only be built on a %s host (this one is %s)'
             % (arch, machine, platform.machine()))
 
@@ -81,7 +81,7 @@ def check_tools(tools: list[str],
             missing.append(name)
             packages.append(package)
     if missing:
-        raise errors.MissingHostTool(
+        raise exceptions.ToolMissing.on_host(
             'What the build needs (%s)' % ', '.join(missing), packages)
 
 
@@ -89,14 +89,15 @@ def install_packages(packages: list[str]) -> None:
     """apt-get install the packages (for ``build --install-deps``)."""
     line = 'apt-get install -y %s' % ' '.join(packages)
     if os.geteuid() != 0:
-        raise errors.ImageError('--install-deps needs root; run as root: %s'
-                                % line)
+        raise exceptions.ImageError(
+            '--install-deps needs root; run as root: %s'
+            % line)
     proc = subprocess.run(
         ['apt-get', 'install', '-y', '--no-install-recommends'] + packages,
         capture_output=True, text=True,
         env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
     if proc.returncode != 0:
-        raise errors.ImageError('%s failed: %s' % (
+        raise exceptions.ImageError('%s failed: %s' % (
             line, proc.stderr.strip()[-800:]))
 
 
@@ -105,7 +106,7 @@ def which(tool: str) -> str:
     path = os.environ.get('PATH', '') + ':/usr/sbin:/sbin'
     found = shutil.which(tool, path=path)
     if found is None:
-        raise errors.MissingHostTool(tool, [TOOL_PACKAGES[tool]])
+        raise exceptions.ToolMissing.on_host(tool, [TOOL_PACKAGES[tool]])
     return found
 
 
@@ -114,7 +115,8 @@ def syslinux_mbr() -> str:
     for path in MBR_PATHS:
         if os.path.isfile(path):
             return path
-    raise errors.MissingHostTool('syslinux\'s mbr.bin', ['syslinux-common'])
+    raise exceptions.ToolMissing.on_host(
+        'syslinux\'s mbr.bin', ['syslinux-common'])
 
 
 def mbr_requirement() -> dict[str, str]:

@@ -19,7 +19,7 @@ import time
 from typing import Sequence
 
 from openstack_netperf import console
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 
 BOOT_MODES = ('kernel', 'disk')
 
@@ -30,8 +30,8 @@ def config_drive(path: pathlib.Path, hostname: str,
     """Write an ISO 9660 config drive (label config-2) as Nova does."""
     tool = shutil.which('genisoimage') or shutil.which('xorriso')
     if tool is None:
-        raise errors.MissingHostTool('genisoimage (or xorriso)',
-                                     ['genisoimage'])
+        raise exceptions.ToolMissing.on_host('genisoimage (or xorriso)',
+                                             ['genisoimage'])
     meta = {'uuid': uuid, 'hostname': hostname, 'name': hostname,
             'launch_index': 0, 'availability_zone': 'nova',
             'public_keys': {'key-%d' % i: key.strip() + '\n'
@@ -45,7 +45,7 @@ def config_drive(path: pathlib.Path, hostname: str,
                                      'config-2', '-r', '-J', tmp]
         proc = subprocess.run(argv, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise errors.ImageError('%s failed: %s' % (
+            raise exceptions.ImageError('%s failed: %s' % (
                 ' '.join(argv), proc.stderr.strip()))
 
 
@@ -64,12 +64,12 @@ class BootSpec:
 
     def argv(self, console: pathlib.Path) -> list[str]:
         if self.mode not in BOOT_MODES:
-            raise errors.ImageError('boot mode must be one of %s'
-                                    % ', '.join(BOOT_MODES))
+            raise exceptions.ImageError('boot mode must be one of %s'
+                                        % ', '.join(BOOT_MODES))
         qemu = shutil.which('qemu-system-x86_64')
         if qemu is None:
-            raise errors.MissingHostTool('qemu-system-x86_64',
-                                         ['qemu-system-x86'])
+            raise exceptions.ToolMissing.on_host('qemu-system-x86_64',
+                                                 ['qemu-system-x86'])
         manifest = json.loads((self.image_dir / 'manifest.json').read_text())
         files = manifest['files']
         argv = [qemu, '-machine', 'pc,accel=tcg', '-m', str(self.memory_mib),
@@ -122,17 +122,18 @@ class Guest:
             if console.READY_LINE in text:
                 return elapsed
             if console.FAILED_LINE in text:
-                raise errors.ImageError('guest failed to boot: %s'
-                                        % text[-1500:])
+                raise exceptions.ImageError('guest failed to boot: %s'
+                                            % text[-1500:])
             if self.process.poll() is not None:
-                raise errors.ImageError(
+                raise exceptions.ImageError(
                     'QEMU exited with %s: %s\nconsole: %s' % (
                         self.process.returncode,
                         self.process.stderr.read().decode()[-1000:],
                         text[-1500:]))
             if elapsed > timeout:
-                raise errors.ImageError('no ready line after %.0fs; console: '
-                                        '%s' % (elapsed, text[-1500:]))
+                raise exceptions.ImageError(
+                    'no ready line after %.0fs; console: '
+                    '%s' % (elapsed, text[-1500:]))
             time.sleep(0.05)
 
     def stop(self) -> None:

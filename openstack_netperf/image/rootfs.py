@@ -13,9 +13,9 @@ import pathlib
 import subprocess
 import typing
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import cpio
 from openstack_netperf.image import elf
-from openstack_netperf.image import errors
 
 GUEST_FILES = pathlib.Path(__file__).parent / 'guest'
 TRIPLETS = {'amd64': 'x86_64-linux-gnu'}
@@ -74,7 +74,7 @@ def read_link(root: pathlib.Path, path: pathlib.Path) -> pathlib.Path:
             path = root / target.lstrip('/')
         else:
             path = path.parent / target
-    raise errors.ImageError('symlink loop at %s' % path)
+    raise exceptions.ImageError('symlink loop at %s' % path)
 
 
 class Kernel:
@@ -84,8 +84,8 @@ class Kernel:
         self.root = root
         versions = sorted(p.name for p in (root / 'lib/modules').iterdir())
         if len(versions) != 1:
-            raise errors.ImageError('expected one kernel in %s, found %s'
-                                    % (root, versions or 'none'))
+            raise exceptions.ImageError('expected one kernel in %s, found %s'
+                                        % (root, versions or 'none'))
         self.version = versions[0]
         self.moddir = root / 'lib/modules' / self.version
         self.image = root / 'boot' / ('vmlinuz-' + self.version)
@@ -112,13 +112,13 @@ class Kernel:
             if name in order or name in self.builtin:
                 return
             if name in chain:
-                raise errors.ImageError('module dependency loop: %s'
-                                        % ' -> '.join(chain + (name,)))
+                raise exceptions.ImageError('module dependency loop: %s'
+                                            % ' -> '.join(chain + (name,)))
             path = self.modules.get(name)
             if path is None:
                 hint = (' or --nic-mode virtio'
                         if name in MODULE_GROUPS['e1000'] else '')
-                raise errors.ImageError(
+                raise exceptions.ImageError(
                     'kernel %s has no module %s (neither built in nor a '
                     'module); choose a kernel package that has it, e.g. '
                     'linux-image-amd64%s' % (self.version, name, hint))
@@ -193,8 +193,8 @@ class GuestTree:
                 self.tree.file(dest or 'usr/bin/' + name, data, 0o755)
                 self._need(data, name)
                 return
-        raise errors.ImageError('package unpacked in %s has no program %s'
-                                % (root, name))
+        raise exceptions.ImageError('package unpacked in %s has no program %s'
+                                    % (root, name))
 
     def _need(self, data: bytes, name: str) -> None:
         if elf.is_elf(data):
@@ -231,8 +231,9 @@ class GuestTree:
                     str(work)] + argv
         proc = subprocess.run(argv, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise errors.ImageError('cannot list the applets of the guest\'s '
-                                    'busybox: %s' % proc.stderr.strip())
+            raise exceptions.ImageError(
+                'cannot list the applets of the guest\'s '
+                'busybox: %s' % proc.stderr.strip())
         applets = sorted(set(proc.stdout.split()))
         for applet in applets:
             path = 'usr/bin/' + applet

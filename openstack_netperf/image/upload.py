@@ -16,7 +16,7 @@ import pathlib
 import tempfile
 from typing import Any
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 
 MIN_RAM_MIB = 128
 ROOT_DISK_BYTES = 1024 * 1024  # the ami's disk: unused, but Nova wants one
@@ -28,13 +28,14 @@ def connect(cloud: str | None = None) -> Any:
         import openstack
         from openstack import exceptions as sdk_exceptions
     except ImportError:
-        raise errors.ImageError('openstacksdk is not installed: pip install '
-                                'openstacksdk')
+        raise exceptions.ImageError(
+            'openstacksdk is not installed: pip install '
+            'openstacksdk')
     try:
         conn = openstack.connect(cloud=cloud)
         conn.authorize()
     except sdk_exceptions.SDKException as exc:
-        raise errors.ImageError(
+        raise exceptions.ImageError(
             'cannot connect to the cloud (%s). Set the OS_* variables '
             '(source an openrc file) or name a clouds.yaml entry with '
             '--os-cloud / OS_CLOUD.' % exc)
@@ -59,7 +60,7 @@ class UploadRequest:
             return
         family = 'e1000' if self.vif_model.startswith('e1000') else 'virtio'
         if family not in self.manifest['modules']:
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'the build in %s has no %s driver (--nic-mode %s, kernel '
                 '%s): upload it without --vif-model %s, or build with a '
                 'kernel that has it and --nic-mode auto'
@@ -69,14 +70,15 @@ class UploadRequest:
     def path(self, role: str) -> pathlib.Path:
         entry = self.manifest['files'].get(role)
         if entry is None:
-            raise errors.ImageError(
+            raise exceptions.ImageError(
                 'the build in %s has no %s file; build it again%s'
                 % (self.directory, role,
                    ' without --no-disk' if role == 'qcow2' else ''))
         path = self.directory / entry['name']
         if not path.is_file():
-            raise errors.ImageError('%s is missing: run netperf-image build '
-                                    '--output %s' % (path, self.directory))
+            raise exceptions.ImageError(
+                '%s is missing: run netperf-image build '
+                '--output %s' % (path, self.directory))
         return path
 
 
@@ -131,8 +133,8 @@ class Uploader:
             return UploadResult([self._qcow2(request)])
         if request.disk_format == 'kernel':
             return UploadResult(self._kernel_triple(request))
-        raise errors.ImageError('--format must be qcow2 or kernel, not %r'
-                                % request.disk_format)
+        raise exceptions.ImageError('--format must be qcow2 or kernel, not %r'
+                                    % request.disk_format)
 
     def _common(self, request: UploadRequest) -> dict[str, Any]:
         props: dict[str, Any] = {

@@ -39,21 +39,6 @@ _HINTS = (
 )
 
 
-class Iperf3Error(exceptions.NetperfError):
-    """iperf3 failed, is missing, or printed something that is not its JSON.
-
-    ``reason`` is iperf3's own error text when iperf3 reported one.
-    """
-
-    def __init__(self, message: str, reason: str | None = None):
-        super().__init__(message)
-        self.reason = reason
-
-
-class Iperf3NotFound(Iperf3Error):
-    """The guest (or host) has no iperf3 on its PATH."""
-
-
 @dataclasses.dataclass
 class IntervalSample:
     """One reporting interval of a run, summed over the parallel streams."""
@@ -257,18 +242,19 @@ def version_command() -> list[str]:
 def parse_version(text: str, where: str = 'guest') -> str:
     """The version from ``iperf3 --version`` output, e.g. ``'3.12'``.
 
-    :raises Iperf3NotFound: the shell reported no iperf3.
-    :raises Iperf3Error: the output is not iperf3's.
+    :raises exceptions.ToolMissing: the shell reported no iperf3.
+    :raises exceptions.ToolError: the output is not iperf3's.
     """
     match = _VERSION.search(text)
     if match:
         return match.group(1)
     if _NOT_FOUND.search(text):
-        raise Iperf3NotFound(
+        raise exceptions.ToolMissing(
             'iperf3 not found in %s: %s; use an image with iperf3 installed'
             % (where, text.strip()[-200:]))
-    raise Iperf3Error('iperf3 --version printed no iperf3 version in %s: %s'
-                      % (where, _snippet(text)))
+    raise exceptions.ParseError(
+        'iperf3 --version printed no iperf3 version in %s: %s'
+        % (where, _snippet(text)))
 
 
 def _snippet(text: str) -> str:
@@ -280,19 +266,23 @@ def _snippet(text: str) -> str:
 
 def _load(text: str) -> dict:
     if not isinstance(text, str):
-        raise Iperf3Error('iperf3 output must be text, not %r' % type(text))
+        raise exceptions.ParseError(
+            'iperf3 output must be text, not %r' % type(text))
     start = text.find('{')
     if start < 0:
-        raise Iperf3Error('The output is not iperf3 JSON (was --json given?): '
-                          '%s' % _snippet(text))
+        raise exceptions.ParseError(
+            'The output is not iperf3 JSON (was --json given?): '
+            '%s' % _snippet(text))
     try:
         doc, _end = json.JSONDecoder().raw_decode(text, start)
     except json.JSONDecodeError as exc:
-        raise Iperf3Error('The output is not iperf3 JSON (malformed or '
-                          'truncated: %s): %s' % (exc, _snippet(text)))
+        raise exceptions.ParseError(
+            'The output is not iperf3 JSON (malformed or '
+            'truncated: %s): %s' % (exc, _snippet(text)))
     if not isinstance(doc, dict) or not isinstance(doc.get('start'), dict):
-        raise Iperf3Error('The JSON is not iperf3 output (no "start" '
-                          'section): %s' % _snippet(text))
+        raise exceptions.ParseError(
+            'The JSON is not iperf3 output (no "start" '
+            'section): %s' % _snippet(text))
     return doc
 
 
@@ -302,7 +292,7 @@ def _raise_reported(doc: dict) -> None:
     where = ('%s port %s' % (target.get('host'), target.get('port'))
              if target else 'the target')
     hints = [hint for phrase, hint in _HINTS if phrase in reason]
-    raise Iperf3Error('iperf3 failed: %s%s' % (
+    raise exceptions.ToolError('iperf3 failed: %s%s' % (
         reason, '; ' + hints[0] % where if hints else ''), reason=reason)
 
 
@@ -331,7 +321,7 @@ def _sample(interval: dict) -> IntervalSample:
 def parse_result(text: str) -> Iperf3Result:
     """Parse the ``--json`` output of one iperf3 client run.
 
-    :raises Iperf3Error: iperf3 reported an error (its text is in
+    :raises exceptions.ToolError: iperf3 reported an error (its text is in
         ``reason``), or the output is not complete iperf3 JSON.
     """
     doc = _load(text)
@@ -340,8 +330,9 @@ def parse_result(text: str) -> Iperf3Result:
     start, end = doc['start'], doc.get('end')
     test = start.get('test_start')
     if not isinstance(test, dict) or not isinstance(end, dict) or not end:
-        raise Iperf3Error('iperf3 JSON is incomplete (no test_start or end '
-                          'section): %s' % _snippet(text))
+        raise exceptions.ParseError(
+            'iperf3 JSON is incomplete (no test_start or end '
+            'section): %s' % _snippet(text))
     try:
         protocol = str(test['protocol']).upper()
         udp = protocol == 'UDP'
@@ -377,5 +368,6 @@ def parse_result(text: str) -> Iperf3Result:
             parallel=int(test.get('num_streams', 1)),
             omitted_intervals=omitted)
     except (KeyError, TypeError, ValueError) as exc:
-        raise Iperf3Error('iperf3 JSON lacks an expected field (%s): %s'
-                          % (exc, _snippet(text))) from exc
+        raise exceptions.ParseError(
+            'iperf3 JSON lacks an expected field (%s): %s'
+            % (exc, _snippet(text))) from exc

@@ -42,10 +42,6 @@ _LOSS = re.compile(r'(\d+(?:\.\d+)?)% packet loss')
 _PING_ERROR = re.compile(r'^ping: (?P<what>.+)$')
 
 
-class PingError(exceptions.NetperfError):
-    """ping did not run, or its output cannot be read."""
-
-
 @dataclasses.dataclass
 class PingResult:
     """What one ping run measured.
@@ -143,11 +139,12 @@ def parse(text: str, discard: int = 10) -> PingResult:
     many replies it got.  ``sent`` is the summary's "packets transmitted"
     minus ``discard``.  Output without the summary line (ping killed,
     truncated output, or ping failing before it sent anything, e.g.
-    "Network is unreachable") raises :class:`PingError`.
+    "Network is unreachable") raises :class:`exceptions.ToolError`.
     """
     _check_int('discard', discard, 0)
     if not isinstance(text, str):
-        raise PingError('ping output must be text, not %r' % type(text))
+        raise exceptions.ParseError(
+            'ping output must be text, not %r' % type(text))
     first_rtt: dict[int, float] = {}
     arrival: list[int] = []
     duplicates = 0
@@ -161,8 +158,9 @@ def parse(text: str, discard: int = 10) -> PingResult:
         if reply:
             kind_base = 1 if reply.group('kind') == 'icmp_seq' else 0
             if base is not None and base != kind_base:
-                raise PingError('ping output mixes iputils (icmp_seq=) and '
-                                'busybox (seq=) lines: %s' % _snippet(text))
+                raise exceptions.ParseError(
+                    'ping output mixes iputils (icmp_seq=) and '
+                    'busybox (seq=) lines: %s' % _snippet(text))
             base = kind_base
             seq = int(reply.group('seq'))
             if seq in first_rtt or 'DUP!' in reply.group('rest'):
@@ -185,24 +183,26 @@ def parse(text: str, discard: int = 10) -> PingResult:
 
     if summary is None:
         if ping_errors:
-            raise PingError('ping failed: %s' % '; '.join(ping_errors))
+            raise exceptions.ToolError(
+                'ping failed: %s' % '; '.join(ping_errors))
         if arrival or error_lines:
-            raise PingError(
+            raise exceptions.ParseError(
                 'ping output has no summary line ("N packets transmitted"): '
                 'ping was interrupted or its output truncated: %s'
                 % _snippet(text))
-        raise PingError('this is not ping output (no replies, no summary '
-                        'line): %s' % _snippet(text))
+        raise exceptions.ParseError(
+            'this is not ping output (no replies, no summary '
+            'line): %s' % _snippet(text))
 
     line, transmitted = summary
     total_sent = int(transmitted.group('sent'))
     total_received = int(transmitted.group('received'))
     if total_sent <= discard:
-        raise PingError(
+        raise exceptions.ToolError(
             'ping sent %d probes, no more than the %d to discard: send more '
             'probes (count) or discard fewer' % (total_sent, discard))
     if len(first_rtt) != total_received:
-        raise PingError(
+        raise exceptions.ParseError(
             'ping summary says %d received but the output shows replies to '
             '%d probes: output incomplete or not from ping: %s'
             % (total_received, len(first_rtt), _snippet(text)))

@@ -29,15 +29,6 @@ CATALOG = (
 SERVICE_USERS = ('glance', 'placement', 'nova', 'neutron')
 
 
-class APIError(exceptions.NetperfError):
-    """An API answered with an error status."""
-
-    def __init__(self, method: str, url: str, status: int, body: str):
-        self.status = status
-        super().__init__('%s %s -> %d: %s'
-                         % (method, url, status, body[:500]))
-
-
 class Cloud:
     """Admin access to the sandbox's APIs on the management address."""
 
@@ -67,8 +58,8 @@ class Cloud:
                 return (response.status, dict(response.headers),
                         response.read())
         except urllib.error.HTTPError as exc:
-            raise APIError(method, url, exc.code,
-                           exc.read().decode('utf-8', 'replace'))
+            raise exceptions.APIError(method, url, exc.code,
+                                      exc.read().decode('utf-8', 'replace'))
 
     def token(self) -> str:
         """An admin token, renewed every 30 minutes."""

@@ -8,7 +8,6 @@ import sys
 
 from openstack_netperf import exceptions
 from openstack_netperf.sandbox import sandbox as sandbox_mod
-from openstack_netperf.sandbox import steps
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.follow:
                 argv.append('-F')
             os.execvp('tail', argv + [path])
-    except steps.StepFailed as exc:
+    except exceptions.StepFailed as exc:
         print(exc.report(), file=sys.stderr)
         return 1
     except exceptions.NetperfError as exc:

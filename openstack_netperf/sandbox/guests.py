@@ -18,10 +18,6 @@ from openstack_netperf.sandbox import api
 from openstack_netperf.sandbox import envfiles
 
 
-class GuestError(exceptions.NetperfError):
-    """A sandbox guest went to ERROR or did not become ACTIVE in time."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Guest:
     """A booted guest: where it runs and how to reach it."""
@@ -46,7 +42,7 @@ def open_default_groups(cloud: api.Cloud) -> None:
                                'security_group_id': group['id'],
                                'direction': 'ingress',
                                'protocol': protocol}})
-            except api.APIError as exc:
+            except exceptions.APIError as exc:
                 if exc.status != 409:  # the rule exists already
                     raise
 
@@ -55,7 +51,7 @@ def ensure_keypair(cloud: api.Cloud, name: str, public_key: str) -> None:
     """The admin's key pair ``name`` holding ``public_key``."""
     try:
         cloud.call('GET', 'nova', '/v2.1/os-keypairs/%s' % name)
-    except api.APIError as exc:
+    except exceptions.APIError as exc:
         if exc.status != 404:
             raise
         cloud.call('POST', 'nova', '/v2.1/os-keypairs', {'keypair': {
@@ -133,15 +129,15 @@ def delete(cloud: api.Cloud, booted: list[Guest], timeout: float = 300.0,
     for guest in booted:
         while _exists(cloud, '/v2.1/servers/%s' % guest.server_id):
             if clock() > deadline:
-                raise GuestError('guest %s not deleted after %.0f s'
-                                 % (guest.name, timeout))
+                raise exceptions.BootFailed('guest %s not deleted after %.0f s'
+                                            % (guest.name, timeout))
             sleep(2)
 
 
 def _delete(cloud: api.Cloud, service: str, path: str) -> None:
     try:
         cloud.call('DELETE', service, path)
-    except api.APIError as exc:
+    except exceptions.APIError as exc:
         if exc.status != 404:
             raise
 
@@ -149,7 +145,7 @@ def _delete(cloud: api.Cloud, service: str, path: str) -> None:
 def _exists(cloud: api.Cloud, path: str) -> bool:
     try:
         cloud.call('GET', 'nova', path)
-    except api.APIError as exc:
+    except exceptions.APIError as exc:
         if exc.status == 404:
             return False
         raise
@@ -160,7 +156,7 @@ def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
                 sleep: Callable[[float], None] = time.sleep,
                 clock: Callable[[], float] = time.monotonic
                 ) -> dict[str, dict]:
-    """Every server once ACTIVE, by id; :class:`GuestError` on ERROR."""
+    """Every server once ACTIVE, by id; BootFailed on ERROR."""
     deadline = clock() + timeout
     pending = list(server_ids)
     done: dict[str, dict] = {}
@@ -169,7 +165,7 @@ def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
             server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
                                 % server_id)['server']
             if server['status'] == 'ERROR':
-                raise GuestError('guest %s went to ERROR: %s' % (
+                raise exceptions.BootFailed('guest %s went to ERROR: %s' % (
                     server['name'], server.get('fault', {}).get(
                         'message', 'no fault recorded')))
             if server['status'] == 'ACTIVE':
@@ -177,8 +173,8 @@ def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
                 pending.remove(server_id)
         if pending:
             if clock() > deadline:
-                raise GuestError('guests %s not ACTIVE after %.0f s'
-                                 % (', '.join(pending), timeout))
+                raise exceptions.BootFailed('guests %s not ACTIVE after %.0f s'
+                                            % (', '.join(pending), timeout))
             sleep(2)
     return done
 

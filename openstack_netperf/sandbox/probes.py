@@ -17,10 +17,10 @@ from typing import Callable
 import urllib.error
 import urllib.request
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import nodes as nodes_mod
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
-from openstack_netperf.sandbox import steps
 
 
 def wait_for(what: str, ready: Callable[[], bool], timeout: float,
@@ -33,8 +33,8 @@ def wait_for(what: str, ready: Callable[[], bool], timeout: float,
         if ready():
             return
         if time.monotonic() > deadline:
-            raise steps.ServiceError('%s not ready after %.0f s'
-                                     % (what, timeout), log)
+            raise exceptions.ServiceError('%s not ready after %.0f s'
+                                          % (what, timeout), log)
         time.sleep(interval)
 
 

@@ -15,7 +15,7 @@ import subprocess
 import time
 from typing import Callable, Mapping, Sequence
 
-from openstack_netperf.sandbox import steps
+from openstack_netperf import exceptions
 
 
 def start_time(pid: int) -> str | None:
@@ -88,14 +88,14 @@ class Supervisor:
                 break
             self.sleep(0.01)
         if not started:
-            raise steps.ServiceError('%s exited at once' % name, log)
+            raise exceptions.ServiceError('%s exited at once' % name, log)
         with open(self.pid_file(name), 'w') as handle:
             handle.write('%d %s\n' % (proc.pid, started))
         return proc.pid
 
     def check_alive(self, name: str, log: str) -> None:
         if not self.pid(name):
-            raise steps.ServiceError('%s is not running' % name, log)
+            raise exceptions.ServiceError('%s is not running' % name, log)
 
     def stop(self, name: str, timeout: float = 20.0) -> bool:
         """Stop a daemon and its process group: TERM, then KILL.

@@ -18,6 +18,7 @@ import sys
 import time
 from typing import Callable, TextIO
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import api
 from openstack_netperf.sandbox import envfiles
 from openstack_netperf.sandbox import nodes as nodes_mod
@@ -528,12 +529,12 @@ class Sandbox:
     def preflight(self) -> None:
         """Refuse to start where the sandbox cannot work or would clash."""
         if os.geteuid() != 0:
-            raise steps.StepFailed('preflight', 'netperf-sandbox up must '
-                                   'run as root (namespaces, OVS, apt)')
+            raise exceptions.StepFailed('preflight', 'netperf-sandbox up must '
+                                        'run as root (namespaces, OVS, apt)')
         clash = probes.address_clashes(self.conf, system.output(
             ['ip', '-o', '-4', 'addr', 'show']))
         if clash:
-            raise steps.StepFailed(
+            raise exceptions.StepFailed(
                 'preflight', 'the root namespace already uses the '
                 'sandbox networks on devices it did not create: %s; remove '
                 'those addresses or the sandbox cannot route its planes'
@@ -565,14 +566,15 @@ class Sandbox:
             probes.wait_for('servers deleted', lambda: not cloud.call(
                 'GET', 'nova', '/v2.1/servers?all_tenants=1')['servers'],
                 60, interval=2)
-        except (api.APIError, OSError, steps.ServiceError) as exc:
+        except (exceptions.APIError, OSError, exceptions.ServiceError) as exc:
             self.out.write('  (servers not deleted through the API: %s)\n'
                            % exc)
 
     def down(self, keep_logs: bool = False) -> None:
         if os.geteuid() != 0:
-            raise steps.StepFailed('preflight', 'netperf-sandbox down must '
-                                   'run as root')
+            raise exceptions.StepFailed(
+                'preflight', 'netperf-sandbox down must '
+                'run as root')
         result = [
             steps.Step('delete servers', self.delete_servers),
             steps.Step('stop agents and nova-compute', lambda: self._stop_all(
@@ -633,8 +635,9 @@ class Sandbox:
     def write_env(self) -> dict[str, str]:
         """Write openrc, the Rally spec and tempest.conf; return them."""
         if not os.path.exists(self.secret_file):
-            raise steps.ServiceError('no sandbox here: run netperf-sandbox '
-                                     'up first')
+            raise exceptions.ServiceError(
+                'no sandbox here: run netperf-sandbox '
+                'up first')
         written = envfiles.files(self.context(), self.cloud_ids())
         for path, text in written.items():
             system.write_file(path, text, 0o600)
@@ -644,17 +647,18 @@ class Sandbox:
         """The log of a service on a node, with a helpful error."""
         names = [C] + [n.name for n in self.conf.nodes]
         if node not in names:
-            raise steps.ServiceError('no node %r; nodes: %s'
-                                     % (node, ', '.join(names)))
+            raise exceptions.ServiceError('no node %r; nodes: %s'
+                                          % (node, ', '.join(names)))
         path = self.conf.log(node, service)
         if not os.path.exists(path):
             folder = os.path.dirname(path)
             known = sorted(f[:-4] for f in os.listdir(folder)
                            if f.endswith('.log')) if os.path.isdir(
                                folder) else []
-            raise steps.ServiceError('no log %s; services with a log on %s: '
-                                     '%s' % (path, node,
-                                             ', '.join(known) or 'none'))
+            raise exceptions.ServiceError(
+                'no log %s; services with a log on %s: '
+                '%s' % (path, node,
+                        ', '.join(known) or 'none'))
         return path
 
     # status ----------------------------------------------------------------
@@ -685,7 +689,7 @@ class Sandbox:
                     healthy = healthy and service['state'] == 'up'
                     out.write('nova-compute %-12s %s\n' % (
                         service['host'], service['state']))
-            except (api.APIError, OSError) as exc:
+            except (exceptions.APIError, OSError) as exc:
                 healthy = False
                 out.write('API check failed: %s\n' % exc)
         else:

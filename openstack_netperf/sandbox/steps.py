@@ -35,35 +35,6 @@ class Step:
     log: str | None = None
 
 
-class StepFailed(exceptions.NetperfError):
-    """A step raised; carries the step name, the log path and its tail."""
-
-    def __init__(self, step: str, reason: str, log: str | None = None,
-                 tail: str = ''):
-        self.step = step
-        self.reason = reason
-        self.log = log
-        self.tail = tail
-        super().__init__('step %r failed: %s' % (step, reason))
-
-    def report(self) -> str:
-        lines = ['FAILED: %s' % self.step, '  reason: %s' % self.reason]
-        if self.log:
-            lines.append('  log: %s' % self.log)
-        if self.tail:
-            lines.append('  last lines of the log:')
-            lines.extend('    ' + line for line in self.tail.splitlines())
-        return '\n'.join(lines)
-
-
-class ServiceError(exceptions.NetperfError):
-    """A service did not start or answer; may name the log to look at."""
-
-    def __init__(self, message: str, log: str | None = None):
-        self.log = log
-        super().__init__(message)
-
-
 def tail(path: str | None, lines: int = TAIL_LINES) -> str:
     """The last lines of a file, or '' if it cannot be read."""
     if not path or not os.path.exists(path):
@@ -111,8 +82,9 @@ class StepRunner:
             except Exception as exc:
                 self._print(' failed after %.1f s' % (self.clock() - begin))
                 log = getattr(exc, 'log', None) or step.log
-                raise StepFailed(step.name, str(exc) or repr(exc), log,
-                                 tail(log)) from exc
+                raise exceptions.StepFailed(
+                    step.name, str(exc) or repr(exc), log,
+                    tail(log)) from exc
             seconds = self.clock() - begin
             outcomes.append(Outcome(step.name, True, seconds))
             self._print(' done in %.1f s' % seconds)

@@ -6,7 +6,7 @@ import os
 import subprocess
 from typing import Mapping, Sequence
 
-from openstack_netperf.sandbox import steps
+from openstack_netperf import exceptions
 
 
 def run(argv: Sequence[str], check: bool = True, log: str | None = None,
@@ -37,7 +37,7 @@ def run(argv: Sequence[str], check: bool = True, log: str | None = None,
                               timeout=timeout, input=input_text)
         output = (proc.stderr or proc.stdout or '').strip()
     if check and proc.returncode != 0:
-        raise steps.ServiceError(
+        raise exceptions.ServiceError(
             '%s exited %d%s' % (' '.join(argv), proc.returncode,
                                 ': %s' % output[-800:] if output else ''),
             log)

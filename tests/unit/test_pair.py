@@ -6,7 +6,6 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
-from openstack_netperf.measure import ping
 from openstack_netperf import pair
 from tests.unit.rally import fakes
 
@@ -107,7 +106,7 @@ class MeasurePairTest(testtools.TestCase):
     def test_iperf3_error_names_both_guests_and_stops_server(self):
         src, dst = _endpoints(
             iperf3_output=fakes.captured('iperf3', 'refused.json'))
-        exc = self.assertRaises(iperf3.Iperf3Error, pair.measure_pair,
+        exc = self.assertRaises(exceptions.ToolError, pair.measure_pair,
                                 src, dst, pair.Settings(rounds=1))
         self.assertIn('iperf3 from A1 to B2 (198.19.12.6)', str(exc))
         self.assertIn('kill 4242 2>/dev/null; true', dst.runner.commands)
@@ -122,7 +121,7 @@ class MeasurePairTest(testtools.TestCase):
             return answer(line)
 
         src.runner._answer = unreachable
-        exc = self.assertRaises(ping.PingError, pair.run_ping, src, dst,
+        exc = self.assertRaises(exceptions.ToolError, pair.run_ping, src, dst,
                                 pair.Settings(rounds=1))
         self.assertIn('ping from A1 to B2 (198.19.12.6): ping failed: '
                       'connect: Network is unreachable', str(exc))
@@ -140,7 +139,7 @@ class GuestChecksTest(testtools.TestCase):
 
     def test_missing_iperf3_names_the_image(self):
         runner = fakes.FakeGuestRunner('A1', missing=('iperf3',))
-        exc = self.assertRaises(pair.MissingTool, pair.require_tools,
+        exc = self.assertRaises(exceptions.ToolMissing, pair.require_tools,
                                 runner, "guest A1 (image 'cirros')")
         self.assertIn("guest A1 (image 'cirros') has no iperf3", str(exc))
 

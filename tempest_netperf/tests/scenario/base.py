@@ -18,6 +18,7 @@ from tempest.lib.common.utils import test_utils
 from tempest import test
 
 from openstack_netperf import console
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import cloud
 from openstack_netperf.hosts import inspect
@@ -250,7 +251,7 @@ class NetperfScenarioTest(test.BaseTestCase):
         self.addCleanup(runner.close)
         try:
             runner.wait_until_ready(timeout=CONF.netperf.guest_boot_timeout)
-        except remote.CommandTimeout as exc:
+        except exceptions.CommandTimeout as exc:
             explanation = self.unreachable_report(guest, exc)
             LOG.error('%s', explanation)
             self.fail(explanation)
@@ -344,7 +345,7 @@ class NetperfScenarioTest(test.BaseTestCase):
             sent = 'burst: %d pings of %d bytes from %s to %s, %d answered' % (
                 pings.total_sent, opts.burst_packet_size, sender.name,
                 target, pings.total_received)
-        except probe.ProbeError as exc:
+        except exceptions.ToolError as exc:
             sent = str(exc)
         LOG.info('%s traffic, %s router: %s\n%s', traffic.value, mode.value,
                  sent, result.describe())

@@ -2,6 +2,7 @@
 
 import os
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import inspect
 from openstack_netperf import remote
 
@@ -50,7 +51,7 @@ class FakeRunner:
         if line not in self.outputs:
             result = remote.CommandResult(line, 127, '', 'not faked')
             if check:
-                raise remote.CommandFailed(self.name, result)
+                raise exceptions.CommandFailed(self.name, result)
             return result
         return remote.CommandResult(line, 0, self.outputs[line], '')
 

@@ -4,6 +4,7 @@ import json
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import inspect
 from tests.unit.hosts import fakes
 
@@ -33,7 +34,7 @@ class NamespaceTest(testtools.TestCase):
 
     def test_malformed(self):
         for text in ('qrouter-1 (id: 0)', '{"name": "x"}', '[{"id": 1}]'):
-            exc = self.assertRaises(inspect.ParseError,
+            exc = self.assertRaises(exceptions.ParseError,
                                     inspect.parse_namespaces, text)
             self.assertIn('ip -j netns list', str(exc))
 
@@ -70,21 +71,21 @@ class LinkTest(testtools.TestCase):
 
     def test_without_statistics_says_so(self):
         text = '[{"ifindex": 1, "ifname": "lo", "mtu": 65536}]'
-        exc = self.assertRaises(inspect.ParseError, inspect.parse_links,
+        exc = self.assertRaises(exceptions.ParseError, inspect.parse_links,
                                 text)
         self.assertIn('lo has no rx/tx statistics', str(exc))
 
     def test_malformed(self):
         data = json.loads(capture('ip-s-link-qrouter.json'))
         data[1]['stats64']['rx']['packets'] = 'many'
-        exc = self.assertRaises(inspect.ParseError, inspect.parse_links,
+        exc = self.assertRaises(exceptions.ParseError, inspect.parse_links,
                                 json.dumps(data))
         self.assertIn('rx packets of qr-1a2b3c4d-5e', str(exc))
         text = capture('ip-s-link-qrouter.json')
-        self.assertRaises(inspect.ParseError, inspect.parse_links,
+        self.assertRaises(exceptions.ParseError, inspect.parse_links,
                           text[:len(text) // 2])
-        self.assertRaises(inspect.ParseError, inspect.parse_links, '{}')
-        self.assertRaises(inspect.ParseError, inspect.parse_links,
+        self.assertRaises(exceptions.ParseError, inspect.parse_links, '{}')
+        self.assertRaises(exceptions.ParseError, inspect.parse_links,
                           '[{"ifindex": 3}]')
 
     def test_inspector_runs_inside_the_namespace(self):
@@ -152,7 +153,7 @@ class FlowTest(testtools.TestCase):
                 ' cookie=0x0, table=0, n_packets=1, priority=1 actions=drop',
                 ' cookie=0x0, n_packets=1, n_bytes=2, priority=hi '
                 'actions=drop'):
-            self.assertRaises(inspect.ParseError, inspect.parse_flows, text)
+            self.assertRaises(exceptions.ParseError, inspect.parse_flows, text)
 
     def test_inspector_passes_the_protocol(self):
         runner = FakeRunner({
@@ -202,6 +203,6 @@ class OvsPortsTest(testtools.TestCase):
                 good.rstrip().rpartition('\n')[0].rpartition('\n')[0],
                 good.replace('rx pkts=0', 'rx pkts=-1', 1),
                 good + 'ovs-ofctl: br-x is not a bridge or a socket\n'):
-            self.assertRaises(inspect.ParseError, inspect.parse_ovs_ports,
+            self.assertRaises(exceptions.ParseError, inspect.parse_ovs_ports,
                               broken)
         self.assertEqual([], inspect.parse_ovs_ports(''))

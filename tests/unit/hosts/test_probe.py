@@ -87,7 +87,7 @@ class PingBurstTest(testtools.TestCase):
         burst = probe.PingBurst(GuestRunner(ping_output(300, 0)),
                                 '198.19.12.10', 300, 1000)
         burst.send()
-        exc = self.assertRaises(probe.ProbeError, burst.result)
+        exc = self.assertRaises(exceptions.ToolError, burst.result)
         self.assertIn('none of 300 pings', str(exc))
 
     def test_ping_failure_is_an_error(self):
@@ -95,7 +95,7 @@ class PingBurstTest(testtools.TestCase):
             GuestRunner('ping: connect: Network is unreachable\n'),
             '198.19.12.10', 300, 1000)
         burst.send()
-        exc = self.assertRaises(probe.ProbeError, burst.result)
+        exc = self.assertRaises(exceptions.ToolError, burst.result)
         self.assertIn('Network is unreachable', str(exc))
 
     def test_bad_burst_is_refused_early(self):

@@ -5,6 +5,7 @@ import re
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import inspect
 from openstack_netperf.hosts import snapshot
 from openstack_netperf import remote
@@ -96,7 +97,7 @@ class SnapshotTest(testtools.TestCase):
 
         def run(command, timeout=None, check=True):
             if remote.to_shell(command) == snat:
-                raise remote.CommandFailed(runner.name, failure)
+                raise exceptions.CommandFailed(runner.name, failure)
             return original(command, timeout, check)
 
         runner.run = run
@@ -105,7 +106,7 @@ class SnapshotTest(testtools.TestCase):
             {'qrouter-' + fakes.ROUTER},
             {k.scope for k in counters if k.source == snapshot.LINK})
         failure.stderr = 'sudo: a password is required'
-        self.assertRaises(remote.CommandFailed, snapshot.read_host, runner,
+        self.assertRaises(exceptions.CommandFailed, snapshot.read_host, runner,
                           self.targets())
 
     def test_delta_of_the_captured_traffic(self):

@@ -8,8 +8,8 @@ import subprocess
 import fixtures
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import apt
-from openstack_netperf.image import errors
 
 SHOW = """Package: iperf3
 Version: 3.12-1+deb12u2
@@ -141,19 +141,19 @@ class AptTest(testtools.TestCase):
     def test_unreachable_mirror_is_a_clear_error(self):
         self.replies.append((0, 'Err:1 http://deb.example/debian bookworm '
                                 'InRelease\n  Could not resolve', ''))
-        exc = self.assertRaises(errors.ImageError, self.apt.update)
+        exc = self.assertRaises(exceptions.ImageError, self.apt.update)
         self.assertIn('Cannot read the package lists of bookworm amd64 '
                       'from http://deb.example/debian', str(exc))
         self.assertIn('--mirror', str(exc))
 
     def test_missing_keyring(self):
         self.apt.keyring = '/nonexistent.gpg'
-        exc = self.assertRaises(errors.MissingHostTool, self.apt.update)
+        exc = self.assertRaises(exceptions.ToolMissing, self.apt.update)
         self.assertIn('apt-get install -y debian-archive-keyring', str(exc))
 
     def test_unknown_package(self):
         self.replies.append((100, '', 'E: No packages found'))
-        exc = self.assertRaises(errors.ImageError, self.apt.show,
+        exc = self.assertRaises(exceptions.ImageError, self.apt.show,
                                 ['iperf4'])
         self.assertIn('Package(s) iperf4 not found in bookworm amd64',
                       str(exc))
@@ -179,7 +179,7 @@ class AptTest(testtools.TestCase):
     def test_apt_missing(self):
         self.useFixture(fixtures.MockPatch('subprocess.run',
                                            side_effect=FileNotFoundError))
-        exc = self.assertRaises(errors.MissingHostTool, self.apt.show,
+        exc = self.assertRaises(exceptions.ToolMissing, self.apt.show,
                                 ['x'])
         self.assertIn('apt-get install -y apt', str(exc))
         self.assertFalse(os.path.exists(self.root / 'apt' / 'etc'))

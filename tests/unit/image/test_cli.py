@@ -6,9 +6,9 @@ import pathlib
 import fixtures
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import build
 from openstack_netperf.image import cli
-from openstack_netperf.image import errors
 
 
 class BuildOptionsTest(testtools.TestCase):
@@ -46,14 +46,14 @@ class BuildOptionsTest(testtools.TestCase):
         self.assertNotIn('virtio_csum', options.cmdline())
 
     def test_bad_nic_mode(self):
-        exc = self.assertRaises(errors.ImageError, build.Builder,
+        exc = self.assertRaises(exceptions.ImageError, build.Builder,
                                 build.BuildOptions(output=pathlib.Path('x'),
                                                    nic_mode='rtl8139'))
         self.assertIn('--nic-mode must be one of auto, virtio, e1000',
                       str(exc))
 
     def test_nic_switches_not_through_extra_cmdline(self):
-        self.assertRaises(errors.ImageError, build.Builder,
+        self.assertRaises(exceptions.ImageError, build.Builder,
                           build.BuildOptions(
                               output=pathlib.Path('x'),
                               extra_cmdline='netperf.nic=e1000'))
@@ -69,13 +69,14 @@ class BuildOptionsTest(testtools.TestCase):
         self.assertEqual(1600000000, options.source_date_epoch())
         self.useFixture(fixtures.EnvironmentVariable('SOURCE_DATE_EPOCH',
                                                      'yesterday'))
-        self.assertRaises(errors.ImageError, options.source_date_epoch)
+        self.assertRaises(exceptions.ImageError, options.source_date_epoch)
 
 
 class HostToolsTest(testtools.TestCase):
 
     def test_install_deps_installs_what_is_missing_then_rechecks(self):
-        checks = [errors.MissingHostTool('qemu-img', ['qemu-utils']), None]
+        checks = [exceptions.ToolMissing.on_host(
+            'qemu-img', ['qemu-utils']), None]
         check = self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.host.check_tools',
             side_effect=checks)).mock
@@ -98,12 +99,13 @@ class HostToolsTest(testtools.TestCase):
     def test_without_install_deps_the_error_stands(self):
         self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.host.check_tools',
-            side_effect=errors.MissingHostTool('qemu-img', ['qemu-utils'])))
+            side_effect=exceptions.ToolMissing.on_host(
+                'qemu-img', ['qemu-utils'])))
         self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.host.check_distribution'))
         builder = build.Builder(build.BuildOptions(output=pathlib.Path('x'),
                                                    disk=False))
-        exc = self.assertRaises(errors.MissingHostTool, builder.build)
+        exc = self.assertRaises(exceptions.ToolMissing, builder.build)
         self.assertIn('apt-get install -y qemu-utils', str(exc))
 
 

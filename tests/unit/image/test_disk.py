@@ -4,8 +4,8 @@ import struct
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import disk
-from openstack_netperf.image import errors
 
 
 class DiskTest(testtools.TestCase):
@@ -26,7 +26,7 @@ class DiskTest(testtools.TestCase):
         self.assertEqual(b'\0' * 48, mbr[462:510])
 
     def test_boot_code_too_large(self):
-        self.assertRaises(errors.ImageError, disk.master_boot_record,
+        self.assertRaises(exceptions.ImageError, disk.master_boot_record,
                           b'x' * 441, 2048, 1)
 
     def test_syslinux_config_boots_at_once(self):

@@ -4,8 +4,8 @@ import shutil
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import elf
-from openstack_netperf.image import errors
 from tests.unit.image import elf_fixtures
 
 
@@ -30,11 +30,11 @@ class ElfTest(testtools.TestCase):
         self.assertEqual('GPL', elf.module_info(data)['license'])
 
     def test_not_elf_is_a_clear_error(self):
-        exc = self.assertRaises(errors.ImageError, elf.needed_libraries,
+        exc = self.assertRaises(exceptions.ImageError, elf.needed_libraries,
                                 b'#!/bin/sh\n', 'script')
         self.assertIn('script is not an ELF file', str(exc))
 
     def test_binary_without_modinfo_is_not_a_module(self):
-        exc = self.assertRaises(errors.ImageError, elf.module_info,
+        exc = self.assertRaises(exceptions.ImageError, elf.module_info,
                                 self._host_binary(), 'sh')
         self.assertIn('not a kernel module', str(exc))

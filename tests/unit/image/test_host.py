@@ -5,7 +5,7 @@ import os
 import fixtures
 import testtools
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import host
 
 
@@ -28,7 +28,7 @@ class HostTest(testtools.TestCase):
 
     def test_other_distributions_are_refused_with_the_reason(self):
         exc = self.assertRaises(
-            errors.ImageError, host.check_distribution,
+            exceptions.ImageError, host.check_distribution,
             self._os_release('ID=fedora\nPRETTY_NAME="Fedora Linux 40"\n'))
         self.assertIn("Unsupported host distribution 'Fedora Linux 40'",
                       str(exc))
@@ -37,7 +37,7 @@ class HostTest(testtools.TestCase):
     def test_missing_tools_name_the_packages_to_install(self):
         self.useFixture(fixtures.EnvironmentVariable('PATH', '/nonexistent'))
         self.useFixture(fixtures.MockPatch('shutil.which', return_value=None))
-        exc = self.assertRaises(errors.MissingHostTool, host.check_tools,
+        exc = self.assertRaises(exceptions.ToolMissing, host.check_tools,
                                 ['qemu-img', 'mcopy', 'syslinux'])
         self.assertIn('qemu-img, mcopy, syslinux', str(exc))
         self.assertIn('apt-get install -y mtools qemu-utils syslinux',
@@ -47,18 +47,19 @@ class HostTest(testtools.TestCase):
         self.useFixture(fixtures.MockPatch('shutil.which',
                                            return_value='/usr/bin/x'))
         exc = self.assertRaises(
-            errors.MissingHostTool, host.check_tools, ['qemu-img'],
+            exceptions.ToolMissing, host.check_tools, ['qemu-img'],
             {'/nonexistent/mbr.bin': 'syslinux-common'})
         self.assertEqual(['syslinux-common'], exc.packages)
         self.assertIn('/nonexistent/mbr.bin', str(exc))
 
     def test_install_needs_root(self):
         self.useFixture(fixtures.MockPatch('os.geteuid', return_value=1000))
-        exc = self.assertRaises(errors.ImageError, host.install_packages,
+        exc = self.assertRaises(exceptions.ImageError, host.install_packages,
                                 ['qemu-utils'])
         self.assertIn('run as root: apt-get install -y qemu-utils',
                       str(exc))
 
     def test_only_amd64_guests(self):
-        exc = self.assertRaises(errors.ImageError, host.check_arch, 'arm64')
+        exc = self.assertRaises(exceptions.ImageError,
+                                host.check_arch, 'arm64')
         self.assertIn("Unsupported guest architecture 'arm64'", str(exc))

@@ -7,8 +7,8 @@ import pathlib
 import fixtures
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.image import build
-from openstack_netperf.image import errors
 from openstack_netperf.image import rootfs
 from tests.unit.image import elf_fixtures
 from tests.unit import tools
@@ -65,7 +65,7 @@ class DriverGroupsTest(testtools.TestCase):
                          groups['fs'])
 
     def test_auto_mode_says_to_use_virtio(self):
-        exc = self.assertRaises(errors.ImageError,
+        exc = self.assertRaises(exceptions.ImageError,
                                 self.options(nic_mode='auto').driver_groups,
                                 self.kernel())
         text = str(exc)
@@ -79,7 +79,7 @@ class DriverGroupsTest(testtools.TestCase):
     def test_missing_required_driver_is_an_error(self):
         kernel = self.kernel(modules=tuple(
             name for name in CLOUD_MODULES if name != 'sr_mod'))
-        exc = self.assertRaises(errors.ImageError, self.options(
+        exc = self.assertRaises(exceptions.ImageError, self.options(
             nic_mode='virtio').driver_groups, kernel)
         self.assertIn('has no sr_mod driver', str(exc))
         self.assertIn('use a kernel package that has them', str(exc))
@@ -88,7 +88,7 @@ class DriverGroupsTest(testtools.TestCase):
     def test_no_cdrom_controller_at_all_is_an_error(self):
         kernel = self.kernel(modules=tuple(
             name for name in CLOUD_MODULES if name != 'ata_piix'))
-        exc = self.assertRaises(errors.ImageError, self.options(
+        exc = self.assertRaises(exceptions.ImageError, self.options(
             nic_mode='virtio').driver_groups, kernel)
         self.assertIn('none of the CD-ROM controller drivers ata_piix, ahci',
                       str(exc))

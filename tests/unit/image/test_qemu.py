@@ -7,7 +7,7 @@ import shutil
 import fixtures
 import testtools
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import qemu
 
 
@@ -50,12 +50,12 @@ class BootSpecTest(testtools.TestCase):
                       % (self.dir / 'g.qcow2'), argv)
 
     def test_bad_mode_and_missing_qemu(self):
-        self.assertRaises(errors.ImageError,
+        self.assertRaises(exceptions.ImageError,
                           qemu.BootSpec(self.dir, mode='pxe').argv,
                           pathlib.Path('/c.log'))
         self.useFixture(fixtures.MockPatch('shutil.which',
                                            return_value=None))
-        exc = self.assertRaises(errors.MissingHostTool,
+        exc = self.assertRaises(exceptions.ToolMissing,
                                 qemu.BootSpec(self.dir).argv,
                                 pathlib.Path('/c.log'))
         self.assertIn('apt-get install -y qemu-system-x86', str(exc))

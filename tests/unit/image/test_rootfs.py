@@ -7,7 +7,7 @@ import stat
 import fixtures
 import testtools
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import rootfs
 from tests.unit.image import elf_fixtures
 
@@ -50,13 +50,13 @@ class KernelTest(testtools.TestCase):
                                                  'af_packet']))
 
     def test_missing_module_says_what_to_do(self):
-        exc = self.assertRaises(errors.ImageError, self.kernel.load_order,
+        exc = self.assertRaises(exceptions.ImageError, self.kernel.load_order,
                                 ['e1000e'])
         self.assertIn('kernel 6.1.0-9-amd64 has no module e1000e', str(exc))
         self.assertIn('--nic-mode', str(exc))
 
     def test_dependency_loop(self):
-        exc = self.assertRaises(errors.ImageError, self.kernel.load_order,
+        exc = self.assertRaises(exceptions.ImageError, self.kernel.load_order,
                                 ['a'])
         self.assertIn('a -> b -> a', str(exc))
 
@@ -140,6 +140,6 @@ class GuestTreeTest(testtools.TestCase):
     def test_missing_program(self):
         guest = rootfs.GuestTree('amd64')
         empty = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
-        exc = self.assertRaises(errors.ImageError, guest.program, empty,
+        exc = self.assertRaises(exceptions.ImageError, guest.program, empty,
                                 'iperf3')
         self.assertIn('has no program iperf3', str(exc))

@@ -6,7 +6,7 @@ import types
 import fixtures
 import testtools
 
-from openstack_netperf.image import errors
+from openstack_netperf import exceptions
 from openstack_netperf.image import upload
 
 
@@ -83,7 +83,7 @@ class UploadTest(testtools.TestCase):
         # A --nic-mode virtio build (the cloud kernel has no e1000).
         del self.manifest['modules']['e1000']
         self.manifest['nic_mode'] = 'virtio'
-        exc = self.assertRaises(errors.ImageError, self.uploader.upload,
+        exc = self.assertRaises(exceptions.ImageError, self.uploader.upload,
                                 self.request(vif_model='e1000e'))
         self.assertIn('has no e1000 driver (--nic-mode virtio', str(exc))
         self.assertIn('without --vif-model e1000e', str(exc))
@@ -132,13 +132,13 @@ class UploadTest(testtools.TestCase):
 
     def test_missing_disk_in_build(self):
         del self.manifest['files']['qcow2']
-        exc = self.assertRaises(errors.ImageError, self.uploader.upload,
+        exc = self.assertRaises(exceptions.ImageError, self.uploader.upload,
                                 self.request())
         self.assertIn('has no qcow2 file', str(exc))
         self.assertIn('without --no-disk', str(exc))
 
     def test_missing_file(self):
         (self.dir / 'g.initrd').unlink()
-        exc = self.assertRaises(errors.ImageError, self.uploader.upload,
+        exc = self.assertRaises(exceptions.ImageError, self.uploader.upload,
                                 self.request(disk_format='kernel'))
         self.assertIn('g.initrd is missing', str(exc))

@@ -117,7 +117,7 @@ class VersionTest(testtools.TestCase):
 
     def test_missing_iperf3_in_the_guest(self):
         for name in ('not_found_dash.txt', 'not_found_busybox.txt'):
-            exc = self.assertRaises(iperf3.Iperf3NotFound,
+            exc = self.assertRaises(exceptions.ToolMissing,
                                     iperf3.parse_version, capture(name),
                                     where='guest vm-a1 (image cirros)')
             self.assertIn('iperf3 not found in guest vm-a1 (image cirros)',
@@ -125,9 +125,9 @@ class VersionTest(testtools.TestCase):
             self.assertIn('use an image with iperf3 installed', str(exc))
 
     def test_unrelated_output(self):
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_version,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_version,
                                 'Permission denied')
-        self.assertNotIsInstance(exc, iperf3.Iperf3NotFound)
+        self.assertNotIsInstance(exc, exceptions.ToolMissing)
         self.assertIn('printed no iperf3 version', str(exc))
 
 
@@ -249,7 +249,7 @@ class ParseCaptureTest(testtools.TestCase):
         self.assertEqual([0, 0, 0], [s.lost_percent for s in got.intervals])
 
     def test_connection_refused(self):
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 capture('refused.json'))
         self.assertEqual('unable to connect to server: Connection refused',
                          exc.reason)
@@ -259,7 +259,7 @@ class ParseCaptureTest(testtools.TestCase):
         self.assertIn('security group', str(exc))
 
     def test_error_mid_test_names_the_server(self):
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 capture('udp_handshake_lost.json'))
         self.assertIn('unable to read from stream socket', exc.reason)
         self.assertIn('the test with 198.18.250.2 port 5201 broke off',
@@ -271,7 +271,7 @@ class ParseBadInputTest(testtools.TestCase):
     def test_truncated_json(self):
         text = capture('tcp.json')
         for cut in (1, 100, len(text) // 2, len(text) - 3):
-            exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+            exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                     text[:cut])
             self.assertIn('not iperf3 JSON (malformed or truncated', str(exc))
             self.assertIn(repr(text[:cut].strip()[:20])[1:-1], str(exc))
@@ -279,27 +279,27 @@ class ParseBadInputTest(testtools.TestCase):
     def test_plain_text_output(self):
         text = ('Connecting to host 198.19.11.5, port 5201\n'
                 '[  5] local 198.19.11.4 port 40000 connected\n')
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 text)
         self.assertIn('not iperf3 JSON (was --json given?)', str(exc))
         self.assertIn('Connecting to host', str(exc))
 
     def test_other_json(self):
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 '{"servers": []}')
         self.assertIn('not iperf3 output', str(exc))
 
     def test_missing_end_section(self):
         doc = json.loads(capture('tcp.json'))
         doc['end'] = {}
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 json.dumps(doc))
         self.assertIn('incomplete', str(exc))
 
     def test_missing_field(self):
         doc = json.loads(capture('tcp.json'))
         del doc['end']['sum_sent']
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 json.dumps(doc))
         self.assertIn("lacks an expected field ('sum')", str(exc))
 
@@ -308,4 +308,4 @@ class ParseBadInputTest(testtools.TestCase):
         self.assertEqual(3, len(iperf3.parse_result(text).intervals))
 
     def test_empty_output(self):
-        self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result, '')
+        self.assertRaises(exceptions.ToolError, iperf3.parse_result, '')

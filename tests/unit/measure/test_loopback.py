@@ -10,6 +10,7 @@ import socket
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
 from openstack_netperf.measure import ping
 from openstack_netperf.measure import stats
@@ -51,7 +52,7 @@ class LoopbackTest(testtools.TestCase):
     def test_iperf3_refused(self):
         out = self.runner.run(iperf3.client_command(
             '127.0.0.1', port=free_port(), duration=2, omit=0), check=False)
-        exc = self.assertRaises(iperf3.Iperf3Error, iperf3.parse_result,
+        exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 out.stdout)
         self.assertIn('Connection refused', exc.reason)
 

@@ -148,7 +148,7 @@ class ParseCaptureTest(testtools.TestCase):
         for flavor, message in (('iputils', 'connect: Network is'),
                                 ('busybox', 'sendto: Network is')):
             exc = self.assertRaises(
-                ping.PingError, ping.parse,
+                exceptions.ToolError, ping.parse,
                 capture(flavor + '_network_unreachable'))
             self.assertIn('ping failed: ' + message, str(exc))
 
@@ -166,7 +166,7 @@ class ParseCaptureTest(testtools.TestCase):
             self.assertEqual(list(firsts.values())[1:], got.rtts_ms)
 
     def test_discarding_every_probe_says_what_to_change(self):
-        exc = self.assertRaises(ping.PingError, ping.parse,
+        exc = self.assertRaises(exceptions.ToolError, ping.parse,
                                 capture('iputils_size'), discard=15)
         self.assertIn('sent 15 probes, no more than the 15 to discard',
                       str(exc))
@@ -178,13 +178,13 @@ class ParseBadInputTest(testtools.TestCase):
     def test_not_ping_output(self):
         for text in ('', 'Welcome to Ubuntu 22.04\n$ ',
                      capture('../iperf3/version')):
-            exc = self.assertRaises(ping.PingError, ping.parse, text)
+            exc = self.assertRaises(exceptions.ToolError, ping.parse, text)
             self.assertIn('not ping output', str(exc))
 
     def test_truncated_output_has_no_summary(self):
         text = capture('iputils_normal')
         cut = text[:text.index('---')]
-        exc = self.assertRaises(ping.PingError, ping.parse, cut)
+        exc = self.assertRaises(exceptions.ToolError, ping.parse, cut)
         self.assertIn('no summary line', str(exc))
         self.assertIn('truncated', str(exc))
 
@@ -192,7 +192,7 @@ class ParseBadInputTest(testtools.TestCase):
         text = capture('busybox_normal')
         lines = text.splitlines()
         del lines[20]
-        exc = self.assertRaises(ping.PingError, ping.parse,
+        exc = self.assertRaises(exceptions.ToolError, ping.parse,
                                 '\n'.join(lines))
         self.assertIn('says 30 received but the output shows replies to '
                       '29 probes', str(exc))
@@ -200,7 +200,7 @@ class ParseBadInputTest(testtools.TestCase):
     def test_mixed_formats(self):
         text = (capture('iputils_normal').splitlines()[1] + '\n'
                 + capture('busybox_normal'))
-        self.assertRaises(ping.PingError, ping.parse, text)
+        self.assertRaises(exceptions.ToolError, ping.parse, text)
 
     def test_negative_discard(self):
         self.assertRaises(exceptions.InvalidInput, ping.parse,

@@ -11,6 +11,7 @@ import itertools
 import os
 import types
 
+from openstack_netperf import exceptions
 from openstack_netperf import remote
 
 BURST_FILE = '/tmp/netperf-burst-'
@@ -73,7 +74,7 @@ class FakeGuestRunner:
         status, out, err = self._answer(line)
         result = remote.CommandResult(line, status, out, err)
         if check and status:
-            raise remote.CommandFailed(self.name, result)
+            raise exceptions.CommandFailed(self.name, result)
         return result
 
     def connect(self):
@@ -82,7 +83,7 @@ class FakeGuestRunner:
     def wait_until_ready(self, timeout=300.0, first_interval=0.5,
                          max_interval=5.0):
         if self.unreachable:
-            raise remote.CommandTimeout(
+            raise exceptions.CommandTimeout(
                 '%s: not reachable over SSH after %.0fs; last error: timed '
                 'out' % (self.name, timeout))
         self.run('true')

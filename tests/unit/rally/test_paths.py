@@ -19,7 +19,6 @@ from rally.task import sla as rally_sla
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import snapshot
-from openstack_netperf import remote
 from openstack_netperf import topology
 from rally_netperf.contexts import node_access
 from rally_netperf import output
@@ -157,7 +156,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
 
     def test_unreachable_node_fails_setup_clearly(self):
         def unreachable(*_args, **_kwargs):
-            raise remote.ConnectError('timed out')
+            raise exceptions.ConnectError('timed out')
 
         scenario = self._scenario(netperf.MeasurePair)
         ctx = scenario.context

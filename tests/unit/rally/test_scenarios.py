@@ -8,11 +8,8 @@ from rally import plugins
 import testtools
 
 from openstack_netperf import exceptions
-from openstack_netperf import pair
-from openstack_netperf import remote
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import topology as topology_ctx
-from rally_netperf import guests
 from rally_netperf import opts
 from rally_netperf import output
 from rally_netperf.scenarios import netperf
@@ -152,7 +149,7 @@ class MeasurePairTest(ScenarioTestCase):
     def test_missing_iperf3_fails_naming_image_and_deletes_servers(self):
         self.missing = ('iperf3',)
         scenario = self._scenario(netperf.MeasurePair)
-        exc = self.assertRaises(pair.MissingTool, scenario.run,
+        exc = self.assertRaises(exceptions.ToolMissing, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
         self.assertIn("image 'netperf-guest'", str(exc))
@@ -167,7 +164,7 @@ class MeasurePairTest(ScenarioTestCase):
             raise RuntimeError('neutron is down')
 
         self.cloud.neutron.delete_floatingip = broken
-        self.assertRaises(pair.MissingTool, scenario.run,
+        self.assertRaises(exceptions.ToolMissing, scenario.run,
                           image='netperf-guest', flavor='netperf.tiny',
                           category='HNR', **FAST)
         # The servers were still deleted after the floating IPs failed.
@@ -190,7 +187,7 @@ class MeasurePairTest(ScenarioTestCase):
         cloud = fakes.FakeCloud()
         scenario = self._scenario(netperf.MeasurePair, cloud)
         cloud.nova.final_status = 'ERROR'
-        exc = self.assertRaises(guests.BootFailed, scenario.run,
+        exc = self.assertRaises(exceptions.BootFailed, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
         self.assertIn('went to ERROR', str(exc))
@@ -199,7 +196,7 @@ class MeasurePairTest(ScenarioTestCase):
     def test_unreachable_guest_error_explains_and_cleans_up(self):
         self.unreachable = {'guest A3'}
         scenario = self._scenario(netperf.MeasurePair)
-        exc = self.assertRaises(remote.CommandTimeout, scenario.run,
+        exc = self.assertRaises(exceptions.CommandTimeout, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
         message = str(exc)

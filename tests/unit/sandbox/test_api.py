@@ -4,6 +4,7 @@ import urllib.error
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import api
 from openstack_netperf.sandbox import settings
 
@@ -76,7 +77,8 @@ class TestCloud(testtools.TestCase):
         def refuse(request, timeout):
             raise urllib.error.HTTPError(request.full_url, 401, 'no', {},
                                          io.BytesIO(b'bad password'))
-        error = self.assertRaises(api.APIError, self.cloud(refuse).token)
+        error = self.assertRaises(
+            exceptions.APIError, self.cloud(refuse).token)
         self.assertEqual(401, error.status)
         self.assertIn('bad password', str(error))
 

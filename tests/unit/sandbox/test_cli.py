@@ -3,8 +3,8 @@ from unittest import mock
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import cli
-from openstack_netperf.sandbox import steps
 
 
 class TestCli(testtools.TestCase):
@@ -27,8 +27,8 @@ class TestCli(testtools.TestCase):
         self.assertEqual(1, code)
 
     def test_failed_up_prints_the_report(self):
-        failure = steps.StepFailed('MariaDB', 'mariadbd exited', '/l.log',
-                                   'last words')
+        failure = exceptions.StepFailed('MariaDB', 'mariadbd exited', '/l.log',
+                                        'last words')
         code, _box, err = self.run_cli(['up'],
                                        **{'up.side_effect': failure})
         self.assertEqual(1, code)
@@ -41,7 +41,7 @@ class TestCli(testtools.TestCase):
         box.down.assert_called_once_with(keep_logs=True)
 
     def test_unknown_log_is_a_clear_error(self):
-        error = steps.ServiceError('no node %r' % 'nowhere')
+        error = exceptions.ServiceError('no node %r' % 'nowhere')
         code, _box, err = self.run_cli(
             ['logs', 'nowhere', 'x'], **{'log_path.side_effect': error})
         self.assertEqual(1, code)

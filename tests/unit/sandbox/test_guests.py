@@ -1,7 +1,7 @@
 import fixtures
 import testtools
 
-from openstack_netperf.sandbox import api
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import envfiles
 from openstack_netperf.sandbox import guests
 
@@ -26,7 +26,7 @@ class FakeCloud:
             return {'server': {'id': 'id-' + name}}
         if path.startswith('/v2.1/servers/') and method == 'GET':
             if path in self.deleted:
-                raise api.APIError(method, path, 404, 'gone')
+                raise exceptions.APIError(method, path, 404, 'gone')
             server_id = path.rsplit('/', 1)[1]
             self.polls[server_id] = self.polls.get(server_id, 0) + 1
             status = 'BUILD'
@@ -51,11 +51,11 @@ class FakeCloud:
             return {'security_groups': [{'id': 'sg1'}, {'id': 'sg2'}]}
         if path == '/v2.0/security-group-rules':
             if self.existing_rules:
-                raise api.APIError(method, path, 409, 'exists')
+                raise exceptions.APIError(method, path, 409, 'exists')
             return {}
         if path.startswith('/v2.1/os-keypairs/'):
             if not self.keypair_exists:
-                raise api.APIError(method, path, 404, 'no such key')
+                raise exceptions.APIError(method, path, 404, 'no such key')
             return {}
         if path == '/v2.1/os-keypairs':
             return {}
@@ -100,14 +100,14 @@ class TestBoot(testtools.TestCase):
 
     def test_error_is_reported_with_the_fault(self):
         cloud = FakeCloud(fail='id-x-0')
-        exc = self.assertRaises(guests.GuestError, guests.boot, cloud, IDS,
+        exc = self.assertRaises(exceptions.BootFailed, guests.boot, cloud, IDS,
                                 NET, ['compute-01'], 'x',
                                 sleep=lambda s: None)
         self.assertIn('No valid host', str(exc))
 
     def test_a_failed_boot_deletes_the_servers_it_posted(self):
         cloud = FakeCloud(fail='id-x-1')
-        self.assertRaises(guests.GuestError, guests.boot, cloud, IDS, NET,
+        self.assertRaises(exceptions.BootFailed, guests.boot, cloud, IDS, NET,
                           ['compute-01', 'compute-02'], 'x',
                           sleep=lambda s: None)
         self.assertEqual(['/v2.1/servers/id-x-0', '/v2.1/servers/id-x-1'],
@@ -128,7 +128,7 @@ class TestBoot(testtools.TestCase):
         def sleep(seconds):
             now[0] += seconds
 
-        exc = self.assertRaises(guests.GuestError, guests.wait_active,
+        exc = self.assertRaises(exceptions.BootFailed, guests.wait_active,
                                 cloud, ['id-a-0'], 10, sleep,
                                 lambda: now[0])
         self.assertIn('not ACTIVE after 10 s', str(exc))
@@ -164,7 +164,7 @@ class TestBehindDvrRouter(testtools.TestCase):
 
     def test_the_network_goes_when_the_boot_fails(self):
         cloud = NetworkCloud(fail='id-x-0')
-        with testtools.ExpectedException(guests.GuestError):
+        with testtools.ExpectedException(exceptions.BootFailed):
             with guests.behind_dvr_router(cloud, IDS, 'net', '198.19.9.0/24',
                                           ['compute-01'], 'x'):
                 self.fail('the block must not run')

@@ -3,8 +3,8 @@ import tempfile
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import procs
-from openstack_netperf.sandbox import steps
 
 
 class TestSupervisor(testtools.TestCase):
@@ -74,6 +74,6 @@ class TestSupervisor(testtools.TestCase):
         self.assertIn('hello', text)
 
     def test_check_alive_names_the_log(self):
-        error = self.assertRaises(steps.ServiceError, self.sup.check_alive,
-                                  'absent', self.log)
+        error = self.assertRaises(exceptions.ServiceError,
+                                  self.sup.check_alive, 'absent', self.log)
         self.assertEqual(self.log, error.log)

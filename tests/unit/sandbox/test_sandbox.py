@@ -5,10 +5,10 @@ from unittest import mock
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import probes
 from openstack_netperf.sandbox import sandbox
 from openstack_netperf.sandbox import settings
-from openstack_netperf.sandbox import steps
 
 
 class SandboxTest(testtools.TestCase):
@@ -123,7 +123,7 @@ class TestIdempotence(SandboxTest):
             calls)
 
     def test_a_failed_bootstrap_resumes_where_it_stopped(self):
-        failures = iter([None, steps.ServiceError('db down')])
+        failures = iter([None, exceptions.ServiceError('db down')])
 
         def flaky(argv, **kwargs):
             error = next(failures, None)
@@ -135,7 +135,7 @@ class TestIdempotence(SandboxTest):
                                FakePool), \
                 mock.patch.object(sandbox.system, 'run',
                                   side_effect=flaky) as run:
-            self.assertRaises(steps.ServiceError, self.box.bootstrap)
+            self.assertRaises(exceptions.ServiceError, self.box.bootstrap)
             first = run.call_count
             self.box.bootstrap()
         total = sum(len(c) for c in self.box.bootstrap_chains().values())
@@ -225,20 +225,20 @@ class TestStatusAndLogs(SandboxTest):
         self.assertIn('No sandbox', self.out.getvalue())
 
     def test_log_path_names_what_exists(self):
-        error = self.assertRaises(steps.ServiceError, self.box.log_path,
+        error = self.assertRaises(exceptions.ServiceError, self.box.log_path,
                                   'compute-09', 'x')
         self.assertIn('controller, network, compute-01, compute-02',
                       str(error))
         os.makedirs(os.path.join(self.conf.log_dir, 'network'))
         open(self.conf.log('network', 'neutron-l3-agent'), 'w').close()
-        error = self.assertRaises(steps.ServiceError, self.box.log_path,
+        error = self.assertRaises(exceptions.ServiceError, self.box.log_path,
                                   'network', 'l3')
         self.assertIn('neutron-l3-agent', str(error))
         self.assertEqual(self.conf.log('network', 'neutron-l3-agent'),
                          self.box.log_path('network', 'neutron-l3-agent'))
 
     def test_env_needs_a_sandbox(self):
-        self.assertRaises(steps.ServiceError, self.box.write_env)
+        self.assertRaises(exceptions.ServiceError, self.box.write_env)
 
 
 class TestDown(SandboxTest):

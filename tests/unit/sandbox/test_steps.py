@@ -4,6 +4,7 @@ import tempfile
 
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import steps
 
 
@@ -53,7 +54,7 @@ class TestStepRunner(testtools.TestCase):
             with open(log, 'w') as handle:
                 handle.write(''.join('line %d\n' % i for i in range(30)))
             error = self.assertRaises(
-                steps.StepFailed, self.runner.run,
+                exceptions.StepFailed, self.runner.run,
                 [self.step('ok'), self.step('bad', fail=RuntimeError('boom'),
                                             log=log), self.step('never')])
         self.assertEqual(['ok', 'bad'], self.calls)
@@ -68,8 +69,8 @@ class TestStepRunner(testtools.TestCase):
 
     def test_the_error_may_name_a_better_log(self):
         error = self.assertRaises(
-            steps.StepFailed, self.runner.run,
-            [self.step('bad', fail=steps.ServiceError('dead', '/x.log'),
+            exceptions.StepFailed, self.runner.run,
+            [self.step('bad', fail=exceptions.ServiceError('dead', '/x.log'),
                        log='/step.log')])
         self.assertEqual('/x.log', error.log)
 

@@ -13,6 +13,7 @@ from unittest import mock
 from tempest import test as tempest_test
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import verdict
 from openstack_netperf import remote
@@ -275,8 +276,8 @@ class UnreachableGuestTest(ScenarioTestBase):
         self.patch(scenario_base.NetperfScenarioTest, 'login', REAL_LOGIN)
 
         def never_ready(runner, timeout):
-            raise remote.CommandTimeout('%s: not reachable over SSH after '
-                                        '%ds' % (runner.name, timeout))
+            raise exceptions.CommandTimeout('%s: not reachable over SSH after '
+                                            '%ds' % (runner.name, timeout))
 
         self.patch(remote.SSHRunner, 'wait_until_ready', never_ready)
         self.patch(remote.SSHRunner, '_load_key',
