@@ -130,12 +130,17 @@ class OvsPort:
         return (self.rx_bytes or 0) + (self.tx_bytes or 0)
 
 
-def _load_json(text: str, source: str) -> Any:
+def _load_json_list(text: str, source: str) -> list[Any]:
+    """The JSON list ``ip -j`` printed; anything else is a ParseError."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except ValueError as exc:
         raise exceptions.ParseError.of_output(
             source, 'not JSON (%s)' % exc, text) from None
+    if not isinstance(data, list):
+        raise exceptions.ParseError.of_output(
+            source, 'expected a JSON list', text)
+    return data
 
 
 def _int(value: Any, source: str, what: str) -> int:
@@ -152,10 +157,7 @@ def parse_namespaces(text: str,
     """Parse ``ip -j netns list`` (empty output means no namespace)."""
     if not text.strip():
         return []
-    data = _load_json(text, source)
-    if not isinstance(data, list):
-        raise exceptions.ParseError.of_output(
-            source, 'expected a JSON list', text)
+    data = _load_json_list(text, source)
     result = []
     for item in data:
         if not isinstance(item, dict) or not isinstance(
@@ -171,10 +173,7 @@ def parse_namespaces(text: str,
 def parse_links(text: str,
                 source: str = 'ip -j -s link') -> list[Interface]:
     """Parse ``ip -j -s link`` into interfaces with rx/tx counters."""
-    data = _load_json(text, source)
-    if not isinstance(data, list):
-        raise exceptions.ParseError.of_output(
-            source, 'expected a JSON list', text)
+    data = _load_json_list(text, source)
     result = []
     for item in data:
         if not isinstance(item, dict) or 'ifname' not in item:
