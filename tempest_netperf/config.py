@@ -1,9 +1,9 @@
 """The ``[netperf]`` options of the Tempest plugin.
 
 How to reach the nodes (the tests read namespaces and OVS counters on the
-network node and the computes), which guest to boot, which router modes
-and placement categories to test, and how big a burst must be against the
-background noise.
+network node and the computes), which guest to boot and from where the
+tests reach it, which router modes and placement categories to test, and
+how big a burst must be against the background noise.
 """
 
 from __future__ import annotations
