@@ -1,16 +1,20 @@
 """The ``[netperf]`` options of the Tempest plugin.
 
 How to reach the nodes (the tests read namespaces and OVS counters on the
-network node and the computes), which guest to boot, which router modes
-and placement categories to test, and how big a burst must be against the
-background noise.
+network node and the computes), which guest to boot and from where the
+tests reach it, which router modes and placement categories to test, and
+how big a burst must be against the background noise.
 """
 
 from __future__ import annotations
 
-from oslo_config import cfg
-from oslo_config import types
+from collections.abc import Iterator
+import contextlib
+import ipaddress
 
+from oslo_config import cfg
+
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import probe
 from openstack_netperf import topology
@@ -20,8 +24,6 @@ netperf_group = cfg.OptGroup(
     title='Network path tests (openstack-netperf)',
     help='Options of the Tempest tests that check whether traffic crosses '
          'the network node under legacy and distributed routers.')
-
-_CATEGORY_CHOICES = ['all'] + list(topology.CATEGORY_IDS)
 
 NetperfGroup = [
     cfg.StrOpt('node_access', default='none',
@@ -64,13 +66,27 @@ NetperfGroup = [
                      'SSH key, for clouds without a metadata service.'),
     cfg.IntOpt('guest_boot_timeout', default=300, min=10,
                help='Seconds to wait for a guest to answer over SSH.'),
+    # Plain strings, checked by check_options() when the tests start: an
+    # oslo.config choice that fails would fail every access to Tempest's
+    # configuration (it logs every option), not just these tests.
     cfg.ListOpt('router_modes', default=['legacy', 'dvr'],
-                item_type=types.String(choices=['legacy', 'dvr']),
-                help='Router modes to test; tests of other modes skip.'),
+                help='Router modes to test: legacy (or centralized) and dvr '
+                     '(or distributed), case-insensitive; tests of other '
+                     'modes skip.'),
     cfg.ListOpt('categories', default=['all'],
-                item_type=types.String(choices=_CATEGORY_CHOICES),
-                help='Placement categories to test ("all" or ids of '
-                     'openstack_netperf.topology); others skip.'),
+                help='Placement categories to test (case-insensitive): "all", '
+                     'or ids or thesis shorthands of the categories: %s; '
+                     'others skip.' % ', '.join(
+                         topology.valid_category_names())),
+    cfg.ListOpt('client_cidrs', default=[],
+                help='IPv4 CIDRs the guests see the tests\' SSH and pings '
+                     'to floating IPs come from, when that is not this '
+                     'machine\'s own address towards the external network '
+                     '(e.g. a NAT in between). The guests\' security group '
+                     'admits SSH and ICMP from the tenant subnets, the '
+                     'external network\'s subnets, that address and these '
+                     'CIDRs; from 0.0.0.0/0 only when this machine has no '
+                     'route to the external network and none is set here.'),
     cfg.IntOpt('burst_packets', default=probe.BURST_PACKETS, min=100,
                help='Pings in a burst: it must dwarf the background '
                     'traffic of the nodes.'),
@@ -115,11 +131,60 @@ def node_access_settings(group) -> access.NodeAccessSettings:
 
 def selected_categories(group) -> list[topology.Category]:
     """The categories ``[netperf] categories`` enables."""
-    if 'all' in group.categories:
-        return list(topology.CATEGORIES)
-    return topology.get_categories(group.categories)
+    with _option('categories', ', or "all"'):
+        if any(str(name).strip().lower() == 'all'
+               for name in group.categories):
+            return list(topology.CATEGORIES)
+        return topology.get_categories(group.categories)
 
 
 def selected_router_modes(group) -> list[topology.RouterMode]:
     """The router modes ``[netperf] router_modes`` enables."""
-    return [topology.parse_router_mode(m) for m in group.router_modes]
+    with _option('router_modes'):
+        return list(dict.fromkeys(topology.parse_router_mode(m)
+                                  for m in group.router_modes))
+
+
+def client_cidrs(group) -> list[str]:
+    """``[netperf] client_cidrs``, normalised (``198.18.0.7/32``)."""
+    with _option('client_cidrs'):
+        networks = []
+        for cidr in group.client_cidrs:
+            try:
+                network = ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError as exc:
+                raise exceptions.InvalidInput(str(exc)) from None
+            if network.version != 4:
+                raise exceptions.InvalidInput(
+                    '%s is not IPv4: the guests are reached over IPv4'
+                    % cidr)
+            networks.append(str(network))
+        return networks
+
+
+def check_options(group) -> None:
+    """Raise one :class:`InvalidInput` naming each invalid option.
+
+    The options above are plain strings for oslo.config, so a bad value
+    cannot break Tempest's configuration as a whole; the tests call this
+    first and fail with its message instead.
+    """
+    problems = []
+    for parse in (selected_categories, selected_router_modes,
+                  client_cidrs):
+        try:
+            parse(group)
+        except exceptions.InvalidInput as exc:
+            problems.append(str(exc))
+    if problems:
+        raise exceptions.InvalidInput('; '.join(problems))
+
+
+@contextlib.contextmanager
+def _option(name: str, note: str = '') -> Iterator[None]:
+    """Name the ``[netperf]`` option in the core's InvalidInput."""
+    try:
+        yield
+    except exceptions.InvalidInput as exc:
+        raise exceptions.InvalidInput(
+            'invalid [netperf] %s: %s%s' % (name, exc, note)) from None

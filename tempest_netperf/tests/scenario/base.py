@@ -9,6 +9,8 @@ cleanup right after it is created, so a failing test leaves nothing.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import socket
 
 from oslo_log import log as logging
 from tempest.common import waiters
@@ -60,6 +62,19 @@ def skip_reason_for_config(conf_group, mode: topology.RouterMode,
     return None
 
 
+def source_address(destination: str) -> str | None:
+    """This machine's IPv4 address towards ``destination``, if routed.
+
+    Connecting a UDP socket only looks the route up: nothing is sent.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect((destination, 9))
+        except OSError:
+            return None
+        return sock.getsockname()[0]
+
+
 class NetperfScenarioTest(test.BaseTestCase):
     """Base class: admin clients, cloud facts and resource helpers."""
 
@@ -68,6 +83,8 @@ class NetperfScenarioTest(test.BaseTestCase):
     @classmethod
     def skip_checks(cls):
         super().skip_checks()
+        # A bad [netperf] value fails each class once, naming the option.
+        netperf_config.check_options(CONF.netperf)
         for service in ('neutron', 'nova'):
             if not getattr(CONF.service_available, service):
                 raise cls.skipException('%s is not available' % service)
@@ -179,7 +196,15 @@ class NetperfScenarioTest(test.BaseTestCase):
         return router
 
     def access_prerequisites(self) -> tuple[dict, dict]:
-        """A key pair and a security group letting ICMP and SSH in."""
+        """A key pair and a security group letting ICMP and SSH in.
+
+        From where the tests reach the guests only: the other guests (the
+        tenant subnets; across routers, their floating IPs on the external
+        subnets), this machine (its address towards the external network)
+        and ``[netperf] client_cidrs``.  From anywhere only when this
+        machine's side is unknown: no route to the external network and no
+        ``client_cidrs``.
+        """
         keypair = self.keypairs_client.create_keypair(
             name=self.name('key'))['keypair']
         self.addCleanup(test_utils.call_and_ignore_notfound_exc,
@@ -189,13 +214,37 @@ class NetperfScenarioTest(test.BaseTestCase):
         self.addCleanup(test_utils.call_and_ignore_notfound_exc,
                         self.security_groups_client.delete_security_group,
                         group['id'])
-        for rule in ({'protocol': 'icmp'},
-                     {'protocol': 'tcp', 'port_range_min': 22,
-                      'port_range_max': 22}):
-            self.security_group_rules_client.create_security_group_rule(
-                security_group_id=group['id'], direction='ingress',
-                ethertype='IPv4', remote_ip_prefix='0.0.0.0/0', **rule)
+        for source in self.guest_access_sources():
+            for rule in ({'protocol': 'icmp'},
+                         {'protocol': 'tcp', 'port_range_min': 22,
+                          'port_range_max': 22}):
+                self.security_group_rules_client.create_security_group_rule(
+                    security_group_id=group['id'], direction='ingress',
+                    ethertype='IPv4', remote_ip_prefix=source, **rule)
         return keypair, group
+
+    def guest_access_sources(self) -> list[str]:
+        """The CIDRs the tests reach the guests from (see above)."""
+        external = [ipaddress.ip_network(subnet['cidr']) for subnet in
+                    self.subnets_client.list_subnets(
+                        network_id=self.external_network_id)['subnets']
+                    if subnet['ip_version'] == 4]
+        here = [ipaddress.ip_network(cidr) for cidr in
+                netperf_config.client_cidrs(CONF.netperf)]
+        for network in external:
+            address = source_address(str(next(network.hosts())))
+            if address:
+                here.append(ipaddress.ip_network(address))
+        if not here:
+            LOG.warning('no route from here to external network %s and no '
+                        '[netperf] client_cidrs: the guests admit SSH and '
+                        'ICMP from 0.0.0.0/0', self.external_network_id)
+            return ['0.0.0.0/0']
+        sources = [spec.cidr for spec in topology.REFERENCE_NETWORKS]
+        sources += [str(network) for network in external]
+        sources += [str(network) for network in here
+                    if not any(network.subnet_of(net) for net in external)]
+        return list(dict.fromkeys(sources))
 
     def boot(self, network: dict, compute: cloud.ComputeHost,
              keypair: dict, group: dict,

@@ -20,7 +20,7 @@ def new_id(kind):
 class FakeCloud:
 
     def __init__(self, agents=(), external_network='ext-net',
-                 external_gateway='198.18.100.1'):
+                 external_cidr='198.18.100.0/24'):
         self.networks = {}
         self.subnets = {}
         self.routers = {}
@@ -31,7 +31,8 @@ class FakeCloud:
         self.servers = {}
         self.agents = list(agents)
         self.external_network = external_network
-        self.external_gateway = external_gateway
+        self.external_cidr = external_cidr
+        self.created_rules = []
 
     def remaining(self):
         """Every resource still there, by kind."""
@@ -84,8 +85,9 @@ class FakeCloud:
 
     def list_subnets(self, network_id):
         if network_id == self.external_network:
-            return {'subnets': [{'ip_version': 4,
-                                 'gateway_ip': self.external_gateway}]}
+            return {'subnets': [{
+                'ip_version': 4, 'cidr': self.external_cidr,
+                'gateway_ip': self.external_cidr.rsplit('.', 1)[0] + '.1'}]}
         return {'subnets': [s for s in self.subnets.values()
                             if s['network_id'] == network_id]}
 
@@ -196,6 +198,7 @@ class FakeCloud:
     def create_security_group_rule(self, security_group_id, **rule):
         group = self._get(self.security_groups, security_group_id, 'sg')
         group['rules'].append(rule)
+        self.created_rules.append(dict(rule, group=security_group_id))
         return {'security_group_rule': rule}
 
     def delete_security_group(self, group_id):

@@ -1,10 +1,18 @@
 """Tests of the [netperf] options and what the core makes of them."""
 
+import logging
+import os
+import tempfile
+
 from oslo_config import cfg
 
+from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
 from openstack_netperf import topology
 from tempest_netperf import config as netperf_config
+from tempest_netperf import plugin
+from tempest_netperf.tests.scenario import test_paths
+from tempest_netperf.tests.scenario import test_placement
 from tests.unit.tempest import base
 
 
@@ -26,9 +34,6 @@ class ConfigTest(base.TempestConfigTestCase):
 
     def test_choices_are_enforced(self):
         self.assertRaises(ValueError, self.set_netperf, node_access='telnet')
-        self.assertRaises(ValueError, self.set_netperf,
-                          router_modes=['legacy', 'ha'])
-        self.assertRaises(ValueError, self.set_netperf, categories=['HNR'])
         self.assertRaises(ValueError, self.set_netperf, burst_packets=10)
         self.assertRaises(ValueError, self.set_netperf,
                           burst_packet_size=9000)
@@ -48,3 +53,69 @@ class ConfigTest(base.TempestConfigTestCase):
         self.set_netperf(router_modes=['dvr'])
         self.assertEqual([topology.RouterMode.DVR],
                          netperf_config.selected_router_modes(group))
+
+    def test_ids_and_shorthands_in_any_case(self):
+        group = cfg.CONF.netperf
+        self.set_netperf(categories=['hnr', '-H-NR', 'Inter_Node_Inter_Router',
+                                     'HNR'])
+        self.assertEqual(['intra_node_intra_subnet', 'inter_node_inter_subnet',
+                          'inter_node_inter_router'],
+                         [c.id for c in
+                          netperf_config.selected_categories(group)])
+        self.set_netperf(categories=['-hnr', 'ALL'])
+        self.assertEqual(list(topology.CATEGORIES),
+                         netperf_config.selected_categories(group))
+        self.set_netperf(router_modes=['Distributed', 'centralized', 'DVR'])
+        self.assertEqual([topology.RouterMode.DVR, topology.RouterMode.LEGACY],
+                         netperf_config.selected_router_modes(group))
+        self.set_netperf(client_cidrs=['198.18.0.7', ' 203.0.113.0/24'])
+        self.assertEqual(['198.18.0.7/32', '203.0.113.0/24'],
+                         netperf_config.client_cidrs(group))
+
+    def test_one_error_names_every_bad_option(self):
+        self.set_netperf(categories=['bogus'], router_modes=['foo'],
+                         client_cidrs=['fd00::/64', '198.18.0.0/33'])
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                netperf_config.check_options,
+                                cfg.CONF.netperf)
+        message = str(exc)
+        self.assertIn("invalid [netperf] categories: Unknown placement "
+                      "category 'bogus'; valid values: "
+                      "intra_node_intra_subnet, HNR, ", message)
+        self.assertIn('-H-N-R, or "all"', message)
+        self.assertIn("invalid [netperf] router_modes: Unknown router mode "
+                      "'foo'; valid values: centralized, distributed, dvr, "
+                      "legacy", message)
+        self.assertIn('invalid [netperf] client_cidrs: fd00::/64 is not IPv4',
+                      message)
+        self.set_netperf(client_cidrs=['198.18.0.0/33'])
+        self.assertRaisesRegex(exceptions.InvalidInput,
+                               r'client_cidrs: .*198\.18\.0\.0/33',
+                               netperf_config.client_cidrs, cfg.CONF.netperf)
+
+    def test_every_test_class_fails_on_a_bad_value(self):
+        self.set_netperf(node_access='ssh', router_modes=['foo'])
+        for test_class in (test_paths.EastWestPathTest,
+                           test_paths.NorthSouthPathTest,
+                           test_placement.RouterPlacementTest):
+            self.assertRaisesRegex(exceptions.InvalidInput,
+                                   r'invalid \[netperf\] router_modes',
+                                   test_class.skip_checks)
+
+    def test_bad_values_in_a_file_leave_the_configuration_readable(self):
+        # Tempest logs every option when it first reads its configuration:
+        # an option oslo.config rejects would break every test module.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'tempest.conf')
+            with open(path, 'w') as f:
+                f.write('[netperf]\ncategories = bogus, -H-NR\n'
+                        'router_modes = foo\n')
+            conf = cfg.ConfigOpts()
+            plugin.NetperfTempestPlugin().register_opts(conf)
+            conf([], default_config_files=[path])
+            conf.log_opt_values(logging.getLogger(__name__), logging.DEBUG)
+        self.assertEqual(['bogus', '-H-NR'], conf.netperf.categories)
+        self.assertRaisesRegex(exceptions.InvalidInput,
+                               r'categories: .*\'bogus\'.*; invalid '
+                               r'\[netperf\] router_modes: .*\'foo\'',
+                               netperf_config.check_options, conf.netperf)

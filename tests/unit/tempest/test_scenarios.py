@@ -26,8 +26,9 @@ from tests.unit.tempest import base
 from tests.unit.tempest import fake_cloud
 from tests.unit.tempest import test_skips
 
-# What setUp replaces, for the test of a login that fails.
+# What setUp replaces, for the tests of the real ones.
 REAL_LOGIN = scenario_base.NetperfScenarioTest.login
+REAL_SOURCE_ADDRESS = scenario_base.source_address
 
 
 class FakeGuest:
@@ -68,6 +69,10 @@ class ScenarioTestBase(base.TempestConfigTestCase):
         self.patch(probe.PingBurst, 'result',
                    lambda burst: mock.Mock(total_sent=3000,
                                            total_received=2990))
+        # As in the sandbox: this machine is on the external subnet.
+        self.source = '198.18.100.2'
+        self.patch(scenario_base, 'source_address',
+                   lambda destination: self.source)
 
     def patch(self, target, name, new):
         patcher = mock.patch.object(target, name, new)
@@ -267,6 +272,51 @@ class NorthSouthTest(ScenarioTestBase):
         ((guest, _),) = self.guests
         self.assertEqual({'tempest host'}, {name for name, _ in sent})
         self.assertIn(' %s ' % guest.floating_ip, sent[-1][1])
+
+
+class SecurityGroupTest(ScenarioTestBase):
+    """The guests admit SSH and ICMP only from where the tests come."""
+
+    TENANT = ['198.19.11.0/24', '198.19.12.0/24', '198.19.13.0/24']
+
+    def admitted(self, name='test_inter_node_inter_router_dvr'):
+        self.assertPassed(self.run_case(test_paths.EastWestPathTest, name))
+        by_source = {}
+        for rule in self.cloud.created_rules:
+            self.assertEqual(('ingress', 'IPv4'),
+                             (rule['direction'], rule['ethertype']))
+            by_source.setdefault(rule['remote_ip_prefix'], set()).add(
+                (rule['protocol'], rule.get('port_range_min'),
+                 rule.get('port_range_max')))
+        for source, rules in by_source.items():
+            self.assertEqual({('icmp', None, None), ('tcp', 22, 22)}, rules,
+                             source)
+        return list(by_source)
+
+    def test_tenant_and_external_subnets_when_this_host_is_on_it(self):
+        self.assertEqual(self.TENANT + ['198.18.100.0/24'], self.admitted())
+
+    def test_this_host_and_client_cidrs_from_outside(self):
+        self.source = '203.0.113.7'
+        self.set_netperf(client_cidrs=['192.0.2.0/24', '198.18.100.9'])
+        self.assertEqual(self.TENANT + ['198.18.100.0/24', '192.0.2.0/24',
+                                        '203.0.113.7/32'], self.admitted())
+
+    def test_anywhere_only_when_this_side_is_unknown(self):
+        self.source = None
+        with self.assertLogs(scenario_base.LOG.logger, 'WARNING') as logs:
+            self.assertEqual(['0.0.0.0/0'],
+                             self.admitted('test_intra_node_intra_subnet_dvr'))
+        self.assertIn('no route from here to external network ext-net',
+                      logs.output[0])
+        self.set_netperf(client_cidrs=['192.0.2.7'])
+        self.cloud.created_rules.clear()
+        self.assertNotIn('0.0.0.0/0',
+                         self.admitted('test_intra_node_intra_subnet_dvr'))
+
+    def test_source_address_looks_the_route_up(self):
+        self.assertEqual('127.0.0.1', REAL_SOURCE_ADDRESS('127.0.0.1'))
+        self.assertIsNone(REAL_SOURCE_ADDRESS('::1'))
 
 
 class UnreachableGuestTest(ScenarioTestBase):
