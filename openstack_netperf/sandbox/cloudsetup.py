@@ -13,11 +13,9 @@ import os
 from openstack_netperf.sandbox import envfiles
 from openstack_netperf.sandbox import inventory as inventory_mod
 from openstack_netperf.sandbox import readiness
-from openstack_netperf.sandbox import secret as secret_mod
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox.services import nova
 from openstack_netperf.sandbox import settings as settings_mod
-from openstack_netperf.sandbox import supervision
 from openstack_netperf.sandbox import system
 
 C = services.CONTROLLER
@@ -29,16 +27,8 @@ FLAVOR = ('netperf.tiny', 128, 1, 1)
 AGENT_TIMEOUT = 300.0
 
 
-class CloudSetup:
+class CloudSetup(inventory_mod.Part):
     """Agents, cell mapping, external network, flavor and guest image."""
-
-    def __init__(self, secret: secret_mod.Secret,
-                 inventory: inventory_mod.Inventory,
-                 daemons: supervision.Daemons):
-        self.secret = secret
-        self.inventory = inventory
-        self.daemons = daemons
-        self.conf = secret.conf
 
     # Agents and computes -------------------------------------------------
     def agents_alive(self) -> bool:

@@ -11,7 +11,6 @@ import concurrent.futures
 import os
 
 from openstack_netperf.sandbox import inventory as inventory_mod
-from openstack_netperf.sandbox import secret as secret_mod
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox.services import glance
 from openstack_netperf.sandbox.services import keystone
@@ -20,22 +19,13 @@ from openstack_netperf.sandbox.services import neutron
 from openstack_netperf.sandbox.services import nova
 from openstack_netperf.sandbox.services import placement
 from openstack_netperf.sandbox.services import rabbitmq
-from openstack_netperf.sandbox import supervision
 from openstack_netperf.sandbox import system
 
 C = services.CONTROLLER
 
 
-class Controller:
+class Controller(inventory_mod.Part):
     """The steps that start the controller's services, and their checks."""
-
-    def __init__(self, secret: secret_mod.Secret,
-                 inventory: inventory_mod.Inventory,
-                 daemons: supervision.Daemons):
-        self.secret = secret
-        self.inventory = inventory
-        self.daemons = daemons
-        self.conf = secret.conf
 
     # One-time commands -------------------------------------------------
     def marker(self, name: str) -> str:

@@ -21,6 +21,7 @@ from openstack_netperf.sandbox.services import placement
 from openstack_netperf.sandbox.services import rabbitmq
 from openstack_netperf.sandbox.services import sshd
 from openstack_netperf.sandbox import settings as settings_mod
+from openstack_netperf.sandbox import supervision
 
 
 class Inventory:
@@ -102,3 +103,14 @@ class Inventory:
             except OSError:
                 return False
         return True
+
+
+class Part:
+    """A part of ``up`` that starts, or sets up, what the inventory lists."""
+
+    def __init__(self, secret: secret_mod.Secret, inventory: Inventory,
+                 daemons: supervision.Daemons):
+        self.secret = secret
+        self.inventory = inventory
+        self.daemons = daemons
+        self.conf = secret.conf

@@ -20,16 +20,12 @@ from openstack_netperf.sandbox import supervision
 from openstack_netperf.sandbox import system
 
 
-class NodeBase:
+class NodeBase(inventory_mod.Part):
     """Starts and checks what every node runs before its agents."""
 
-    def __init__(self, nodes: nodes_mod.Nodes,
-                 inventory: inventory_mod.Inventory,
-                 daemons: supervision.Daemons):
-        self.nodes = nodes
-        self.inventory = inventory
-        self.daemons = daemons
-        self.conf = nodes.conf
+    @property
+    def nodes(self) -> nodes_mod.Nodes:
+        return self.inventory.nodes
 
     def start(self, node: settings_mod.Node) -> None:
         """OVS with br-phy and br-ex, then sshd; afresh if OVS had died."""

@@ -48,12 +48,10 @@ class Sandbox:
         self.daemons = supervision.Daemons(
             self.conf, self.supervisor,
             lambda name: self.nodes.prefix(self.conf.node(name)))
-        self.controller = controller.Controller(self.secret, self.inventory,
-                                                self.daemons)
-        self.node_base = nodebase.NodeBase(self.nodes, self.inventory,
-                                           self.daemons)
-        self.cloud_setup = cloudsetup.CloudSetup(self.secret, self.inventory,
-                                                 self.daemons)
+        parts = (self.secret, self.inventory, self.daemons)
+        self.controller = controller.Controller(*parts)
+        self.node_base = nodebase.NodeBase(*parts)
+        self.cloud_setup = cloudsetup.CloudSetup(*parts)
 
     def context(self) -> services.Context:
         return self.secret.context()
