@@ -2,8 +2,10 @@
 # Capture real output of the host inspection commands for the unit tests.
 #
 # Builds a throw-away node that looks like a Neutron ML2/OVS (DVR) host:
-# its own ovsdb-server + ovs-vswitchd (userspace datapath) with private
-# run/db/log directories, netdev bridges br-int/br-tun/br-phy with patch,
+# the Open vSwitch of a sandbox node (ovsdb-server + ovs-vswitchd, started
+# and supervised by the sandbox's own code, openstack_netperf.sandbox.ovs,
+# with the database, PID files and logs in a private directory), netdev
+# bridges br-int/br-tun/br-phy with patch,
 # VXLAN and internal ports, Neutron-like flows, router namespaces
 # qrouter-/snat-/fip- with qr-/qg-/sg-/fg-/rfp-/fpr- devices, and two
 # "guest" namespaces that ping each other through the router so that
@@ -14,7 +16,7 @@
 # Usage (root):  tools/capture-host-data.sh [OUTPUT_DIR]
 # Default OUTPUT_DIR: tests/unit/data/hosts
 # NPT_PYTHON: a Python that imports the project (default: the py3 tox
-# env's), for the inspector's own port-counter command.
+# env's), for the node's switch and the inspector's port-counter command.
 # NPT_CAPTURE_THEN="command" runs a command inside the node after the
 # captures (OVS_RUNDIR etc. exported), before the teardown: a way to try
 # the inspectors and verdicts against live counters.
@@ -46,19 +48,13 @@ if [ "${NPT_CAPTURE_INSIDE:-}" != 1 ]; then
 fi
 
 WORK=$(mktemp -d /tmp/npt-capture.XXXXXX)
-PIDS=()
+# The sandbox's node switch, run here: start|stop, files under $WORK.
+node_ovs() {
+    PYTHONPATH="$REPO" "$PYTHON" -m openstack_netperf.sandbox.ovs "$1" "$WORK"
+}
 cleanup() {
     set +e
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -9 "$pid" 2>/dev/null
-    done
+    node_ovs stop
     for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
         ip netns delete "$ns"
     done
@@ -66,24 +62,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Private /run so `ip netns` and OVS never see (or create) host state.
+# Private /run so `ip netns` and OVS never see (or create) host state;
+# OVS uses its standard paths there, as in a sandbox node.
 mount -t tmpfs npt-capture-run /run
-mkdir -p /run/netns
-export OVS_RUNDIR=$WORK/run OVS_DBDIR=$WORK/db OVS_LOGDIR=$WORK/log \
-       OVS_SYSCONFDIR=$WORK/etc
-mkdir -p "$OVS_RUNDIR" "$OVS_DBDIR" "$OVS_LOGDIR" "$OVS_SYSCONFDIR"
+mkdir -p /run/netns /run/openvswitch
+export OVS_RUNDIR=/run/openvswitch OVS_DBDIR=$WORK/state/nodes/network/ovs \
+       OVS_LOGDIR=$WORK/log/network
 ip link set lo up
 
-ovsdb-tool create "$OVS_DBDIR/conf.db" \
-    /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$OVS_DBDIR/conf.db" --remote="punix:$OVS_RUNDIR/db.sock" \
-    --pidfile="$OVS_RUNDIR/ovsdb-server.pid" \
-    --log-file="$OVS_LOGDIR/ovsdb-server.log" --detach
-PIDS+=("$(cat "$OVS_RUNDIR/ovsdb-server.pid")")
+node_ovs start
 ovs-vsctl --no-wait init
-ovs-vswitchd --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
-    --log-file="$OVS_LOGDIR/ovs-vswitchd.log" --detach
-PIDS+=("$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")")
 
 ROUTER=5f0c6a7e-3b1d-4e52-9a8c-2d7f1e6b4a10
 EXTNET=b2e4d1c8-7a6f-4f3e-8d21-9c0b5a4e3f72

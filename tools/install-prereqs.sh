@@ -4,9 +4,13 @@
 # tools. Idempotent: packages already present are skipped.
 set -euo pipefail
 
-DEBS=(python3 python3-venv python3-dev python3-pip gcc git libffi-dev libssl-dev
-      iproute2 iperf3 iputils-ping shellcheck genisoimage lz4
-      qemu-utils syslinux syslinux-common mtools dosfstools)
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+# The project's Debian package lists, one group per file (a package per
+# line, '#' comments): tox's build needs, the tests' tools, the image build.
+DEBS_DIR=$REPO/openstack_netperf/sandbox/debs
+mapfile -t DEBS < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' \
+    "$DEBS_DIR/dev" "$DEBS_DIR/tests" "$DEBS_DIR/image" \
+    | awk 'NF && !seen[$0]++')
 
 missing=()
 for pkg in "${DEBS[@]}"; do
@@ -25,7 +29,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # tox lives in its own venv so the system Python stays untouched.
-TOOLS_VENV=${NETPERF_TOOLS_VENV:-$(cd "$(dirname "$0")/.." && pwd)/.ci-venv}
+TOOLS_VENV=${NETPERF_TOOLS_VENV:-$REPO/.ci-venv}
 if [ ! -x "$TOOLS_VENV/bin/tox" ]; then
     python3 -m venv "$TOOLS_VENV"
     "$TOOLS_VENV/bin/pip" install -q --upgrade pip

@@ -18,6 +18,8 @@ import shlex
 import shutil
 import signal
 
+from openstack_netperf import exceptions
+from openstack_netperf import polling
 from openstack_netperf.sandbox import procs
 from openstack_netperf.sandbox import settings as settings_mod
 from openstack_netperf.sandbox import system
@@ -105,7 +107,8 @@ class Nodes:
         """Argv prefix that runs a command inside the node."""
         pid = self.holder_pid(node)
         if pid is None:
-            raise RuntimeError('node %s is not running' % node.name)
+            raise exceptions.ServiceError('node %s is not running'
+                                          % node.name)
         return ['nsenter', '-t', str(pid), '-n', '-m', '-u', '--']
 
     def run_in(self, node: settings_mod.Node, argv: list[str],
@@ -189,14 +192,19 @@ class Nodes:
             holder_name(node),
             ['nsenter', '--net=%s' % netns_path(node), 'unshare', '--mount',
              '--uts', '--propagation', 'private', '/bin/sh', script], log)
-        # The mounts are done once /run inside is a tmpfs of its own.
-        for _ in range(100):
-            pid = self.holder_pid(node)
-            if pid and _is_sleeping(pid):
-                return
-            self.supervisor.sleep(0.05)
-        self.supervisor.check_alive(holder_name(node), log)
-        raise RuntimeError('node %s did not finish its setup' % node.name)
+
+        # The mounts are done once the script has become the sleep.
+        def set_up() -> bool:
+            self.supervisor.check_alive(holder_name(node), log)
+            return _is_sleeping(self.holder_pid(node))
+
+        try:
+            polling.poll(set_up, 5.0, 'node %s setup' % node.name,
+                         interval=0.05, sleep=self.supervisor.sleep,
+                         clock=self.supervisor.clock)
+        except exceptions.WaitTimeout:
+            raise exceptions.ServiceError('node %s did not finish its setup'
+                                          % node.name, log)
 
     def processes(self, node: settings_mod.Node) -> list[int]:
         """Every process started inside the node, holder excluded.
@@ -226,22 +234,28 @@ class Nodes:
 
     def kill_inside(self, node: settings_mod.Node,
                     timeout: float = 10.0) -> None:
-        """TERM, then KILL, whatever still runs inside the node."""
+        """TERM, then KILL after ``timeout``, whatever runs inside the node.
+
+        :raises ServiceError: when processes outlive SIGKILL.
+        """
         deadline = self.supervisor.clock() + timeout
-        sig = signal.SIGTERM
-        while True:
+
+        def cleared() -> bool:
             remaining = self.processes(node)
-            if not remaining:
-                return
-            if self.supervisor.clock() > deadline:
-                sig = signal.SIGKILL
+            sig = (signal.SIGKILL if self.supervisor.clock() > deadline
+                   else signal.SIGTERM)
             for pid in remaining:
                 try:
                     os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
                 procs.reap(pid)
-            self.supervisor.sleep(0.2)
+            return not remaining
+
+        polling.poll(cleared, timeout + procs.KILL_WAIT,
+                     'processes of node %s to exit' % node.name,
+                     interval=0.2, error=exceptions.ServiceError,
+                     sleep=self.supervisor.sleep, clock=self.supervisor.clock)
 
     def destroy(self, node: settings_mod.Node) -> None:
         """Kill what runs inside, then remove the namespaces and veths."""
@@ -255,7 +269,9 @@ class Nodes:
             system.run(['ip', 'netns', 'delete', node.namespace])
 
 
-def _is_sleeping(pid: int) -> bool:
+def _is_sleeping(pid: int | None) -> bool:
+    if pid is None:
+        return False
     try:
         with open('/proc/%d/comm' % pid) as handle:
             return handle.read().strip() == 'sleep'

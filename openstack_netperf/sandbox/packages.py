@@ -1,5 +1,12 @@
 """Debian packages and the pinned service virtualenv.
 
+Every Debian package list of the project lives once, under ``debs/`` next
+to this module, one group per file (a package per line, ``#`` comments):
+``sandbox`` and ``image`` are what ``up`` installs, ``image`` is also the
+devstack plugin's list (``devstack/files/debs/openstack-netperf`` links to
+it), and ``tools/install-prereqs.sh`` installs ``dev``, ``tests`` and
+``image`` on a test host.
+
 The services run from their own virtualenv, pinned by ``requirements.lock``
 next to this module (regenerate it to upgrade), never from the tox or
 project environment.  The libvirt binding comes from Debian's
@@ -13,31 +20,37 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import shutil
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import settings as settings_mod
 from openstack_netperf.sandbox import system
 
-DEBIAN_PACKAGES = (
-    'mariadb-server', 'rabbitmq-server', 'openvswitch-switch',
-    'qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system',
-    'libvirt-daemon-driver-qemu', 'libvirt-clients', 'python3-libvirt',
-    'python3-venv', 'dnsmasq-base', 'iperf3', 'openssh-server',
-    'openssh-client', 'genisoimage', 'ethtool', 'iproute2', 'iptables',
-    'iputils-arping', 'iputils-ping', 'conntrack', 'util-linux', 'haproxy',
-    # netperf-image build, which up runs for the guest image.
-    'syslinux', 'syslinux-common', 'mtools', 'dosfstools', 'lz4',
-    'debian-archive-keyring')
-
-LOCK_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                         'requirements.lock')
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEBS_DIR = os.path.join(HERE, 'debs')
+# What up installs: the services, and the tools of the guest image build.
+UP_GROUPS = ('sandbox', 'image')
+LOCK_FILE = os.path.join(HERE, 'requirements.lock')
 LIBVIRT_BINDING = '/usr/lib/python3/dist-packages/libvirt*'
 SUDO_SHIM = '#!/bin/sh\n# oslo.privsep runs "sudo privsep-helper ..." even ' \
             'as root.\nexec "$@"\n'
 
 
-def missing_packages(names=DEBIAN_PACKAGES) -> list[str]:
-    """Debian packages not installed yet."""
+def debian_packages(*groups: str) -> list[str]:
+    """The packages of these groups (files under ``debs/``), each once."""
+    names: list[str] = []
+    for group in groups:
+        with open(os.path.join(DEBS_DIR, group)) as handle:
+            for line in handle:
+                name = line.partition('#')[0].strip()
+                if name and name not in names:
+                    names.append(name)
+    return names
+
+
+def missing_packages(names: list[str] | None = None) -> list[str]:
+    """Debian packages (by default, what ``up`` needs) not installed yet."""
+    if names is None:
+        names = debian_packages(*UP_GROUPS)
     result = system.run(
         ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\n']
         + list(names), check=False)
@@ -97,7 +110,8 @@ def site_packages(conf: settings_mod.Settings) -> str:
     found = glob.glob(os.path.join(conf.venv_dir, 'lib', 'python3*',
                                    'site-packages'))
     if not found:
-        raise RuntimeError('no site-packages under %s' % conf.venv_dir)
+        raise exceptions.ServiceError('no site-packages under %s'
+                                      % conf.venv_dir)
     return found[0]
 
 
@@ -116,8 +130,9 @@ def link_libvirt(conf: settings_mod.Settings) -> None:
     target = site_packages(conf)
     sources = glob.glob(LIBVIRT_BINDING)
     if not sources:
-        raise RuntimeError('python3-libvirt is not installed (%s missing)'
-                           % LIBVIRT_BINDING)
+        raise exceptions.ServiceError(
+            'python3-libvirt is not installed (%s missing)'
+            % LIBVIRT_BINDING)
     for source in sources:
         link = os.path.join(target, os.path.basename(source))
         if not os.path.lexists(link):
@@ -139,9 +154,3 @@ def service_path(conf: settings_mod.Settings) -> str:
     return ':'.join([tools_dir(conf), os.path.join(conf.venv_dir, 'bin'),
                      '/usr/local/sbin', '/usr/local/bin', '/usr/sbin',
                      '/usr/bin', '/sbin', '/bin'])
-
-
-def remove_state(conf: settings_mod.Settings) -> None:
-    """Delete the sandbox's state and logs (the venv stays: it is a cache)."""
-    for path in (conf.state_dir, conf.log_dir):
-        shutil.rmtree(path, ignore_errors=True)

@@ -16,6 +16,11 @@ import time
 from typing import Callable, Mapping, Sequence
 
 from openstack_netperf import exceptions
+from openstack_netperf import polling
+
+# Seconds a process gets to exit after SIGKILL before stop gives up (one
+# stuck in uninterruptible sleep, say).
+KILL_WAIT = 30.0
 
 
 def start_time(pid: int) -> str | None:
@@ -81,13 +86,11 @@ class Supervisor:
                 list(argv), stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, env=dict(env) if env else None,
                 cwd=cwd, start_new_session=True, close_fds=True)
-        started = None
-        for _ in range(50):
-            started = start_time(proc.pid)
-            if started:
-                break
-            self.sleep(0.01)
-        if not started:
+        try:
+            started = polling.poll(
+                lambda: start_time(proc.pid), 0.5, '%s to start' % name,
+                interval=0.01, sleep=self.sleep, clock=self.clock)
+        except exceptions.WaitTimeout:
             raise exceptions.ServiceError('%s exited at once' % name, log)
         with open(self.pid_file(name), 'w') as handle:
             handle.write('%d %s\n' % (proc.pid, started))
@@ -107,17 +110,23 @@ class Supervisor:
             self._forget(name)
             return False
         signal_group(pid, signal.SIGTERM)
-        deadline = self.clock() + timeout
-        while self.pid(name) and self.clock() < deadline:
-            reap(pid)
-            self.sleep(0.2)
-        if self.pid(name):
+        try:
+            self._wait_gone(name, pid, timeout, 0.2)
+        except exceptions.ServiceError:
             signal_group(pid, signal.SIGKILL)
-            while self.pid(name):
-                reap(pid)
-                self.sleep(0.1)
+            self._wait_gone(name, pid, KILL_WAIT, 0.1)
         self._forget(name)
         return True
+
+    def _wait_gone(self, name: str, pid: int, timeout: float,
+                   interval: float) -> None:
+        def gone() -> bool:
+            reap(pid)
+            return self.pid(name) is None
+
+        polling.poll(gone, timeout, '%s to exit' % name, interval=interval,
+                     error=exceptions.ServiceError, sleep=self.sleep,
+                     clock=self.clock)
 
     def _forget(self, name: str) -> None:
         try:

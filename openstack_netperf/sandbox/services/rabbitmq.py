@@ -52,12 +52,20 @@ def _as_user(argv: tuple[str, ...]) -> tuple[str, ...]:
             '--') + argv
 
 
+def epmd(ctx: services.Context) -> services.Daemon:
+    """Erlang's port mapper, which the broker needs first."""
+    return services.Daemon(services.CONTROLLER, 'epmd',
+                           _as_user(('epmd', '-address', '127.0.0.1')),
+                           environment(ctx))
+
+
+def broker(ctx: services.Context) -> services.Daemon:
+    return services.Daemon(
+        services.CONTROLLER, 'rabbitmq',
+        _as_user(('/usr/lib/rabbitmq/bin/rabbitmq-server',)),
+        environment(ctx), port=ctx.conf.port('rabbitmq'))
+
+
 def daemons(ctx: services.Context) -> list[services.Daemon]:
-    env = environment(ctx)
-    return [
-        services.Daemon(services.CONTROLLER, 'epmd',
-                        _as_user(('epmd', '-address', '127.0.0.1')), env),
-        services.Daemon(services.CONTROLLER, 'rabbitmq',
-                        _as_user(('/usr/lib/rabbitmq/bin/rabbitmq-server',)),
-                        env, port=ctx.conf.port('rabbitmq')),
-    ]
+    """epmd, then the broker: the order they start in."""
+    return [epmd(ctx), broker(ctx)]

@@ -1,5 +1,9 @@
+import signal
+from unittest import mock
+
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf.sandbox import nodes
 from openstack_netperf.sandbox import procs
 from openstack_netperf.sandbox import settings
@@ -37,5 +41,27 @@ class TestNodeSetup(testtools.TestCase):
         self.assertEqual('np-ext', self.conf.bridge('ext'))
 
     def test_prefix_needs_a_running_node(self):
-        self.assertRaises(RuntimeError, self.nodes.prefix,
+        self.assertRaises(exceptions.ServiceError, self.nodes.prefix,
                           self.conf.node('network'))
+
+
+class TestKillInside(testtools.TestCase):
+
+    def test_term_first_then_kill_after_the_grace(self):
+        now = [0.0]
+        sup = procs.Supervisor('/s/run', sleep=lambda s: now.__setitem__(
+            0, now[0] + s), clock=lambda: now[0])
+        box = nodes.Nodes(settings.Settings(state_dir='/s'), sup)
+        node = box.conf.node('network')
+        # One process that ignores SIGTERM and goes after a SIGKILL.
+        signals = []
+        with mock.patch.object(box, 'processes',
+                               lambda n: [] if 9 in signals else [4242]), \
+                mock.patch.object(nodes.os, 'kill',
+                                  lambda pid, sig: signals.append(sig)), \
+                mock.patch.object(nodes.procs, 'reap', lambda pid: None):
+            box.kill_inside(node, timeout=1.0)
+        self.assertEqual(signal.SIGTERM, signals[0])
+        self.assertEqual(signal.SIGKILL, signals[-1])
+        self.assertEqual(1, signals.count(signal.SIGKILL))
+        self.assertGreater(now[0], 1.0)

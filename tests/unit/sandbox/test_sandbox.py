@@ -6,9 +6,13 @@ from unittest import mock
 import testtools
 
 from openstack_netperf import exceptions
-from openstack_netperf.sandbox import probes
+from openstack_netperf.sandbox import controller
+from openstack_netperf.sandbox import host
+from openstack_netperf.sandbox import plan
+from openstack_netperf.sandbox import readiness
 from openstack_netperf.sandbox import sandbox
 from openstack_netperf.sandbox import settings
+from openstack_netperf.sandbox import teardown
 
 
 class SandboxTest(testtools.TestCase):
@@ -32,7 +36,7 @@ class TestConfigsAndSecrets(SandboxTest):
         password = self.box.context().password
         self.assertEqual(24, len(password))
         self.assertTrue(password.isalnum())
-        mode = os.stat(self.box.secret_file).st_mode & 0o777
+        mode = os.stat(self.box.secret.path).st_mode & 0o777
         self.assertEqual(0o600, mode)
         again = sandbox.Sandbox(self.conf, self.out).context().password
         self.assertEqual(password, again)
@@ -41,23 +45,24 @@ class TestConfigsAndSecrets(SandboxTest):
         # down then up in one process (the functional test does) must
         # write a new secret file, not keep using the removed one.
         old = self.box.context().password
-        self.box._remove_state(keep_logs=True)
-        self.assertFalse(os.path.exists(self.box.secret_file))
+        teardown.remove_state(self.box, keep_logs=True)
+        self.assertFalse(self.box.secret.exists())
         new = self.box.context().password
-        self.assertTrue(os.path.exists(self.box.secret_file))
+        self.assertTrue(self.box.secret.exists())
         self.assertNotEqual(old, new)
 
     def test_configs_are_current_after_writing_and_not_after_edit(self):
-        self.assertFalse(self.box.configs_current())
-        self.box.write_configs()
-        self.assertTrue(self.box.configs_current())
-        path = sorted(self.box.configs())[0]
+        inventory = self.box.inventory
+        self.assertFalse(inventory.configs_current())
+        plan.write_configs(self.box)
+        self.assertTrue(inventory.configs_current())
+        path = sorted(inventory.configs())[0]
         with open(path, 'a') as handle:
             handle.write('# edited\n')
-        self.assertFalse(self.box.configs_current())
+        self.assertFalse(inventory.configs_current())
 
     def test_configs_cover_every_node(self):
-        paths = self.box.configs()
+        paths = self.box.inventory.configs()
         for node in self.conf.nodes:
             self.assertIn(self.conf.etc(node.name, 'neutron',
                                         'l3_agent.ini'), paths)
@@ -70,18 +75,19 @@ class TestConfigsAndSecrets(SandboxTest):
 class TestConfigChanges(SandboxTest):
 
     def test_changed_files_stop_the_daemons_that_read_them(self):
-        self.box.write_configs()
+        plan.write_configs(self.box)
         l3_ini = self.conf.etc('network', 'neutron', 'l3_agent.ini')
         nova_conf = self.conf.etc('controller', 'nova', 'nova.conf')
         for path in (l3_ini, nova_conf):
             with open(path, 'a') as handle:
                 handle.write('# drift\n')
         stopped = []
-        with mock.patch.object(self.box, 'alive', return_value=True), \
-                mock.patch.object(self.box, '_stop_all',
-                                  lambda ds, grace: stopped.extend(
+        with mock.patch.object(self.box.daemons, 'alive',
+                               return_value=True), \
+                mock.patch.object(self.box.daemons, 'stop_all',
+                                  lambda ds: stopped.extend(
                                       d.name for d in ds)):
-            self.box.write_configs()
+            plan.write_configs(self.box)
         self.assertEqual(sorted(['network-neutron-l3-agent',
                                  'controller-nova-api',
                                  'controller-nova-metadata',
@@ -90,18 +96,38 @@ class TestConfigChanges(SandboxTest):
                          sorted(stopped))
 
     def test_reads_any(self):
-        keystone = [d for d in self.box.controller_daemons()
-                    if d.service == 'keystone'][0]
+        keystone = {d.service: d for d in
+                    self.box.inventory.controller_daemons()}['keystone']
         conf_path = self.conf.etc('controller', 'keystone', 'keystone.conf')
-        self.assertTrue(probes.reads_any(keystone, [conf_path]))
-        self.assertFalse(probes.reads_any(keystone, ['/elsewhere.conf']))
+        self.assertTrue(readiness.reads_any(keystone, [conf_path]))
+        self.assertFalse(readiness.reads_any(keystone, ['/elsewhere.conf']))
+
+
+class TestInventory(SandboxTest):
+
+    def test_keystone_and_its_dependencies_start_before_the_others(self):
+        inventory = self.box.inventory
+        names = [d.service for d in inventory.controller_daemons()]
+        self.assertEqual(['mariadb', 'epmd', 'rabbitmq', 'keystone'],
+                         names[:4])
+        self.assertEqual(names[4:], [d.service for d in
+                                     inventory.openstack_daemons()])
+
+    def test_every_daemon_is_listed_once(self):
+        names = [d.name for d in self.box.inventory.all_daemons()]
+        self.assertEqual(len(set(names)), len(names))
+        network = self.conf.node('network')
+        self.assertEqual(['ovsdb-server', 'ovs-vswitchd', 'sshd'], [
+            d.service for d in self.box.inventory.node_daemons(network)][:3])
+        self.assertNotIn('nova-compute', [
+            d.service for d in self.box.inventory.agent_daemons(network)])
 
 
 class TestIdempotence(SandboxTest):
 
     def test_up_steps_all_know_when_they_are_done(self):
-        names = [s.name for s in self.box.up_steps()]
-        self.assertEqual([], [s.name for s in self.box.up_steps()
+        names = [s.name for s in plan.up_steps(self.box)]
+        self.assertEqual([], [s.name for s in plan.up_steps(self.box)
                               if s.done is None])
         # Keystone has its service users before the others start.
         self.assertLess(names.index('Keystone'),
@@ -111,15 +137,16 @@ class TestIdempotence(SandboxTest):
         self.assertEqual('guest image netperf-guest', names[-1])
 
     def test_bootstrap_commands_run_once(self):
-        with mock.patch.object(sandbox.system, 'run') as run:
-            self.assertFalse(self.box.bootstrap_done())
-            self.box.bootstrap()
+        ctrl = self.box.controller
+        with mock.patch.object(controller.system, 'run') as run:
+            self.assertFalse(ctrl.bootstrap_done())
+            ctrl.bootstrap()
             calls = run.call_count
-            self.assertTrue(self.box.bootstrap_done())
-            self.box.bootstrap()
+            self.assertTrue(ctrl.bootstrap_done())
+            ctrl.bootstrap()
         self.assertEqual(calls, run.call_count)
         self.assertEqual(
-            sum(len(c) for c in self.box.bootstrap_chains().values()),
+            sum(len(c) for c in ctrl.bootstrap_chains().values()),
             calls)
 
     def test_a_failed_bootstrap_resumes_where_it_stopped(self):
@@ -130,43 +157,45 @@ class TestIdempotence(SandboxTest):
             if error:
                 raise error
 
-        with mock.patch.object(sandbox.concurrent.futures,
+        ctrl = self.box.controller
+        with mock.patch.object(controller.concurrent.futures,
                                'ThreadPoolExecutor',
                                FakePool), \
-                mock.patch.object(sandbox.system, 'run',
+                mock.patch.object(controller.system, 'run',
                                   side_effect=flaky) as run:
-            self.assertRaises(exceptions.ServiceError, self.box.bootstrap)
+            self.assertRaises(exceptions.ServiceError, ctrl.bootstrap)
             first = run.call_count
-            self.box.bootstrap()
-        total = sum(len(c) for c in self.box.bootstrap_chains().values())
+            ctrl.bootstrap()
+        total = sum(len(c) for c in ctrl.bootstrap_chains().values())
         # Keystone's chain stopped at its second command; the other
         # chains ran through.  The re-run repeats only the failed command
         # and runs the rest of Keystone's chain.
         self.assertEqual(total - 2, first)
         self.assertEqual(total + 1, run.call_count)
-        self.assertTrue(self.box.bootstrap_done())
+        self.assertTrue(ctrl.bootstrap_done())
 
     def test_host_prepared_needs_keys_secret_and_shim(self):
-        self.assertFalse(self.box.host_prepared())
+        self.assertFalse(host.prepared(self.box.secret))
 
 
 class TestNodeRecovery(SandboxTest):
 
     def _start(self, ovs_alive, inside):
-        box = self.box
+        base = self.box.node_base
         node = self.conf.node('compute-01')
         calls = []
-        with mock.patch.object(box, 'all_alive', return_value=ovs_alive), \
-                mock.patch.object(box.nodes, 'processes',
+        with mock.patch.object(base.daemons, 'all_alive',
+                               return_value=ovs_alive), \
+                mock.patch.object(base.nodes, 'processes',
                                   return_value=inside), \
-                mock.patch.object(box, 'reset_node',
+                mock.patch.object(base, 'reset',
                                   lambda n: calls.append('reset')), \
-                mock.patch.object(box, 'start_ovs',
+                mock.patch.object(base, 'start_ovs',
                                   lambda n: calls.append('ovs')), \
-                mock.patch.object(box, 'start_and_wait',
+                mock.patch.object(base.daemons, 'start_and_wait',
                                   lambda ds, t: calls.append(
                                       ds[0].service)):
-            box.start_node_base(node)
+            base.start(node)
         return calls
 
     def test_ovs_restarted_under_running_agents_resets_the_node(self):
@@ -187,13 +216,14 @@ class TestPreflight(SandboxTest):
         '9: npm-x    inet 198.18.200.1/24 scope global npm-x\n')
 
     def test_our_bridges_and_other_ranges_are_fine(self):
-        self.assertEqual([], probes.address_clashes(self.conf, self.OUTPUT))
+        self.assertEqual([], readiness.address_clashes(self.conf,
+                                                       self.OUTPUT))
 
     def test_a_foreign_device_on_a_sandbox_plane_clashes(self):
         output = self.OUTPUT + ('7: eth9    inet 198.18.1.5/16 scope global '
                                 'eth9\n')
         self.assertEqual(['198.18.1.5/16 on eth9'],
-                         probes.address_clashes(self.conf, output))
+                         readiness.address_clashes(self.conf, output))
 
 
 class FakePool:
@@ -246,10 +276,10 @@ class TestDown(SandboxTest):
     def test_down_follows_the_teardown_order(self):
         calls = []
         box = self.box
-        with mock.patch.object(box, 'delete_servers',
-                               lambda: calls.append('servers')), \
-                mock.patch.object(box, '_stop_all',
-                                  lambda ds, grace: calls.append(
+        with mock.patch.object(teardown, 'delete_servers',
+                               lambda b: calls.append('servers')), \
+                mock.patch.object(box.daemons, 'stop_all',
+                                  lambda ds: calls.append(
                                       ('stop', ds[0].node))), \
                 mock.patch.object(box.nodes, 'destroy',
                                   lambda n: calls.append(('node', n.name))), \

@@ -81,7 +81,8 @@ class TestControllerServices(ServiceTest):
         self.assertEqual('physnet1', ml2['ml2_type_flat']['flat_networks'])
 
     def test_nova_api_gets_paste_first(self):
-        api = nova.controller_daemons(self.ctx)[0]
+        api = {d.service: d for d in
+               nova.controller_daemons(self.ctx)}['nova-api']
         files = dict(api.env)['OS_NOVA_CONFIG_FILES'].split(';')
         self.assertTrue(files[0].endswith('api-paste.ini'))
         self.assertEqual(['nova.conf', 'nova-api.conf'], files[1:])

@@ -1,9 +1,11 @@
-"""Readiness probes and pre-checks of the sandbox, free of side effects.
+"""Whether a sandbox daemon is ready, and the pre-checks of ``up``.
 
-Polling with a liveness check (so a daemon that died is reported with its
+Waiting with a liveness check (so a daemon that died is reported with its
 log instead of a timeout), HTTP and TCP probes, and the pure checks
 ``up`` makes on what it finds: which daemons read a changed file, which
-root-namespace addresses clash with the sandbox's networks.
+root-namespace addresses clash with the sandbox's networks.  (Not to be
+confused with ``openstack_netperf.hosts.probe``, which sends the bursts
+that prove a tenant path.)
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import http.client
 import ipaddress
 import os
 import socket
-import time
 from typing import Callable
 import urllib.error
 import urllib.request
 
 from openstack_netperf import exceptions
+from openstack_netperf import polling
 from openstack_netperf.sandbox import nodes as nodes_mod
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
@@ -26,16 +28,19 @@ from openstack_netperf.sandbox import settings as settings_mod
 def wait_for(what: str, ready: Callable[[], bool], timeout: float,
              alive: Callable[[], None] = lambda: None,
              interval: float = 1.0, log: str | None = None) -> None:
-    """Poll ``ready`` until it holds; ``alive`` raises if a daemon died."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """Poll ``ready`` until it holds; ``alive`` raises if a daemon died.
+
+    :raises ServiceError: naming ``log`` once ``timeout`` has passed.
+    """
+    def check() -> bool:
         alive()
-        if ready():
-            return
-        if time.monotonic() > deadline:
-            raise exceptions.ServiceError('%s not ready after %.0f s'
-                                          % (what, timeout), log)
-        time.sleep(interval)
+        return ready()
+
+    try:
+        polling.poll(check, timeout, what, interval=interval)
+    except exceptions.WaitTimeout as exc:
+        raise exceptions.ServiceError('%s not ready after %.0f s'
+                                      % (what, timeout), log) from exc
 
 
 def http_answers(address: str, port: int) -> bool:
