@@ -9,6 +9,7 @@ import testtools
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf import output
+from rally_netperf import records
 from rally_netperf import sla
 from tests.unit.rally import fakes
 
@@ -27,7 +28,8 @@ def _iteration(*categories, error=None):
 
 
 ITERATION = _iteration('HNR', '-H-NR')
-FIGURES = output.figures_of_iteration(ITERATION)
+FIGURES = {f.category.id: f.values
+           for f in records.decode_figures(ITERATION['output'])}
 TCP = FIGURES['intra_node_intra_subnet']['tcp_forward_mbps']
 RTT = FIGURES['intra_node_intra_subnet']['rtt_median_ms']
 P95 = FIGURES['intra_node_intra_subnet']['rtt_p95_ms']
