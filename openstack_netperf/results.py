@@ -136,7 +136,10 @@ class Status(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class Finding:
-    """One of the thesis's findings, checked on the data."""
+    """One of the thesis's findings, checked on the data.
+
+    ``detail`` gives the figures or verdicts it was decided on.
+    """
 
     claim: str
     status: Status

@@ -228,6 +228,7 @@ def decode_paths(output: Any, where: str = 'output'
             return decode_path_record(item.get('data'), '%s.data' % at)
         if item.get('chart_plugin') != 'TextArea':
             raise _fail(at, '"%s" is a %r output, not the record of this '
-                        'version of openstack-netperf' % (
+                        'version of openstack-netperf (an earlier version '
+                        'wrote a table: read its reports with it)' % (
                             PATH_TITLE, item.get('chart_plugin')))
     return None
