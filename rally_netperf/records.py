@@ -83,20 +83,20 @@ def _fail(where: str, what: str) -> exceptions.InvalidInput:
     return exceptions.InvalidInput('%s: %s' % (where, what))
 
 
-def expect(value: Any, kind: type, where: str) -> Any:
+NUMBER = (int, float)
+_KINDS = {dict: 'an object', list: 'a list', str: 'a string',
+          NUMBER: 'a number'}
+
+
+def expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     """``value`` when it is a ``kind``; else say where the report is off.
 
-    ``None`` (JSON ``null``) is never a ``kind``; neither is a boolean a
+    ``None`` (JSON ``null``) is never a ``kind``, nor is a boolean a
     number.
     """
-    names = {dict: 'an object', list: 'a list', str: 'a string'}
-    if isinstance(value, bool) and kind is not bool:
-        ok = False
-    else:
-        ok = isinstance(value, kind)
-    if not ok:
+    if isinstance(value, bool) or not isinstance(value, kind):
         raise _fail(where, 'expected %s, got %s' % (
-            names.get(kind, 'a number'), 'null' if value is None
+            _KINDS[kind], 'null' if value is None
             else type(value).__name__))
     return value
 
@@ -122,7 +122,8 @@ def _items(output: Any, kind: str, where: str) -> list[dict[str, Any]]:
     expect(output, dict, where)
     items = expect(output.get(kind, []), list, '%s.%s' % (where, kind))
     for index, item in enumerate(items):
-        expect(item, dict, '%s.%s[%d]' % (where, kind, index))
+        at = '%s.%s[%d]' % (where, kind, index)
+        expect(expect(item, dict, at).get('title'), str, at + '.title')
     return items
 
 
@@ -143,7 +144,7 @@ def decode_figures(output: Any, where: str = 'output'
                             % (pair,))
             key = keys.get(expect(pair[0], str, at_pair + '[0]'))
             if key is not None:
-                value = expect(pair[1], float | int, at_pair + '[1]')
+                value = expect(pair[1], NUMBER, at_pair + '[1]')
                 values.setdefault(category, {})[key] = float(value)
     return [results.CategoryFigures(c, v) for c, v in values.items()]
 

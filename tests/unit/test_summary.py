@@ -189,6 +189,8 @@ class MainTest(testtools.TestCase):
                  'expected an object, got null'),
                 (_set(_OUTPUT + ['additive'], None), 'output.additive',
                  'expected a list, got null'),
+                (_set(_OUTPUT + ['additive', 1, 'title'], ['x']),
+                 'output.additive[1].title', 'expected a string, got list'),
                 (_set(figure, None), 'additive[0].data[0][1]',
                  'expected a number, got null'),
                 (_set(_OUTPUT + ['additive', 0, 'data'], None),
