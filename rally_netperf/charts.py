@@ -1,17 +1,29 @@
-"""The statistics table of the NetPerf figures in Rally's HTML report.
+"""Chart plugins that show the NetPerf outputs in Rally's HTML report.
 
 Rally's ``StatsTable`` heads its columns "Min (sec)", "Median (sec)" and
 so on: it was made for durations.  The NetPerf figures are Mbit/s, ms,
 percent and counts, with the unit in each chart's title, so they are
 shown under the same statistics without a unit.
+
+The path verdicts travel as a record (:mod:`rally_netperf.records`) that
+SLAs and ``netperf-summary`` read back; the report shows it as a table
+rendered from the typed rows.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rally.common.plugin import plugin
 from rally.task.processing import charts
 
-NAME = 'NetPerfStatsTable'
+from openstack_netperf import results
+from rally_netperf import records
+
+NAME = records.STATS_PLUGIN
+PATH_COLUMNS = ('category', 'thesis', 'router', 'expected', 'verdict',
+                'as expected', 'sender', 'target', 'network nodes', 'burst',
+                'reason')
 
 
 @plugin.configure(name=NAME)
@@ -24,3 +36,26 @@ class FigureStatsTable(charts.OutputStatsTable):
 
     columns = ['Figure', 'Min', 'Median', '90%ile', '95%ile', 'Max', 'Avg',
                'Count']
+
+
+def path_table_row(row: results.PathRow) -> list[str]:
+    """One flow's line of the path verdicts table, for people."""
+    return [row.category.id, row.category.shorthand, row.router_mode.value,
+            row.expected.value, row.verdict.value,
+            'yes' if row.as_expected else 'no', row.sender, row.target,
+            ', '.join(row.network_nodes), row.burst, row.reason]
+
+
+@plugin.configure(name=records.PATH_PLUGIN)
+class PathVerdictTable(charts.OutputTable):
+    """An iteration's path verdict record, shown as a table.
+
+    One row per checked flow: the verdict, what thesis Table 2.1 expected,
+    the burst and the reason.
+    """
+
+    @classmethod
+    def render_complete_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        rows = records.decode_path_record(data['data'])
+        return dict(data, data={'cols': list(PATH_COLUMNS),
+                                'rows': [path_table_row(r) for r in rows]})

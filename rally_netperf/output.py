@@ -1,12 +1,11 @@
-"""Turn pair measurements into Rally outputs, and read them back for SLAs.
+"""Turn pair measurements and path checks into Rally outputs.
 
 Additive outputs carry one figure per iteration (Rally's report then shows
 their min / median / 90%ile / max across iterations); complete outputs carry
-the per-second series, the RTTs and what exactly was measured.  The SLA
-plugins find their figures again through :func:`figures_of_iteration` and
-the path verdicts through :func:`path_verdicts_of_iteration`; titles and
-labels are defined once, in :mod:`openstack_netperf.summary`, which reads
-them back from Rally's JSON report.
+the per-second series, the RTTs and what exactly was measured.  The figures
+and the path verdicts that SLAs and ``netperf-summary`` read back are
+written through the codec :mod:`rally_netperf.records`; the rest is for
+people only.
 """
 
 from __future__ import annotations
@@ -15,46 +14,22 @@ from typing import Any, Iterable
 
 from openstack_netperf.hosts import verdict
 from openstack_netperf import pair
-from openstack_netperf import summary
+from openstack_netperf import results
 from openstack_netperf import topology
-from rally_netperf import charts
 from rally_netperf import paths
+from rally_netperf import records
 
-_title = summary.item_title
+_title = records.item_title
 
 
 def additive(category: topology.Category,
              measurement: pair.PairMeasurement) -> list[dict[str, Any]]:
     """One additive output per chart, for one category."""
-    figures = measurement.summary()
-    outputs = []
-    for base, rows in summary.ADDITIVE_CHARTS:
-        data = [[label, round(figures[key], 3)]
-                for label, key in rows if key in figures]
-        if data:
-            outputs.append({
-                'title': _title(base, category),
-                'description': 'Median of %d rounds between %s and %s'
-                               % (measurement.settings.rounds,
-                                  measurement.source, measurement.target),
-                'chart_plugin': charts.NAME,
-                'data': data,
-            })
-    return outputs
-
-
-def figures_of_iteration(iteration: dict[str, Any]
-                         ) -> dict[str, dict[str, float]]:
-    """The figures a scenario reported, by category id then summary key."""
-    return summary.figures_from_additive(
-        (iteration.get('output') or {}).get('additive', []))
-
-
-def path_verdicts_of_iteration(iteration: dict[str, Any]
-                               ) -> list[dict[str, str]] | None:
-    """The path verdicts an iteration recorded; None when none was."""
-    return summary.path_rows(
-        (iteration.get('output') or {}).get('complete', []))
+    return records.encode_figures(
+        results.CategoryFigures(category, measurement.summary()),
+        'Median of %d rounds between %s and %s' % (
+            measurement.settings.rounds, measurement.source,
+            measurement.target))
 
 
 def throughput_chart(category: topology.Category,
@@ -129,7 +104,7 @@ def summary_row(category: topology.Category, router_mode: str,
             cell('tcp_forward_mbps'), cell('tcp_reverse_mbps'),
             cell('rtt_median_ms'), cell('rtt_p95_ms'),
             cell('ping_loss_percent'),
-            path.verdict.verdict.value if path else summary.NOT_CHECKED]
+            path.verdict.verdict.value if path else results.NOT_CHECKED]
 
 
 def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
@@ -143,32 +118,27 @@ def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
     }
 
 
-def path_verdicts(results: list[paths.PathResult], router_mode: str,
+def path_row(result: paths.PathResult, router_mode: str,
+             network_nodes: Iterable[str]) -> results.PathRow:
+    """The typed record of one checked flow."""
+    v = result.verdict
+    return results.PathRow(
+        result.category, topology.parse_router_mode(router_mode),
+        v.expected_crossing, v.verdict, result.sender, result.target,
+        tuple(network_nodes), result.burst, v.reason)
+
+
+def path_verdicts(checked: list[paths.PathResult], router_mode: str,
                   network_nodes: list[str]) -> dict[str, Any]:
     """One row per checked flow: the verdict, what was expected, why."""
-    rows = []
-    for r in results:
-        v = r.verdict
-        rows.append([r.category.id, r.category.shorthand, router_mode,
-                     'crossed' if v.expected_crossing else 'not crossed',
-                     v.verdict.value,
-                     'yes' if v.as_expected else 'no', r.sender, r.target,
-                     ', '.join(network_nodes), r.burst, v.reason])
-    return {
-        'title': summary.PATH_TITLE,
-        'description': 'Did each flow cross the network node? Counters on '
-                       'the network node(s) and the computes around a '
-                       'ping burst from the source guest, against a quiet '
-                       'window before it (expected: thesis Table 2.1)',
-        'chart_plugin': 'Table',
-        'data': {'cols': list(summary.PATH_COLUMNS), 'rows': rows},
-    }
+    return records.encode_paths(path_row(r, router_mode, network_nodes)
+                                for r in checked)
 
 
 def path_not_checked() -> dict[str, Any]:
     """The note an iteration without node access carries instead."""
     return {
-        'title': summary.PATH_TITLE,
+        'title': records.PATH_TITLE,
         'description': 'No path verdicts',
         'chart_plugin': 'TextArea',
         'data': ['Node access is not configured (no netperf_node_access '
@@ -203,9 +173,10 @@ def path_marker(result: paths.PathResult) -> dict[str, Any]:
     v = result.verdict
     return {
         'title': _title('Path verdict', result.category),
-        'description': '1 = yes, 0 = no (expected: %s)' % (
-            'crossed' if v.expected_crossing else 'not crossed'),
-        'chart_plugin': charts.NAME,
+        'description': '1 = yes, 0 = no (expected: %s)'
+                       % verdict.PathVerdict.expected(
+                           v.expected_crossing).value,
+        'chart_plugin': records.STATS_PLUGIN,
         'data': [['crossed the network node',
                   int(v.verdict is verdict.PathVerdict.CROSSED)],
                  ['inconclusive',

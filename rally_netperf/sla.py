@@ -1,9 +1,9 @@
 """SLA plugins on the figures the NetPerf scenarios report.
 
 Each criterion reads the median-of-rounds figures of every successful
-iteration (see :mod:`rally_netperf.output`) and keeps the worst value seen
-per placement category; failed iterations are left to Rally's
-``failure_rate`` criterion.
+iteration, read back through :mod:`rally_netperf.records`, and keeps the
+worst value seen per placement category; failed iterations are left to
+Rally's ``failure_rate`` criterion.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 from rally.task import sla
 
-from openstack_netperf.hosts import verdict
+from openstack_netperf import results
 from openstack_netperf import topology
-from rally_netperf import output
+from rally_netperf import records
 
 _CATEGORY_KEYS = topology.valid_category_names() + ['default']
 
@@ -73,11 +73,11 @@ class _WorstValueSLA(sla.SLA):
 
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         if not iteration.get('error'):
-            figures = output.figures_of_iteration(iteration)
-            for category, values in figures.items():
+            for figures in records.decode_figures(iteration['output']):
                 for key in self.KEYS:
-                    if key in values:
-                        self._record(category, key, values[key])
+                    if key in figures.values:
+                        self._record(figures.category.id, key,
+                                     figures.values[key])
         return self._recheck()
 
     def merge(self, other: _WorstValueSLA) -> bool:
@@ -212,20 +212,22 @@ class ExpectedPath(sla.SLA):
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         if iteration.get('error'):
             return self._recheck()
-        rows = output.path_verdicts_of_iteration(iteration)
+        rows = records.decode_paths(iteration['output'])
         if rows is None:
             self.unchecked += 1
             return self._recheck()
         for row in rows:
             self.checked += 1
-            where = '%s under a %s router' % (row['thesis'], row['router'])
-            if row['verdict'] == verdict.PathVerdict.INCONCLUSIVE.value:
+            where = '%s under a %s router' % (row.category.shorthand,
+                                              row.router_mode.value)
+            if row.verdict is results.PathVerdict.INCONCLUSIVE:
                 if not self.allow_inconclusive:
                     self.problems.append('%s: inconclusive (%s)'
-                                         % (where, row['reason']))
-            elif row['verdict'] != row['expected']:
+                                         % (where, row.reason))
+            elif not row.as_expected:
                 self.problems.append('%s: %s, expected %s (%s)' % (
-                    where, row['verdict'], row['expected'], row['reason']))
+                    where, row.verdict.value, row.expected.value,
+                    row.reason))
         return self._recheck()
 
     def merge(self, other: ExpectedPath) -> bool:

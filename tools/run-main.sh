@@ -83,6 +83,9 @@ if [ -n "${TASK_UUID:-}" ]; then
     "$BIN/rally" task sla-check "$TASK_UUID" >/dev/null || TASK_STATUS=1
     echo "HTML report: output/netperf-sandbox-report.html"
     echo "JSON export: output/netperf-sandbox-report.json"
-    "$BIN/netperf-summary" output/netperf-sandbox-report.json || true
+    # As the netperf-summary script, but immune to a script left by an
+    # older install of the project in the same environment.
+    "$BIN/python" -m rally_netperf.summary \
+        output/netperf-sandbox-report.json || true
 fi
 exit "$TASK_STATUS"

@@ -37,6 +37,11 @@ class PathVerdict(str, enum.Enum):
     NOT_CROSSED = 'not crossed'
     INCONCLUSIVE = 'inconclusive'
 
+    @classmethod
+    def expected(cls, crossing: bool) -> PathVerdict:
+        """The verdict the expected-path table predicts for a flow."""
+        return cls.CROSSED if crossing else cls.NOT_CROSSED
+
 
 @dataclasses.dataclass(frozen=True)
 class Burst:
@@ -95,14 +100,13 @@ class Verdict:
     @property
     def as_expected(self) -> bool:
         """Conclusive and what the expected-path table says."""
-        crossed = self.verdict is PathVerdict.CROSSED
-        return self.conclusive and crossed == self.expected_crossing
+        return self.verdict is PathVerdict.expected(self.expected_crossing)
 
     def describe(self) -> str:
         """A multi-line account for test failures and reports."""
         lines = ['verdict: %s (expected: %s); %s' % (
             self.verdict.value,
-            'crossed' if self.expected_crossing else 'not crossed',
+            PathVerdict.expected(self.expected_crossing).value,
             self.reason)]
         for title, items in (('network node', self.network_evidence),
                              ('computes', self.compute_evidence)):

@@ -4,7 +4,8 @@ tests/unit/data/summary/rally-report.json comes from
 ``python -m tests.unit.rally.report_data``: the reference-topology
 scenario run behind legacy and DVR routers (two iterations each) over the
 fake cloud, guests and nodes of tests/unit/rally, exported by Rally's
-``json`` exporter (see that module).
+``json`` exporter (see that module).  The findings themselves are tested
+on typed rows in test_results.
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ import copy
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 
 import fixtures
 import testtools
 
 from openstack_netperf import exceptions
-from openstack_netperf import summary
+from openstack_netperf import results
 from openstack_netperf import topology
+from rally_netperf import records
+from rally_netperf import summary
 
 REPORT = os.path.join(os.path.dirname(__file__), 'data', 'summary',
                       'rally-report.json')
@@ -29,6 +34,10 @@ REPORT = os.path.join(os.path.dirname(__file__), 'data', 'summary',
 def _load():
     with open(REPORT) as handle:
         return json.load(handle)
+
+
+def _workload(report, index=0):
+    return report['tasks'][0]['subtasks'][index]['workloads'][0]
 
 
 def _iterations(report):
@@ -41,19 +50,25 @@ def _iterations(report):
                     yield mode, iteration
 
 
-def _by_claim(found):
-    return {f.claim[:3]: f for f in found}
+def _path_record(iteration):
+    for item in iteration['output']['complete']:
+        if item['chart_plugin'] == records.PATH_PLUGIN:
+            return item['data']
+    raise AssertionError('no path verdict record')
 
 
 class CollectTest(testtools.TestCase):
 
     def test_rows_by_category_and_mode(self):
-        rows = summary.collect(_load())
+        contents = summary.collect(_load())
+        rows = contents.rows
+        self.assertEqual((2, 4, 0), (contents.workloads, contents.iterations,
+                                     contents.failed))
         self.assertEqual(
             [(c.shorthand, m) for c in topology.CATEGORIES
              for m in ('legacy', 'dvr')],
-            [(r.category.shorthand, r.router_mode) for r in rows])
-        hnr_legacy = rows[2].as_dict()
+            [(r.category.shorthand, r.router_mode.value) for r in rows])
+        hnr_legacy = summary.row_dict(rows[2])
         self.assertEqual('H-NR', hnr_legacy['thesis'])
         self.assertEqual('legacy', hnr_legacy['router_mode'])
         self.assertEqual(2, hnr_legacy['iterations'])
@@ -65,14 +80,7 @@ class CollectTest(testtools.TestCase):
         self.assertEqual(('crossed', 'crossed'),
                          (hnr_legacy['path_verdict'],
                           hnr_legacy['path_expected']))
-        self.assertEqual('not crossed', rows[3].verdict)
-
-    def test_titles_round_trip(self):
-        category = topology.get_category('-H-N-R')
-        title = summary.item_title('Throughput, Mbit/s', category)
-        self.assertEqual(('Throughput, Mbit/s', 'inter_node_inter_router'),
-                         summary.split_title(title))
-        self.assertIsNone(summary.split_title('Results by category'))
+        self.assertIs(results.PathVerdict.NOT_CROSSED, rows[3].verdict)
 
     def test_failed_iterations_and_other_scenarios_left_out(self):
         report = _load()
@@ -81,67 +89,49 @@ class CollectTest(testtools.TestCase):
         other = copy.deepcopy(report['tasks'][0]['subtasks'][0])
         other['workloads'][0]['scenario'] = {'Dummy.dummy': {}}
         report['tasks'][0]['subtasks'].append(other)
-        self.assertEqual([], summary.collect(report))
+        contents = summary.collect(report)
+        self.assertEqual([], contents.rows)
+        self.assertEqual((2, 4, 4), (contents.workloads, contents.iterations,
+                                     contents.failed))
+
+    def test_recorded_verdicts_count(self):
+        report = _load()
+        for mode, iteration in _iterations(report):
+            if mode == 'dvr':
+                _path_record(iteration)['rows'][1][3] = 'crossed'
+        rows = summary.collect(report).rows
+        self.assertIs(results.PathVerdict.CROSSED, rows[3].verdict)
+        found = results.findings(rows)
+        self.assertIn('H-NR dvr: crossed, expected not crossed',
+                      found[0].detail)
+
+    def test_without_node_access_nothing_is_checked(self):
+        report = _load()
+        for _mode, iteration in _iterations(report):
+            iteration['output']['complete'] = [
+                {'title': records.PATH_TITLE, 'chart_plugin': 'TextArea',
+                 'data': ['Node access is not configured']}]
+        rows = summary.collect(report).rows
+        self.assertEqual({results.NOT_CHECKED},
+                         {r.verdict_text() for r in rows})
 
     def test_not_a_report(self):
         self.assertRaises(exceptions.InvalidInput, summary.collect,
                           [{'key': 'old'}])
 
 
-class FindingsTest(testtools.TestCase):
+def _set(path, value):
+    """A change to the report: set the item at ``path`` to ``value``."""
+    def change(report):
+        node = report
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return change
 
-    def test_thesis_findings_hold_on_the_report(self):
-        found = summary.findings(summary.collect(_load()))
-        self.assertEqual(5, len(found))
-        self.assertEqual({summary.HOLDS}, {f.status for f in found})
-        tunnel = _by_claim(found)['(e)']
-        self.assertIn('legacy: 63.3 % forward', tunnel.detail)
 
-    def test_contradictions_do_not_hold(self):
-        report = _load()
-        for mode, iteration in _iterations(report):
-            for item in iteration['output']['complete']:
-                if item['title'] == summary.PATH_TITLE:
-                    for row in item['data']['rows']:
-                        if row[1] == 'H-NR' and mode == 'dvr':
-                            row[4] = 'crossed'
-            if mode == 'dvr':
-                for item in iteration['output']['additive']:
-                    if item['title'].startswith('Throughput, Mbit/s | H-NR'):
-                        item['data'] = [[label, 100.0]
-                                        for label, _v in item['data']]
-        found = _by_claim(summary.findings(summary.collect(report)))
-        self.assertEqual(summary.DOES_NOT_HOLD, found['(a)'].status)
-        self.assertIn('H-NR dvr: crossed, expected not crossed',
-                      found['(a)'].detail)
-        self.assertEqual(summary.DOES_NOT_HOLD, found['(b)'].status)
-        self.assertEqual(summary.DOES_NOT_HOLD, found['(d)'].status)
-        self.assertEqual(summary.HOLDS, found['(c)'].status)
-
-    def test_not_measured_without_node_access_or_a_mode(self):
-        report = _load()
-        subtasks = report['tasks'][0]['subtasks']
-        subtasks[:] = [s for s in subtasks
-                       if s['workloads'][0]['contexts']['netperf_topology'][
-                           'router_mode'] == 'dvr']
-        for _mode, iteration in _iterations(report):
-            iteration['output']['complete'] = [
-                {'title': summary.PATH_TITLE, 'chart_plugin': 'TextArea',
-                 'data': ['Node access is not configured']}]
-        rows = summary.collect(report)
-        self.assertEqual({summary.NOT_CHECKED}, {r.verdict for r in rows})
-        found = _by_claim(summary.findings(rows))
-        for claim in ('(a)', '(b)', '(d)'):
-            self.assertEqual(summary.NOT_MEASURED, found[claim].status)
-        self.assertEqual(summary.HOLDS, found['(c)'].status)
-        self.assertEqual(summary.HOLDS, found['(e)'].status)
-
-    def test_inconclusive_is_not_measured(self):
-        rows = summary.collect(_load())
-        rows[0].verdicts[0] = 'inconclusive'
-        found = _by_claim(summary.findings(rows))
-        self.assertEqual(summary.NOT_MEASURED, found['(a)'].status)
-        self.assertIn('inconclusive for HNR legacy', found['(a)'].detail)
+_ITERATION = ['tasks', 0, 'subtasks', 0, 'workloads', 0, 'data', 0]
+_OUTPUT = _ITERATION + ['output']
 
 
 class MainTest(testtools.TestCase):
@@ -152,6 +142,12 @@ class MainTest(testtools.TestCase):
         err = self.useFixture(fixtures.MonkeyPatch('sys.stderr',
                                                    io.StringIO())).new_value
         return summary.main(list(argv)), out.getvalue(), err.getvalue()
+
+    def _main_on(self, report, *argv):
+        with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
+            json.dump(report, handle)
+            handle.flush()
+            return self._main(handle.name, *argv)
 
     def test_text(self):
         code, out, _err = self._main(REPORT)
@@ -170,13 +166,84 @@ class MainTest(testtools.TestCase):
         self.assertEqual({'holds'}, {f['status'] for f in data['findings']})
 
     def test_bad_file_says_how_to_make_one(self):
-        with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
-            json.dump({'tasks': 'nope'}, handle)
-            handle.flush()
-            code, out, err = self._main(handle.name)
+        code, out, err = self._main_on({'tasks': 'nope'})
         self.assertEqual(2, code)
         self.assertEqual('', out)
         self.assertIn('rally task report --json --out FILE', err)
         code, _out, err = self._main('/nonexistent.json')
         self.assertEqual(2, code)
         self.assertIn('No such file', err)
+
+    def test_wrong_shapes_are_one_clear_error(self):
+        record = _OUTPUT + ['complete', 20, 'data']
+        figure = _OUTPUT + ['additive', 0, 'data', 0, 1]
+        for change, where, what in (
+                (_set(['tasks', 0], 'a task'), 'tasks[0]',
+                 'expected an object, got str'),
+                (_set(['tasks', 0, 'subtasks'], {'s': {}}),
+                 'tasks[0].subtasks', 'expected a list, got dict'),
+                (_set(['tasks', 0, 'subtasks', 0, 'workloads', 0, 'data'],
+                      None), 'workloads[0].data', 'expected a list, got '
+                 'null'),
+                (_set(_OUTPUT, None), 'data[0].output',
+                 'expected an object, got null'),
+                (_set(_OUTPUT + ['additive'], None), 'output.additive',
+                 'expected a list, got null'),
+                (_set(_OUTPUT + ['additive', 1, 'title'], ['x']),
+                 'output.additive[1].title', 'expected a string, got list'),
+                (_set(figure, None), 'additive[0].data[0][1]',
+                 'expected a number, got null'),
+                (_set(_OUTPUT + ['additive', 0, 'data'], None),
+                 'additive[0].data', 'expected a list, got null'),
+                (_set(record + ['cols'], None), 'complete[20].data.cols',
+                 'expected a list, got null'),
+                (_set(record, {'rows': []}), 'complete[20].data.cols',
+                 'expected a list, got null'),
+                (_set(record + ['rows', 0, 3], None),
+                 'data.rows[0].verdict', 'expected a string, got null'),
+                (_set(record + ['rows', 0, 3], 'sideways'),
+                 'data.rows[0].verdict', "unknown PathVerdict 'sideways'"),
+                (_set(record + ['rows', 0, 2], 'yes'),
+                 'data.rows[0].expected_crossing', 'expected 0 or 1'),
+                (_set(_OUTPUT + ['complete', 20, 'chart_plugin'], 'Table'),
+                 'output.complete[20]', "is a 'Table' output")):
+            report = _load()
+            self.assertEqual(records.PATH_TITLE,
+                             report['tasks'][0]['subtasks'][0]['workloads'][
+                                 0]['data'][0]['output']['complete'][20][
+                                     'title'])
+            change(report)
+            code, out, err = self._main_on(report)
+            self.assertEqual((2, ''), (code, out), err)
+            self.assertIn(where, err)
+            self.assertIn(what, err)
+            self.assertNotIn('Traceback', err)
+
+    def test_every_iteration_failed_says_so(self):
+        report = _load()
+        for _mode, iteration in _iterations(report):
+            iteration['error'] = ['Timeout', 'boom', '']
+        code, out, _err = self._main_on(report)
+        self.assertEqual(0, code)
+        self.assertIn('(every iteration failed: 4 of 4 in 2 NetPerf '
+                      'workload(s); their errors are in the report)', out)
+        self.assertNotIn('no NetPerf workload', out)
+        report['tasks'][0]['subtasks'] = []
+        code, out, _err = self._main_on(report)
+        self.assertIn('(no NetPerf workload with results in this report)',
+                      out)
+
+    def test_runs_without_rally(self):
+        # Rally's packages cannot be imported at all: the summary and
+        # what it imports must not need them.
+        script = ('import sys; sys.modules.update(dict.fromkeys(('
+                  '"rally", "rally_openstack"))); '
+                  'from rally_netperf import summary; '
+                  'sys.exit(summary.main(sys.argv[1:]))')
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        done = subprocess.run([sys.executable, '-c', script, REPORT],
+                              capture_output=True, text=True, cwd=root,
+                              check=False)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertIn('H-NR      dvr     1900.0', done.stdout)

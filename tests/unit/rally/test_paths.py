@@ -19,9 +19,10 @@ from rally.task import sla as rally_sla
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import snapshot
+from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf.contexts import node_access
-from rally_netperf import output
+from rally_netperf import records
 from rally_netperf.scenarios import netperf
 from rally_netperf import sla
 from tests.unit.rally import test_scenarios
@@ -95,14 +96,15 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
     def test_legacy_verdicts_recorded_and_sla_passes(self):
         scenario = self._run('legacy', self._expected('legacy'))
         iteration = {'output': scenario._output}
-        rows = output.path_verdicts_of_iteration(iteration)
+        rows = records.decode_paths(scenario._output)
+        crossed, not_crossed = (results.PathVerdict.CROSSED,
+                                results.PathVerdict.NOT_CROSSED)
         self.assertEqual(
-            [('HNR', 'not crossed'), ('H-NR', 'crossed'),
-             ('-HNR', 'not crossed'), ('-H-NR', 'crossed'),
-             ('-H-N-R', 'crossed')],
-            [(r['thesis'], r['verdict']) for r in rows])
-        self.assertEqual({'yes'}, {r['as expected'] for r in rows})
-        self.assertEqual({'network'}, {r['network nodes'] for r in rows})
+            [('HNR', not_crossed), ('H-NR', crossed), ('-HNR', not_crossed),
+             ('-H-NR', crossed), ('-H-N-R', crossed)],
+            [(r.category.shorthand, r.verdict) for r in rows])
+        self.assertEqual({True}, {r.as_expected for r in rows})
+        self.assertEqual({('network',)}, {r.network_nodes for r in rows})
         # Nodes were logged into at their mapped addresses, as root with
         # the key, and closed at the end.
         for host, address in ADDRESSES.items():
@@ -188,15 +190,14 @@ class ExpectedPathSLATest(test_scenarios.ScenarioTestCase):
 
     @staticmethod
     def _iteration(*rows):
-        cols = list(output.summary.PATH_COLUMNS)
-        table = [[r.get(c, '') for c in cols] for r in rows]
-        return {'output': {'additive': [], 'complete': [
-            {'title': 'Path verdicts', 'chart_plugin': 'Table',
-             'data': {'cols': cols, 'rows': table}}]}}
+        return {'output': {'additive': [],
+                           'complete': [records.encode_paths(rows)]}}
 
     def test_inconclusive_fails_unless_allowed(self):
-        row = {'thesis': '-HNR', 'router': 'dvr', 'expected': 'not crossed',
-               'verdict': 'inconclusive', 'reason': 'noisy'}
+        row = results.PathRow(
+            topology.get_category('-HNR'), topology.RouterMode.DVR, False,
+            results.PathVerdict.INCONCLUSIVE, 'guest A1', '198.19.1.14',
+            ('network',), '30 pings', 'noisy')
         strict = sla.ExpectedPath(True)
         self.assertFalse(strict.add_iteration(self._iteration(row)))
         self.assertIn('-HNR under a dvr router: inconclusive (noisy)',

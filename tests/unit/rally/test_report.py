@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from rally.cli import task_results_loader
 from rally.common.plugin import plugin
 from rally.task.processing import charts
+from rally.task.processing import plot
 
+from rally_netperf import charts as netperf_charts
+from rally_netperf import records
 from rally_netperf.scenarios import netperf
 from tests.unit.rally import test_scenarios
+from tests.unit import test_summary
 
 
 class ReportTest(test_scenarios.ScenarioTestCase):
@@ -62,3 +67,30 @@ class ReportTest(test_scenarios.ScenarioTestCase):
         self.assertEqual(['Lines', 'Lines', 'Table'] * 2
                          + ['TextArea', 'Table'],
                          widgets)
+
+    def test_path_record_renders_as_a_table(self):
+        report = test_summary._load()
+        iteration = test_summary._workload(report, 1)['data'][0]
+        record = [c for c in iteration['output']['complete']
+                  if c['title'] == records.PATH_TITLE][0]
+        chart_cls = plugin.Plugin.get(record['chart_plugin'])
+        self.assertIs(netperf_charts.PathVerdictTable, chart_cls)
+        self.assertEqual('Table', chart_cls.widget)
+        rendered = chart_cls.render_complete_data(dict(record,
+                                                       widget='Table'))
+        self.assertEqual(records.PATH_TITLE, rendered['title'])
+        self.assertEqual(list(netperf_charts.PATH_COLUMNS),
+                         rendered['data']['cols'])
+        h_nr = rendered['data']['rows'][1]
+        self.assertEqual(['intra_node_inter_subnet', 'H-NR', 'dvr',
+                          'not crossed', 'not crossed', 'yes', 'guest A1'],
+                         h_nr[:7])
+        self.assertEqual('network', h_nr[8])
+
+    def test_report_file_loads_and_renders_in_rally(self):
+        # "rally task report FILE --html" validates the file against
+        # Rally's task schema, then renders every output.
+        tasks = task_results_loader.load(test_summary.REPORT)
+        html = plot.plot(tasks)
+        self.assertIn('as expected', html)
+        self.assertNotIn('expected_crossing', html)

@@ -11,7 +11,7 @@ from openstack_netperf import exceptions
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import topology as topology_ctx
 from rally_netperf import opts
-from rally_netperf import output
+from rally_netperf import records
 from rally_netperf.scenarios import netperf
 from rally_netperf import waiting
 from tests.unit.rally import fakes
@@ -87,10 +87,10 @@ class MeasurePairTest(ScenarioTestCase):
         # Guests were reached through their floating IPs.
         self.assertEqual({'198.18.100.100', '198.18.100.101'},
                          {r.host for r in self.runners.values()})
-        figures = output.figures_of_iteration(
-            {'output': scenario._output})
-        self.assertEqual(['inter_node_inter_subnet'], list(figures))
-        self.assertIn('tcp_forward_mbps', figures['inter_node_inter_subnet'])
+        figures = records.decode_figures(scenario._output)
+        self.assertEqual(['inter_node_inter_subnet'],
+                         [f.category.id for f in figures])
+        self.assertIn('tcp_forward_mbps', figures[0].values)
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
             ['Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
@@ -100,8 +100,7 @@ class MeasurePairTest(ScenarioTestCase):
         # Without node access the iteration says so, once.
         self.assertEqual('TextArea',
                          scenario._output['complete'][3]['chart_plugin'])
-        self.assertIsNone(output.path_verdicts_of_iteration(
-            {'output': scenario._output}))
+        self.assertIsNone(records.decode_paths(scenario._output))
         facts = dict(scenario._output['complete'][2]['data']['rows'])
         self.assertEqual('dvr', facts['router mode'])
         self.assertEqual('False',
@@ -252,8 +251,7 @@ class ReferenceTopologyTest(ScenarioTestCase):
         self.assertEqual(3, hints.count('nova:compute-02'))
         atomics = self._atomics(scenario)
         self.assertEqual(1, atomics.count('netperf.boot_servers'))
-        figures = output.figures_of_iteration({'output': scenario._output})
-        self.assertEqual(5, len(figures))
+        self.assertEqual(5, len(records.decode_figures(scenario._output)))
         table = scenario._output['complete'][-1]
         self.assertEqual('Results by category', table['title'])
         rows = {r[1]: r for r in table['data']['rows']}

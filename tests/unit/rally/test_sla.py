@@ -9,8 +9,10 @@ import testtools
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf import output
+from rally_netperf import records
 from rally_netperf import sla
 from tests.unit.rally import fakes
+from tests.unit import test_summary
 
 plugins.load()
 
@@ -27,7 +29,8 @@ def _iteration(*categories, error=None):
 
 
 ITERATION = _iteration('HNR', '-H-NR')
-FIGURES = output.figures_of_iteration(ITERATION)
+FIGURES = {f.category.id: f.values
+           for f in records.decode_figures(ITERATION['output'])}
 TCP = FIGURES['intra_node_intra_subnet']['tcp_forward_mbps']
 RTT = FIGURES['intra_node_intra_subnet']['rtt_median_ms']
 P95 = FIGURES['intra_node_intra_subnet']['rtt_p95_ms']
@@ -111,3 +114,19 @@ class MaxLossTest(testtools.TestCase):
         criterion = sla.MaxLoss(1)
         self.assertFalse(criterion.add_iteration(lossy))
         self.assertIn('worst 5.000 % <= 1.000 %', criterion.details())
+
+
+class ExpectedPathTest(testtools.TestCase):
+
+    def test_reads_the_record_of_the_report(self):
+        report = test_summary._load()
+        criterion = sla.ExpectedPath(True)
+        for _mode, iteration in test_summary._iterations(report):
+            self.assertTrue(criterion.add_iteration(iteration))
+        self.assertIn('20 flow(s) took the expected path',
+                      criterion.details())
+        wrong = test_summary._workload(report, 1)['data'][1]
+        test_summary._path_record(wrong)['rows'][1][3] = 'crossed'
+        self.assertFalse(criterion.add_iteration(wrong))
+        self.assertIn('H-NR under a dvr router: crossed, expected not '
+                      'crossed', criterion.details())

@@ -1,0 +1,235 @@
+"""The one codec between typed results and a Rally iteration's output.
+
+An SLA sees nothing of an iteration but its ``output`` dict, and
+``netperf-summary`` nothing of a run but Rally's JSON report, so the
+results travel through the output as plain JSON.  This module writes
+them there and reads them back into the same typed values
+(:mod:`openstack_netperf.results`):
+
+* figures: one additive output per chart and category (Rally shows their
+  statistics across iterations), each figure a ``[label, value]`` pair;
+  the title says the chart and category.  Both are looked up in tables
+  built here, never parsed;
+* path verdicts: one complete output whose ``data`` is a record with one
+  row per checked flow (category id, router mode, expected crossing as
+  0/1, :class:`~openstack_netperf.hosts.verdict.PathVerdict` value, ...).
+  Rally's HTML report shows it as a table through the
+  :mod:`rally_netperf.charts` plugin named :data:`PATH_PLUGIN`.
+
+No Rally import here: ``netperf-summary`` reads reports without Rally.
+A value of the wrong shape raises
+:class:`~openstack_netperf.exceptions.InvalidInput` naming where it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from openstack_netperf import exceptions
+from openstack_netperf import results
+from openstack_netperf import topology
+
+# Chart plugins of rally_netperf.charts, named here so that the readers
+# need no Rally.
+STATS_PLUGIN = 'NetPerfStatsTable'
+PATH_PLUGIN = 'NetPerfPathVerdicts'
+
+SEPARATOR = ' | '
+# Additive charts: (title, ((label, summary key), ...)).
+ADDITIVE_CHARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ('Throughput, Mbit/s', (
+        ('TCP forward', 'tcp_forward_mbps'),
+        ('TCP reverse', 'tcp_reverse_mbps'),
+        ('UDP forward', 'udp_forward_mbps'),
+        ('UDP reverse', 'udp_reverse_mbps'),
+    )),
+    ('Latency, ms', (
+        ('RTT median', 'rtt_median_ms'),
+        ('RTT p95', 'rtt_p95_ms'),
+    )),
+    ('Loss and retransmits', (
+        ('ping loss %', 'ping_loss_percent'),
+        ('UDP forward loss %', 'udp_forward_loss_percent'),
+        ('UDP reverse loss %', 'udp_reverse_loss_percent'),
+        ('TCP forward retransmits', 'tcp_forward_retransmits'),
+        ('TCP reverse retransmits', 'tcp_reverse_retransmits'),
+    )),
+)
+
+PATH_TITLE = 'Path verdicts'
+PATH_DESCRIPTION = (
+    'Did each flow cross the network node? Counters on the network '
+    'node(s) and the computes around a ping burst from the source guest, '
+    'against a quiet window before it (expected: thesis Table 2.1)')
+# The record's fields, in the order of its rows.
+PATH_FIELDS = ('category', 'router_mode', 'expected_crossing', 'verdict',
+               'sender', 'target', 'network_nodes', 'burst', 'reason')
+_NODE_SEPARATOR = ','
+
+
+def item_title(base: str, category: topology.Category) -> str:
+    """The title of a per-category output item."""
+    return '%s%s%s (%s)' % (base, SEPARATOR, category.shorthand,
+                            category.id)
+
+
+# Title -> (category, {label: summary key}) of every figures chart.
+_FIGURE_CHARTS = {item_title(base, category): (category, dict(labels))
+                  for base, labels in ADDITIVE_CHARTS
+                  for category in topology.CATEGORIES}
+
+
+def _fail(where: str, what: str) -> exceptions.InvalidInput:
+    return exceptions.InvalidInput('%s: %s' % (where, what))
+
+
+NUMBER = (int, float)
+_KINDS = {dict: 'an object', list: 'a list', str: 'a string',
+          NUMBER: 'a number'}
+
+
+def expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    """``value`` when it is a ``kind``; else say where the report is off.
+
+    ``None`` (JSON ``null``) is never a ``kind``, nor is a boolean a
+    number.
+    """
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise _fail(where, 'expected %s, got %s' % (
+            _KINDS[kind], 'null' if value is None
+            else type(value).__name__))
+    return value
+
+
+def encode_figures(figures: results.CategoryFigures,
+                   description: str) -> list[dict[str, Any]]:
+    """One additive output per chart with a figure, for one category."""
+    outputs = []
+    for base, labels in ADDITIVE_CHARTS:
+        data = [[label, round(figures.values[key], 3)]
+                for label, key in labels if key in figures.values]
+        if data:
+            outputs.append({
+                'title': item_title(base, figures.category),
+                'description': description,
+                'chart_plugin': STATS_PLUGIN,
+                'data': data,
+            })
+    return outputs
+
+
+def _items(output: Any, kind: str, where: str) -> list[dict[str, Any]]:
+    expect(output, dict, where)
+    items = expect(output.get(kind, []), list, '%s.%s' % (where, kind))
+    for index, item in enumerate(items):
+        at = '%s.%s[%d]' % (where, kind, index)
+        expect(expect(item, dict, at).get('title'), str, at + '.title')
+    return items
+
+
+def decode_figures(output: Any, where: str = 'output'
+                   ) -> list[results.CategoryFigures]:
+    """The figures an iteration's ``output`` carries, one per category."""
+    values: dict[topology.Category, dict[str, float]] = {}
+    for index, item in enumerate(_items(output, 'additive', where)):
+        chart = _FIGURE_CHARTS.get(item.get('title'))
+        if chart is None:
+            continue
+        category, keys = chart
+        at = '%s.additive[%d].data' % (where, index)
+        for number, pair in enumerate(expect(item.get('data'), list, at)):
+            at_pair = '%s[%d]' % (at, number)
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise _fail(at_pair, 'expected [label, value], got %r'
+                            % (pair,))
+            key = keys.get(expect(pair[0], str, at_pair + '[0]'))
+            if key is not None:
+                value = expect(pair[1], NUMBER, at_pair + '[1]')
+                values.setdefault(category, {})[key] = float(value)
+    return [results.CategoryFigures(c, v) for c, v in values.items()]
+
+
+def encode_paths(rows: Iterable[results.PathRow]) -> dict[str, Any]:
+    """The complete output recording every checked flow's verdict."""
+    return {
+        'title': PATH_TITLE,
+        'description': PATH_DESCRIPTION,
+        'chart_plugin': PATH_PLUGIN,
+        'data': {'cols': list(PATH_FIELDS), 'rows': [
+            [r.category.id, r.router_mode.value, int(r.expected_crossing),
+             r.verdict.value, r.sender, r.target,
+             _NODE_SEPARATOR.join(r.network_nodes), r.burst, r.reason]
+            for r in rows]},
+    }
+
+
+def _enum(kind: type, value: Any, where: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise _fail(where, 'unknown %s %r' % (kind.__name__, value))
+
+
+def _path_row(cells: Any, where: str) -> results.PathRow:
+    expect(cells, list, where)
+    if len(cells) != len(PATH_FIELDS):
+        raise _fail(where, 'expected %d fields (%s), got %d' % (
+            len(PATH_FIELDS), ', '.join(PATH_FIELDS), len(cells)))
+    field = dict(zip(PATH_FIELDS, cells))
+    for name in PATH_FIELDS:
+        if name != 'expected_crossing':
+            expect(field[name], str, '%s.%s' % (where, name))
+    if field['expected_crossing'] not in (0, 1) or isinstance(
+            field['expected_crossing'], float):
+        raise _fail('%s.expected_crossing' % where, 'expected 0 or 1, got '
+                    '%r' % (field['expected_crossing'],))
+    try:
+        category = topology.get_category(field['category'])
+    except exceptions.InvalidInput as exc:
+        raise _fail('%s.category' % where, str(exc))
+    nodes = field['network_nodes']
+    return results.PathRow(
+        category=category,
+        router_mode=_enum(topology.RouterMode, field['router_mode'],
+                          '%s.router_mode' % where),
+        expected_crossing=bool(field['expected_crossing']),
+        verdict=_enum(results.PathVerdict, field['verdict'],
+                      '%s.verdict' % where),
+        sender=field['sender'], target=field['target'],
+        network_nodes=tuple(nodes.split(_NODE_SEPARATOR)) if nodes else (),
+        burst=field['burst'], reason=field['reason'])
+
+
+def decode_path_record(data: Any, where: str = 'data'
+                       ) -> list[results.PathRow]:
+    """The rows of a path verdict record (the ``data`` of its output)."""
+    expect(data, dict, where)
+    cols = expect(data.get('cols'), list, '%s.cols' % where)
+    if tuple(cols) != PATH_FIELDS:
+        raise _fail('%s.cols' % where, 'expected the fields %s, got %s; '
+                    'was the report written by another version of '
+                    'openstack-netperf?' % (list(PATH_FIELDS), cols))
+    rows = expect(data.get('rows'), list, '%s.rows' % where)
+    return [_path_row(row, '%s.rows[%d]' % (where, index))
+            for index, row in enumerate(rows)]
+
+
+def decode_paths(output: Any, where: str = 'output'
+                 ) -> list[results.PathRow] | None:
+    """The path verdicts an iteration recorded; None when none was.
+
+    An iteration without node access carries a note under the same title
+    instead of the record: that also gives None.
+    """
+    for index, item in enumerate(_items(output, 'complete', where)):
+        if item.get('title') != PATH_TITLE:
+            continue
+        at = '%s.complete[%d]' % (where, index)
+        if item.get('chart_plugin') == PATH_PLUGIN:
+            return decode_path_record(item.get('data'), '%s.data' % at)
+        if item.get('chart_plugin') != 'TextArea':
+            raise _fail(at, '"%s" is a %r output, not the record of this '
+                        'version of openstack-netperf (an earlier version '
+                        'wrote a table: read its reports with it)' % (
+                            PATH_TITLE, item.get('chart_plugin')))
+    return None
