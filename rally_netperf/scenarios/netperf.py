@@ -18,16 +18,19 @@ from rally.task import validation
 from rally_openstack.task import scenario as os_scenario
 
 from openstack_netperf import exceptions
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
 from openstack_netperf import topology
-from rally_netperf import cloud
+from rally_netperf.contexts import compute_hosts
 from rally_netperf import guests
+from rally_netperf import image_flavor
 from rally_netperf import output
 from rally_netperf import paths
-from rally_netperf import validators
 
 LOG = logging.getLogger(__name__)
 Field = scenario.Field
+# The methodology's defaults, declared once in the core.
+METHOD = pair.Settings
 
 DEFAULT_CONTEXT = {
     # Host hints ("zone:host") are admin-only in Nova's default policy.
@@ -89,11 +92,12 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                  settings: pair.Settings, summary: bool,
                  boot_all: bool = False) -> None:
         record = self.context['tenant']['netperf']
-        hosts = [cloud.ComputeHost(**h)
+        hosts = [cloud_facts.ComputeHost(**h)
                  for h in self.context['netperf_computes']['hosts']]
-        cloud.check_enough_computes(categories, hosts)
-        image_id, image_name = cloud.find_image(self.clients('glance'), image)
-        flavor_id = cloud.find_flavor(self.clients('nova'), flavor)
+        compute_hosts.check_enough_computes(categories, hosts)
+        image_id, image_name = image_flavor.find_image(
+            self.clients('glance'), image)
+        flavor_id = image_flavor.find_flavor(self.clients('nova'), flavor)
 
         pairs = {c.id: topology.reference_pair(c) for c in categories}
         specs = boot_specs(pairs.values(), boot_all)
@@ -108,8 +112,8 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             self.generate_random_name, self._timer())
         node_access = self.context.get('netperf_node_access')
         checker = None if node_access is None else paths.PathChecker(
-            node_access, self.context['netperf_computes'].get(
-                'l3_agents', []), [h.host for h in hosts],
+            node_access, self.context['netperf_computes']['facts'],
+            [h.host for h in hosts],
             record['router_mode'], self._timer())
         failed = False
         try:
@@ -240,16 +244,18 @@ class MeasurePair(NetPerfScenario):
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
             config_drive: bool = False,
-            duration: Annotated[int, Field(ge=1)] = 50,
-            omit: Annotated[int, Field(ge=0)] = 10,
-            interval: Annotated[float, Field(gt=0)] = 1.0,
-            parallel: Annotated[int, Field(ge=1)] = 1,
-            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
-            udp: bool = False, udp_bandwidth: str = '1G',
-            ping_count: Annotated[int, Field(ge=1)] = 60,
-            ping_discard: Annotated[int, Field(ge=0)] = 10,
-            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
-            rounds: Annotated[int, Field(ge=1)] = 3):
+            duration: Annotated[int, Field(ge=1)] = METHOD.duration,
+            omit: Annotated[int, Field(ge=0)] = METHOD.omit,
+            interval: Annotated[float, Field(gt=0)] = METHOD.interval,
+            parallel: Annotated[int, Field(ge=1)] = METHOD.parallel,
+            port: Annotated[int, Field(ge=1, le=65535)] = METHOD.port,
+            udp: bool = METHOD.udp,
+            udp_bandwidth: str = METHOD.udp_bandwidth,
+            ping_count: Annotated[int, Field(ge=1)] = METHOD.ping_count,
+            ping_discard: Annotated[int, Field(ge=0)] = METHOD.ping_discard,
+            ping_interval: Annotated[float, Field(gt=0)] = (
+                METHOD.ping_interval),
+            rounds: Annotated[int, Field(ge=1)] = METHOD.rounds):
         """Boot the VM pair of one placement category and measure it.
 
         Router mode and hosts come from the netperf_topology and
@@ -277,7 +283,7 @@ class MeasurePair(NetPerfScenario):
         :param ping_interval: seconds between probes
         :param rounds: rounds whose median is reported
         """
-        settings = validators.settings_from_args(locals())
+        settings = pair.Settings.from_args(locals())
         self._measure([topology.get_category(category)], image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
                       settings, summary=False)
@@ -294,16 +300,18 @@ class MeasureReferenceTopology(NetPerfScenario):
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
             config_drive: bool = False,
-            duration: Annotated[int, Field(ge=1)] = 50,
-            omit: Annotated[int, Field(ge=0)] = 10,
-            interval: Annotated[float, Field(gt=0)] = 1.0,
-            parallel: Annotated[int, Field(ge=1)] = 1,
-            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
-            udp: bool = False, udp_bandwidth: str = '1G',
-            ping_count: Annotated[int, Field(ge=1)] = 60,
-            ping_discard: Annotated[int, Field(ge=0)] = 10,
-            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
-            rounds: Annotated[int, Field(ge=1)] = 3):
+            duration: Annotated[int, Field(ge=1)] = METHOD.duration,
+            omit: Annotated[int, Field(ge=0)] = METHOD.omit,
+            interval: Annotated[float, Field(gt=0)] = METHOD.interval,
+            parallel: Annotated[int, Field(ge=1)] = METHOD.parallel,
+            port: Annotated[int, Field(ge=1, le=65535)] = METHOD.port,
+            udp: bool = METHOD.udp,
+            udp_bandwidth: str = METHOD.udp_bandwidth,
+            ping_count: Annotated[int, Field(ge=1)] = METHOD.ping_count,
+            ping_discard: Annotated[int, Field(ge=0)] = METHOD.ping_discard,
+            ping_interval: Annotated[float, Field(gt=0)] = (
+                METHOD.ping_interval),
+            rounds: Annotated[int, Field(ge=1)] = METHOD.rounds):
         """Boot the reference topology once and measure every category.
 
         Boots the seven VMs of thesis Table 4.4 in parallel: A1, A3, B1,
@@ -335,7 +343,7 @@ class MeasureReferenceTopology(NetPerfScenario):
         :param ping_interval: seconds between probes
         :param rounds: rounds whose median is reported
         """
-        settings = validators.settings_from_args(locals())
+        settings = pair.Settings.from_args(locals())
         self._measure(topology.get_categories(categories), image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
                       settings, summary=True, boot_all=boot == 'all')

@@ -2,7 +2,7 @@
 
 import testtools
 
-from openstack_netperf.hosts import cloud
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import topology
 
 DVR = topology.RouterMode.DVR
@@ -32,7 +32,7 @@ def dvr_cloud_agents(computes=('compute-01', 'compute-02')):
 
 
 def facts(services=None, agents=None, extensions=('router', 'dvr')):
-    return cloud.CloudFacts.from_api(
+    return cloud_facts.CloudFacts.from_api(
         [service('compute-01'), service('compute-02')]
         if services is None else services,
         dvr_cloud_agents() if agents is None else agents,
@@ -106,6 +106,6 @@ class CloudFactsTest(testtools.TestCase):
                    agent('compute-01', 'L3 agent', 'dvr'),
                    agent('net-2', 'L3 agent')]
         self.assertEqual(['network'],
-                         cloud.hosting_network_nodes(hosting, 'dvr'))
+                         cloud_facts.hosting_network_nodes(hosting, 'dvr'))
         self.assertEqual(['net-2', 'network'],
-                         cloud.hosting_network_nodes(hosting, 'legacy'))
+                         cloud_facts.hosting_network_nodes(hosting, 'legacy'))
