@@ -73,7 +73,8 @@ class Fleet:
 
     # -- boot ---------------------------------------------------------------
 
-    def boot(self, placement: list[tuple[topology.VMSpec, cloud_facts.ComputeHost]],
+    def boot(self, placement: list[tuple[topology.VMSpec,
+                                         cloud_facts.ComputeHost]],
              image_id: str, flavor_id: str, floating: set[str],
              config_drive: bool = False) -> None:
         """Create every server at once, wait for all, add floating IPs."""

@@ -96,7 +96,8 @@ class SkipTest(base.TempestConfigTestCase):
                 test_paths.topology.RouterMode.LEGACY, 2)])
 
     def test_ovn_backend(self):
-        ovn = [test_cloud_facts.agent('network', 'OVN Controller Gateway agent'),
+        ovn = [test_cloud_facts.agent('network',
+                                      'OVN Controller Gateway agent'),
                test_cloud_facts.agent('compute-01', 'OVN Controller agent')]
         for test_class, name in (
                 (test_paths.EastWestPathTest,
