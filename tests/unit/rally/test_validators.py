@@ -50,6 +50,12 @@ class SyntaxTest(testtools.TestCase):
             for field in dataclasses.fields(pair.Settings):
                 self.assertEqual(field.default, params[field.name].default,
                                  '%s.run %s' % (cls.__name__, field.name))
+            schema = cls.get_info()['schema']['properties']
+            self.assertEqual({'type': 'integer', 'minimum': 1, 'default': 50,
+                              'description': 'iperf3 seconds measured after '
+                              'the warm-up'},
+                             dict(schema['duration'], description=schema[
+                                 'duration']['description'].strip()))
 
     def test_unknown_category_lists_valid_values(self):
         errors = _errors(_workload(category='HXR'))
