@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import re
 import shlex
-from typing import Callable, ContextManager, Iterator
+from typing import Any, Callable, ContextManager, Iterator, Mapping
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
@@ -32,16 +32,18 @@ Timer = Callable[[str], ContextManager]
 class Settings:
     """How to measure a pair; the defaults are the thesis methodology.
 
-    ``duration`` is what iperf3 measures after ``omit`` seconds of warm-up
-    (as in :func:`openstack_netperf.measure.iperf3.client_command`), so
-    the defaults give the thesis's 60 s runs of which 50 s count.
+    These defaults are the only ones: the Rally scenarios' arguments read
+    them, the command builders take every value from here.  ``duration``
+    is what iperf3 measures after ``omit`` seconds of warm-up (as in
+    :func:`openstack_netperf.measure.iperf3.client_command`), so the
+    defaults give the thesis's 60 s runs of which 50 s count.
     """
 
     duration: int = 50
     omit: int = 10
     interval: float = 1.0
     parallel: int = 1
-    port: int = 5201
+    port: int = iperf3.DEFAULT_PORT
     udp: bool = False
     udp_bandwidth: str = '1G'
     ping_count: int = 60
@@ -83,6 +85,15 @@ class Settings:
             udp=self.udp, bandwidth=self.udp_bandwidth if self.udp else None)
         ping.command('127.0.0.1', count=self.ping_count,
                      interval=self.ping_interval)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Settings:
+        """The settings among a plugin's arguments; others are ignored.
+
+        :raises InvalidInput: naming what to change.
+        """
+        return cls(**{f.name: args[f.name] for f in dataclasses.fields(cls)
+                      if f.name in args})
 
     def iperf3_seconds(self) -> float:
         """Configured iperf3 time of one round (both directions)."""

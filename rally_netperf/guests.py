@@ -17,9 +17,9 @@ from typing import Any, Callable, ContextManager
 
 from openstack_netperf import console
 from openstack_netperf import exceptions
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import remote
 from openstack_netperf import topology
-from rally_netperf import cloud
 from rally_netperf import waiting
 
 LOG = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Guest:
     """One VM of the reference topology as booted in this iteration."""
 
     spec: topology.VMSpec
-    host: cloud.ComputeHost
+    host: cloud_facts.ComputeHost
     server: Any = None
     port_id: str | None = None
     fixed_ip: str | None = None
@@ -73,7 +73,8 @@ class Fleet:
 
     # -- boot ---------------------------------------------------------------
 
-    def boot(self, placement: list[tuple[topology.VMSpec, cloud.ComputeHost]],
+    def boot(self, placement: list[tuple[topology.VMSpec,
+                                         cloud_facts.ComputeHost]],
              image_id: str, flavor_id: str, floating: set[str],
              config_drive: bool = False) -> None:
         """Create every server at once, wait for all, add floating IPs."""

@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Callable, ContextManager, Iterable
+from typing import Any, Callable, ContextManager
 
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
-from openstack_netperf.hosts import cloud as hosts_cloud
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import verdict
 from openstack_netperf import remote
 from openstack_netperf import topology
 
-# The core's path check defaults, shared with the Tempest plugin.
+# The core's path check defaults, shared with the Tempest plugin; the
+# node access defaults are the core's too (NodeAccessSettings).
 DEFAULTS: dict[str, Any] = {
-    'method': 'ssh',
-    'port': 22,
-    'sudo': True,
     'address_map': {},
     'noise_window': probe.NOISE_WINDOW,
     'noise_factor': probe.NOISE_FACTOR,
@@ -36,8 +34,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-_ACCESS_KEYS = ('user', 'key_file', 'port', 'sudo', 'jump_host', 'address_map',
-                'command_timeout')
+_ACCESS_KEYS = ('method', 'user', 'key_file', 'port', 'sudo', 'jump_host',
+                'address_map', 'command_timeout')
 
 
 def access_settings(config: dict[str, Any]) -> access.NodeAccessSettings:
@@ -47,25 +45,18 @@ def access_settings(config: dict[str, Any]) -> access.NodeAccessSettings:
     if 'key_file' in kwargs:
         # paramiko does not expand "~".
         kwargs['key_file'] = os.path.expanduser(kwargs['key_file'])
-    return access.NodeAccessSettings(method=config.get('method', 'ssh'),
-                                     **kwargs)
+    return access.NodeAccessSettings(**kwargs)
 
 
-def network_nodes(config: dict[str, Any],
-                  l3_agents: Iterable[dict[str, Any]],
+def network_nodes(config: dict[str, Any], facts: cloud_facts.CloudFacts,
                   router_mode: topology.RouterMode | str) -> list[str]:
     """The configured network nodes, or the central L3 agents' hosts.
 
-    ``l3_agents`` is what the ``netperf_compute_hosts`` context found
-    (host, agent_mode, alive, admin_state_up).
+    ``facts`` is what the ``netperf_compute_hosts`` context found.
     """
     if config.get('network_nodes'):
         return list(config['network_nodes'])
-    mode = topology.parse_router_mode(router_mode)
-    central = hosts_cloud.CENTRAL_MODES[mode]
-    return sorted({a['host'] for a in l3_agents
-                   if a.get('alive') and a.get('admin_state_up', True)
-                   and a.get('agent_mode') in central})
+    return facts.central_nodes(router_mode)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,12 +77,12 @@ class PathChecker:
     """
 
     def __init__(self, config: dict[str, Any],
-                 l3_agents: Iterable[dict[str, Any]], computes: list[str],
+                 facts: cloud_facts.CloudFacts, computes: list[str],
                  router_mode: str,
                  timer: Callable[[str], ContextManager]):
         self.config = dict(DEFAULTS, **config)
         self.access = access.NodeAccess(access_settings(self.config))
-        self.network = network_nodes(self.config, l3_agents, router_mode)
+        self.network = network_nodes(self.config, facts, router_mode)
         self.computes = list(computes)
         self.router_mode = router_mode
         self.timer = timer

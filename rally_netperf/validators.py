@@ -14,21 +14,14 @@ from rally.common import validation
 from openstack_netperf import exceptions
 from openstack_netperf import pair
 from openstack_netperf import topology
-from rally_netperf import cloud
+from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import topology as topology_ctx
+from rally_netperf import image_flavor
 
-# Scenario arguments that make up the measurement settings.
-SETTINGS_ARGS = tuple(f.name for f in pair.Settings.__dataclass_fields__
-                      .values())
-COMPUTE_CONTEXT = 'netperf_compute_hosts'
+COMPUTE_CONTEXT = compute_hosts.NAME
 TOPOLOGY_CONTEXT = 'netperf_topology'
 JUMP_HOST_KEYS = ('host', 'username', 'port', 'key_filename', 'private_key',
                   'password')
-
-
-def settings_from_args(args: dict[str, Any]) -> pair.Settings:
-    """Measurement settings from scenario arguments (defaults elsewhere)."""
-    return pair.Settings(**{k: args[k] for k in SETTINGS_ARGS if k in args})
 
 
 def categories_from_args(args: dict[str, Any]) -> list[topology.Category]:
@@ -57,7 +50,7 @@ class NetperfArgsValidator(validation.Validator):
         args = (config or {}).get('args', {})
         try:
             categories_from_args(args)
-            settings_from_args(args)
+            pair.Settings.from_args(args)
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))
         jump = args.get('jump_host')
@@ -113,8 +106,8 @@ class NetperfImageFlavorValidator(validation.Validator):
         args = (config or {}).get('args', {})
         clients = context['users'][0]['credential'].clients()
         try:
-            cloud.find_image(clients.glance(), args['image'])
-            cloud.find_flavor(clients.nova(), args['flavor'])
+            image_flavor.find_image(clients.glance(), args['image'])
+            image_flavor.find_flavor(clients.nova(), args['flavor'])
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))
 
@@ -135,12 +128,12 @@ class NetperfComputesValidator(validation.Validator):
         topo = _context_config(config, TOPOLOGY_CONTEXT) or {}
         clients = context['admin']['credential'].clients()
         try:
-            hosts = cloud.compute_hosts(
-                clients.nova(), clients.neutron(),
-                pinned=ctx.get('hosts', ()),
-                zone=ctx.get('availability_zone'))
-            cloud.check_enough_computes(categories_from_args(args), hosts)
-            cloud.check_dvr_agents(topology.parse_router_mode(
+            hosts = compute_hosts.select(
+                compute_hosts.discover(clients.nova(), clients.neutron()),
+                ctx.get('hosts', ()), ctx.get('availability_zone'))
+            compute_hosts.check_enough_computes(categories_from_args(args),
+                                                hosts)
+            compute_hosts.check_dvr_agents(topology.parse_router_mode(
                 topo.get('router_mode', topology_ctx.ReferenceTopology
                          .DEFAULT_CONFIG['router_mode'])), hosts[:2])
         except exceptions.InvalidInput as exc:

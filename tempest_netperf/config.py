@@ -25,21 +25,24 @@ netperf_group = cfg.OptGroup(
     help='Options of the Tempest tests that check whether traffic crosses '
          'the network node under legacy and distributed routers.')
 
+# The node access defaults are the core's.
+_ACCESS = access.NodeAccessSettings()
+
 NetperfGroup = [
-    cfg.StrOpt('node_access', default='none',
+    cfg.StrOpt('node_access', default=_ACCESS.method.value,
                choices=[('ssh', 'log in to each node over SSH'),
                         ('local', 'run commands on this machine (an '
                                   'all-in-one cloud)'),
                         ('none', 'no node access: the path tests skip')],
                help='How the tests reach the network node and the computes '
                     'to read namespaces and OVS counters.'),
-    cfg.StrOpt('node_user', default='stack',
+    cfg.StrOpt('node_user', default=_ACCESS.user,
                help='User to log in to the nodes as (ssh access).'),
     cfg.StrOpt('node_key_file',
                help='Private key file for the node user (ssh access).'),
-    cfg.PortOpt('node_port', default=22,
+    cfg.PortOpt('node_port', default=_ACCESS.port,
                 help='SSH port of the nodes.'),
-    cfg.BoolOpt('node_sudo', default=True,
+    cfg.BoolOpt('node_sudo', default=_ACCESS.sudo,
                 help='Run node commands with "sudo -n" (ip netns, ovs-ofctl '
                      'and ovs-vsctl need root).'),
     cfg.StrOpt('node_jump_host',
@@ -48,10 +51,12 @@ NetperfGroup = [
     cfg.DictOpt('node_address_map', default={},
                 help='host:address pairs for node names (as Nova and '
                      'Neutron report them) that do not resolve from here.'),
-    cfg.FloatOpt('connect_timeout', default=10.0, min=0.1,
+    cfg.FloatOpt('connect_timeout', default=_ACCESS.connect_timeout,
+                 min=0.1,
                  help='Seconds to wait for an SSH connection to a node or '
                       'a guest.'),
-    cfg.FloatOpt('command_timeout', default=120.0, min=1.0,
+    cfg.FloatOpt('command_timeout', default=_ACCESS.command_timeout,
+                 min=1.0,
                  help='Seconds a command on a node or a guest may run.'),
     cfg.StrOpt('image_ref',
                help='Guest image (needs ping and an SSH server); default: '

@@ -30,7 +30,6 @@ from openstack_netperf import topology
 BOOT_ACTIONS = ('netperf.boot_servers', 'netperf.create_floating_ips')
 SSH_ACTIONS = ('netperf.wait_for_ssh',)
 PATH_ACTION = 'path_check'
-SETTINGS_ARGS = tuple(pair.Settings.__dataclass_fields__)
 
 
 def _flatten(actions: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -70,8 +69,7 @@ def workload_overhead(workload: dict[str, Any]) -> dict[str, Any]:
                 paths += _seconds(action)
     configured = thesis = None
     if name.startswith('NetPerf.'):
-        settings = pair.Settings(**{k: v for k, v in args.items()
-                                    if k in SETTINGS_ARGS})
+        settings = pair.Settings.from_args(args)
         flows = _categories(args) * len(iterations)
         configured = settings.configured_seconds() * flows
         thesis = pair.Settings().configured_seconds() * flows

@@ -58,7 +58,12 @@ def parse_host_port(value: str, default_port: int = 22
 
 @dataclasses.dataclass(frozen=True)
 class NodeAccessSettings:
-    """How to log in to the nodes; mirrors the plugins' options."""
+    """How to log in to the nodes; mirrors the plugins' options.
+
+    The defaults here are the only ones: Tempest's ``[netperf] node_*``
+    options and Rally's ``netperf_node_access`` context read them.  No
+    method is the default: nothing logs in to a node until told how.
+    """
 
     method: AccessMethod = AccessMethod.NONE
     user: str = 'stack'
@@ -68,7 +73,7 @@ class NodeAccessSettings:
     jump_host: str | None = None
     address_map: Mapping[str, str] = dataclasses.field(default_factory=dict)
     connect_timeout: float = 10.0
-    command_timeout: float = 60.0
+    command_timeout: float = 120.0
 
     def __post_init__(self):
         try:

@@ -187,8 +187,8 @@ def server_background_command(port: int = DEFAULT_PORT,
            'port': port, 'tries': tries, 'wait': wait_seconds})
 
 
-def client_command(host: str, port: int = DEFAULT_PORT, duration: int = 60,
-                   omit: int = 10, interval: float = 1.0, parallel: int = 1,
+def client_command(host: str, *, port: int, duration: int, omit: int,
+                   interval: float, parallel: int,
                    reverse: bool = False, udp: bool = False,
                    bandwidth: str | int | None = None,
                    length: int | None = None,
@@ -196,7 +196,9 @@ def client_command(host: str, port: int = DEFAULT_PORT, duration: int = 60,
     """The iperf3 client command line, always with ``--json``.
 
     ``duration`` seconds are measured after ``omit`` seconds of warm-up.
-    ``reverse`` makes the server send.  UDP needs a target ``bandwidth``
+    What is measured has no default here: the methodology's defaults are
+    those of :class:`openstack_netperf.pair.Settings`.  ``reverse`` makes
+    the server send.  UDP needs a target ``bandwidth``
     (iperf3 would otherwise send 1 Mbit/s); for TCP a bandwidth is a cap.
     """
     _check_host('server address', host)

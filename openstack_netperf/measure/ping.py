@@ -89,7 +89,7 @@ def _check_host(host: object) -> str:
     return host
 
 
-def command(host: str, count: int = 60, interval: float = 0.2,
+def command(host: str, *, count: int, interval: float,
             size: int | None = None, deadline: int | None = None,
             flavor: str = 'auto') -> list[str]:
     """The ping command line for ``count`` probes to ``host``.

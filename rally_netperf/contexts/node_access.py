@@ -16,6 +16,8 @@ from rally_openstack.task import context
 
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
+from openstack_netperf.hosts import cloud_facts
+from openstack_netperf import topology
 from rally_netperf import paths
 
 
@@ -69,6 +71,7 @@ class NodeAccess(context.OpenStackContext):
             'burst_interval': {'type': 'number', 'minimum': 0.002},
             'command_timeout': {'type': 'number', 'minimum': 1},
         },
+        'required': ['method'],
         'additionalProperties': False,
     }
     DEFAULT_CONFIG = dict(paths.DEFAULTS)
@@ -80,19 +83,31 @@ class NodeAccess(context.OpenStackContext):
             raise exceptions.InvalidInput(
                 'netperf_node_access: key_file %s does not exist; give the '
                 'private key that logs in to the nodes' % key_file)
-        computes = [h['host'] for h in
-                    self.context.get('netperf_computes', {}).get('hosts', [])]
-        agents = self.context.get('netperf_computes', {}).get(
-            'l3_agents', [])
-        nodes = paths.network_nodes(config, agents, 'legacy')
+        found = self.context['netperf_computes']
+        facts = found['facts']
+        computes = [cloud_facts.ComputeHost(**h) for h in found['hosts']]
+        nodes = paths.network_nodes(config, facts, 'legacy')
         if not nodes:
             raise exceptions.InvalidInput(
                 'netperf_node_access: no L3 agent in legacy or dvr_snat '
                 'mode is alive, so there is no network node to inspect; '
                 'set network_nodes')
+        # Router modes are checked by netperf_topology; here only what
+        # any path check needs (openstack_netperf.hosts.cloud_facts).
+        unfit = ['%s (%s)' % (h.host, why) for h in computes
+                 if (why := facts.not_path_checkable(
+                     h, topology.RouterMode.LEGACY, nodes))]
+        if unfit:
+            raise exceptions.InvalidInput(
+                'netperf_node_access: the path checks need computes that '
+                'run the Open vSwitch agent apart from the network node(s) '
+                '%s; compute host(s) %s do not. Pin other hosts in '
+                'netperf_compute_hosts, or drop netperf_node_access to '
+                'measure without path verdicts'
+                % (', '.join(nodes), ', '.join(unfit)))
         node_access = access.NodeAccess(paths.access_settings(config))
         try:
-            for host in dict.fromkeys(nodes + computes):
+            for host in dict.fromkeys(nodes + [h.host for h in computes]):
                 try:
                     node_access.runner(host).run(['true'])
                 except exceptions.NetperfError as exc:

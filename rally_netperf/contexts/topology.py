@@ -16,8 +16,9 @@ from rally import consts
 from rally_openstack.task import context
 
 from openstack_netperf import exceptions
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import topology
-from rally_netperf import cloud
+from rally_netperf.contexts import compute_hosts
 from rally_netperf import waiting
 
 LOG = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ class ReferenceTopology(context.OpenStackContext):
 
     def _check_dvr_agents(self, mode: topology.RouterMode) -> None:
         hosts = (self.context.get('netperf_computes') or {}).get('hosts', [])
-        cloud.check_dvr_agents(mode, [cloud.ComputeHost(**h) for h in hosts])
+        compute_hosts.check_dvr_agents(
+            mode, [cloud_facts.ComputeHost(**h) for h in hosts])
 
     def _external_network(self, admin: Any) -> dict[str, Any]:
         networks = admin.list_networks(

@@ -9,8 +9,9 @@ with :func:`openstack_netperf.pair.measure_pair` and report through
 
 from __future__ import annotations
 
+import inspect
 import logging
-from typing import Annotated, Any, Iterable, Literal, TypedDict
+from typing import Annotated, Any, Callable, Iterable, Literal, TypedDict
 
 from rally.task import atomic
 from rally.task import scenario
@@ -18,16 +19,19 @@ from rally.task import validation
 from rally_openstack.task import scenario as os_scenario
 
 from openstack_netperf import exceptions
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
 from openstack_netperf import topology
-from rally_netperf import cloud
+from rally_netperf.contexts import compute_hosts
 from rally_netperf import guests
+from rally_netperf import image_flavor
 from rally_netperf import output
 from rally_netperf import paths
-from rally_netperf import validators
 
 LOG = logging.getLogger(__name__)
 Field = scenario.Field
+# The methodology's defaults, declared once in the core.
+METHOD = pair.Settings
 
 DEFAULT_CONTEXT = {
     # Host hints ("zone:host") are admin-only in Nova's default policy.
@@ -63,6 +67,58 @@ def _common_validators(cls):
     return cls
 
 
+def _settings_args(
+        duration: Annotated[int, Field(ge=1)] = METHOD.duration,
+        omit: Annotated[int, Field(ge=0)] = METHOD.omit,
+        interval: Annotated[float, Field(gt=0)] = METHOD.interval,
+        parallel: Annotated[int, Field(ge=1)] = METHOD.parallel,
+        port: Annotated[int, Field(ge=1, le=65535)] = METHOD.port,
+        udp: bool = METHOD.udp, udp_bandwidth: str = METHOD.udp_bandwidth,
+        ping_count: Annotated[int, Field(ge=1)] = METHOD.ping_count,
+        ping_discard: Annotated[int, Field(ge=0)] = METHOD.ping_discard,
+        ping_interval: Annotated[float, Field(gt=0)] = METHOD.ping_interval,
+        rounds: Annotated[int, Field(ge=1)] = METHOD.rounds) -> None:
+    """The measurement arguments both scenarios take (pair.Settings).
+
+    :param duration: iperf3 seconds measured after the warm-up
+    :param omit: iperf3 warm-up seconds not counted
+    :param interval: iperf3 reporting interval, seconds
+    :param parallel: iperf3 parallel streams
+    :param port: iperf3 server port
+    :param udp: also measure UDP, both directions
+    :param udp_bandwidth: UDP target bandwidth, iperf3 syntax
+    :param ping_count: probes per ping run
+    :param ping_discard: first probes not counted
+    :param ping_interval: seconds between probes
+    :param rounds: rounds whose median is reported
+    """
+
+
+def _with_settings(run: Callable) -> Callable:
+    """Show ``run(..., **settings)`` to Rally with the settings arguments.
+
+    Rally reads a scenario's arguments, their types and their docs from
+    ``run()``'s signature, hints and docstring: they get the arguments of
+    :func:`_settings_args` in place of ``**settings``, so the argument
+    check still rejects unknown names and both scenarios declare them once.
+    """
+    own = [p for p in inspect.signature(run).parameters.values()
+           if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    extra = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in
+             inspect.signature(_settings_args).parameters.values()]
+    run.__signature__ = inspect.signature(run).replace(
+        parameters=own + extra)
+    run.__annotations__ = dict(run.__annotations__)
+    del run.__annotations__['settings']
+    run.__annotations__.update(_settings_args.__annotations__)
+    del run.__annotations__['return']
+    run.__doc__ = '%s\n%s\n' % (run.__doc__.rstrip(), '\n'.join(
+        ' ' * 8 + line.strip()
+        for line in _settings_args.__doc__.splitlines()
+        if ':param ' in line))
+    return run
+
+
 def boot_specs(pairs: Iterable[tuple[topology.VMSpec, topology.VMSpec]],
                boot_all: bool) -> list[topology.VMSpec]:
     """The VMs to boot: the whole reference topology, or the pairs'."""
@@ -89,11 +145,12 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                  settings: pair.Settings, summary: bool,
                  boot_all: bool = False) -> None:
         record = self.context['tenant']['netperf']
-        hosts = [cloud.ComputeHost(**h)
+        hosts = [cloud_facts.ComputeHost(**h)
                  for h in self.context['netperf_computes']['hosts']]
-        cloud.check_enough_computes(categories, hosts)
-        image_id, image_name = cloud.find_image(self.clients('glance'), image)
-        flavor_id = cloud.find_flavor(self.clients('nova'), flavor)
+        compute_hosts.check_enough_computes(categories, hosts)
+        image_id, image_name = image_flavor.find_image(
+            self.clients('glance'), image)
+        flavor_id = image_flavor.find_flavor(self.clients('nova'), flavor)
 
         pairs = {c.id: topology.reference_pair(c) for c in categories}
         specs = boot_specs(pairs.values(), boot_all)
@@ -108,8 +165,8 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             self.generate_random_name, self._timer())
         node_access = self.context.get('netperf_node_access')
         checker = None if node_access is None else paths.PathChecker(
-            node_access, self.context['netperf_computes'].get(
-                'l3_agents', []), [h.host for h in hosts],
+            node_access, self.context['netperf_computes']['facts'],
+            [h.host for h in hosts],
             record['router_mode'], self._timer())
         failed = False
         try:
@@ -235,21 +292,12 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
 @os_scenario.configure(name='NetPerf.measure_pair', context=DEFAULT_CONTEXT)
 class MeasurePair(NetPerfScenario):
 
+    @_with_settings
     def run(self, image: str, flavor: str,
             category: str = 'inter_node_inter_subnet',
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
-            config_drive: bool = False,
-            duration: Annotated[int, Field(ge=1)] = 50,
-            omit: Annotated[int, Field(ge=0)] = 10,
-            interval: Annotated[float, Field(gt=0)] = 1.0,
-            parallel: Annotated[int, Field(ge=1)] = 1,
-            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
-            udp: bool = False, udp_bandwidth: str = '1G',
-            ping_count: Annotated[int, Field(ge=1)] = 60,
-            ping_discard: Annotated[int, Field(ge=0)] = 10,
-            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
-            rounds: Annotated[int, Field(ge=1)] = 3):
+            config_drive: bool = False, **settings: Any):
         """Boot the VM pair of one placement category and measure it.
 
         Router mode and hosts come from the netperf_topology and
@@ -265,22 +313,10 @@ class MeasurePair(NetPerfScenario):
             username and port, key_filename, private_key or password
         :param config_drive: give the guests a config drive (their SSH
             key) for clouds without a metadata service
-        :param duration: iperf3 seconds measured after the warm-up
-        :param omit: iperf3 warm-up seconds not counted
-        :param interval: iperf3 reporting interval, seconds
-        :param parallel: iperf3 parallel streams
-        :param port: iperf3 server port
-        :param udp: also measure UDP, both directions
-        :param udp_bandwidth: UDP target bandwidth, iperf3 syntax
-        :param ping_count: probes per ping run
-        :param ping_discard: first probes not counted
-        :param ping_interval: seconds between probes
-        :param rounds: rounds whose median is reported
         """
-        settings = validators.settings_from_args(locals())
         self._measure([topology.get_category(category)], image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
-                      settings, summary=False)
+                      pair.Settings(**settings), summary=False)
 
 
 @_common_validators
@@ -288,22 +324,13 @@ class MeasurePair(NetPerfScenario):
                        context=DEFAULT_CONTEXT)
 class MeasureReferenceTopology(NetPerfScenario):
 
+    @_with_settings
     def run(self, image: str, flavor: str,
             categories: list[str] | None = None,
             boot: Literal['all', 'needed'] = 'all',
             ssh_user: str = 'root', use_floating_ip: bool = True,
             jump_host: JumpHost | None = None,
-            config_drive: bool = False,
-            duration: Annotated[int, Field(ge=1)] = 50,
-            omit: Annotated[int, Field(ge=0)] = 10,
-            interval: Annotated[float, Field(gt=0)] = 1.0,
-            parallel: Annotated[int, Field(ge=1)] = 1,
-            port: Annotated[int, Field(ge=1, le=65535)] = 5201,
-            udp: bool = False, udp_bandwidth: str = '1G',
-            ping_count: Annotated[int, Field(ge=1)] = 60,
-            ping_discard: Annotated[int, Field(ge=0)] = 10,
-            ping_interval: Annotated[float, Field(gt=0)] = 1.0,
-            rounds: Annotated[int, Field(ge=1)] = 3):
+            config_drive: bool = False, **settings: Any):
         """Boot the reference topology once and measure every category.
 
         Boots the seven VMs of thesis Table 4.4 in parallel: A1, A3, B1,
@@ -323,19 +350,8 @@ class MeasureReferenceTopology(NetPerfScenario):
             username and port, key_filename, private_key or password
         :param config_drive: give the guests a config drive (their SSH
             key) for clouds without a metadata service
-        :param duration: iperf3 seconds measured after the warm-up
-        :param omit: iperf3 warm-up seconds not counted
-        :param interval: iperf3 reporting interval, seconds
-        :param parallel: iperf3 parallel streams
-        :param port: iperf3 server port
-        :param udp: also measure UDP, both directions
-        :param udp_bandwidth: UDP target bandwidth, iperf3 syntax
-        :param ping_count: probes per ping run
-        :param ping_discard: first probes not counted
-        :param ping_interval: seconds between probes
-        :param rounds: rounds whose median is reported
         """
-        settings = validators.settings_from_args(locals())
         self._measure(topology.get_categories(categories), image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
-                      settings, summary=True, boot_all=boot == 'all')
+                      pair.Settings(**settings), summary=True,
+                      boot_all=boot == 'all')

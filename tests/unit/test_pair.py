@@ -29,6 +29,15 @@ class SettingsTest(testtools.TestCase):
         # 2 directions x 60 s iperf3 + 2 x 60 pings at 1 s, 3 rounds.
         self.assertEqual(3 * (120 + 120), settings.configured_seconds())
 
+    def test_from_args_takes_the_settings_and_keeps_defaults(self):
+        settings = pair.Settings.from_args(
+            {'duration': 5, 'omit': 1, 'image': 'netperf-guest',
+             'self': object()})
+        self.assertEqual((5, 1), (settings.duration, settings.omit))
+        self.assertEqual(pair.Settings().ping_count, settings.ping_count)
+        self.assertRaises(exceptions.InvalidInput, pair.Settings.from_args,
+                          {'duration': 10, 'omit': 10})
+
     def test_duration_not_above_omit_says_what_to_change(self):
         exc = self.assertRaises(exceptions.InvalidInput, pair.Settings,
                                 duration=10, omit=10)

@@ -22,7 +22,7 @@ from tempest import test
 from openstack_netperf import console
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
-from openstack_netperf.hosts import cloud
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf.hosts import inspect
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import verdict
@@ -123,7 +123,7 @@ class NetperfScenarioTest(test.BaseTestCase):
     @classmethod
     def discover_cloud(cls):
         """Read computes, agents and extensions; set up node access."""
-        cls.facts = cloud.CloudFacts.from_api(
+        cls.facts = cloud_facts.CloudFacts.from_api(
             services=cls.services_client.list_services(
                 binary='nova-compute')['services'],
             agents=cls.agents_client.list_agents()['agents'],
@@ -136,10 +136,11 @@ class NetperfScenarioTest(test.BaseTestCase):
     # --- skips ------------------------------------------------------------
 
     def require(self, mode: topology.RouterMode, computes_needed: int,
-                category: str | None = None) -> list[cloud.ComputeHost]:
+                category: str | None = None) -> list[cloud_facts.ComputeHost]:
         """Skip unless the cloud and the options allow this check.
 
-        Returns the computes to pin the VMs to.
+        Returns the computes to pin the VMs to: path-checkable ones, apart
+        from the network node (:mod:`openstack_netperf.hosts.cloud_facts`).
         """
         reason = (skip_reason_for_config(CONF.netperf, mode, category)
                   or self.facts.blocker(mode, computes_needed))
@@ -246,7 +247,7 @@ class NetperfScenarioTest(test.BaseTestCase):
                     if not any(network.subnet_of(net) for net in external)]
         return list(dict.fromkeys(sources))
 
-    def boot(self, network: dict, compute: cloud.ComputeHost,
+    def boot(self, network: dict, compute: cloud_facts.ComputeHost,
              keypair: dict, group: dict,
              floating_ip: bool = False) -> Guest:
         """Boot a guest on ``compute`` (checked), optionally with a FIP."""
@@ -331,9 +332,9 @@ class NetperfScenarioTest(test.BaseTestCase):
             return [CONF.netperf.network_node]
         agents = self.routers_client.list_l3_agents_hosting_router(
             router['id'])['agents']
-        nodes = cloud.hosting_network_nodes(agents, mode)
+        nodes = cloud_facts.hosting_network_nodes(agents, mode)
         self.assertNotEmpty(nodes, 'no L3 agent in %s mode hosts router %s'
-                            % ('/'.join(cloud.CENTRAL_MODES[mode]),
+                            % ('/'.join(cloud_facts.CENTRAL_MODES[mode]),
                                router['id']))
         return nodes
 

@@ -8,8 +8,12 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
+from openstack_netperf import pair
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'iperf3')
+# The methodology's client settings (pair.Settings holds the defaults).
+METHODOLOGY = {k: getattr(pair.Settings, k)
+               for k in ('port', 'duration', 'omit', 'interval', 'parallel')}
 
 
 def capture(name):
@@ -51,11 +55,15 @@ class ServerCommandTest(testtools.TestCase):
 
 class ClientCommandTest(testtools.TestCase):
 
-    def test_defaults_follow_the_thesis(self):
+    def test_methodology_defaults_give_60_s_runs(self):
+        # 50 s measured after 10 s omitted: the thesis's 60 s runs.
         self.assertEqual(
-            ['iperf3', '-c', '198.19.11.5', '-p', '5201', '-t', '60', '-O',
+            ['iperf3', '-c', '198.19.11.5', '-p', '5201', '-t', '50', '-O',
              '10', '-i', '1', '-P', '1', '--json'],
-            iperf3.client_command('198.19.11.5'))
+            iperf3.client_command('198.19.11.5', **METHODOLOGY))
+
+    def test_measured_values_have_no_default_of_their_own(self):
+        self.assertRaises(TypeError, iperf3.client_command, '198.19.11.5')
 
     def test_every_option(self):
         self.assertEqual(
@@ -68,7 +76,7 @@ class ClientCommandTest(testtools.TestCase):
                 length=1400, connect_timeout_ms=3000))
 
     def test_tcp_bandwidth_is_a_cap(self):
-        argv = iperf3.client_command('h', bandwidth=100000000)
+        argv = iperf3.client_command('h', bandwidth=100000000, **METHODOLOGY)
         self.assertEqual(['-b', '100000000'],
                          argv[argv.index('-b'):argv.index('-b') + 2])
 
@@ -94,7 +102,7 @@ class ClientCommandTest(testtools.TestCase):
             ({'port': 70000}, 'port must be between 1 and 65535'),
         ]
         for kwargs, message in cases:
-            args = {'host': '198.19.11.5'}
+            args = dict(METHODOLOGY, host='198.19.11.5')
             args.update(kwargs)
             exc = self.assertRaises(exceptions.InvalidInput,
                                     iperf3.client_command, **args)
@@ -102,7 +110,8 @@ class ClientCommandTest(testtools.TestCase):
 
     def test_bandwidth_forms(self):
         for given in ('0', '100M', '1.5G', '10m', '100M/10', 2000):
-            argv = iperf3.client_command('h', udp=True, bandwidth=given)
+            argv = iperf3.client_command('h', udp=True, bandwidth=given,
+                                         **METHODOLOGY)
             self.assertEqual(str(given), argv[argv.index('-b') + 1])
 
 

@@ -40,7 +40,8 @@ class LoopbackTest(testtools.TestCase):
         self.addCleanup(self.runner.run, 'kill %d 2>/dev/null' % pid,
                         check=False)
         out = self.runner.run(iperf3.client_command(
-            '127.0.0.1', port=port, duration=2, omit=1), check=False)
+            '127.0.0.1', port=port, duration=2, omit=1, interval=1,
+            parallel=1), check=False)
         result = iperf3.parse_result(out.stdout)
         self.assertEqual(('TCP', 2, 1), (result.protocol, result.duration,
                                          result.omit))
@@ -51,7 +52,8 @@ class LoopbackTest(testtools.TestCase):
     @testtools.skipUnless(shutil.which('iperf3'), 'iperf3 is not installed')
     def test_iperf3_refused(self):
         out = self.runner.run(iperf3.client_command(
-            '127.0.0.1', port=free_port(), duration=2, omit=0), check=False)
+            '127.0.0.1', port=free_port(), duration=2, omit=0, interval=1,
+            parallel=1), check=False)
         exc = self.assertRaises(exceptions.ToolError, iperf3.parse_result,
                                 out.stdout)
         self.assertIn('Connection refused', exc.reason)

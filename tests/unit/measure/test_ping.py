@@ -7,6 +7,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import ping
+from openstack_netperf import pair
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'ping')
 FLAVORS = ('iputils', 'busybox')
@@ -32,9 +33,13 @@ def summary_rtt(text):
 
 class CommandTest(testtools.TestCase):
 
-    def test_defaults_follow_the_thesis(self):
-        self.assertEqual(['ping', '-c', '60', '-i', '0.2', '198.19.11.5'],
-                         ping.command('198.19.11.5'))
+    def test_methodology_defaults(self):
+        settings = pair.Settings()
+        self.assertEqual(['ping', '-c', '60', '-i', '1', '198.19.11.5'],
+                         ping.command('198.19.11.5',
+                                      count=settings.ping_count,
+                                      interval=settings.ping_interval))
+        self.assertRaises(TypeError, ping.command, '198.19.11.5')
 
     def test_every_option(self):
         self.assertEqual(
@@ -44,8 +49,9 @@ class CommandTest(testtools.TestCase):
                          deadline=30, flavor='iputils'))
 
     def test_busybox_gets_only_common_options(self):
-        self.assertEqual(ping.command('10.0.0.1', flavor='auto'),
-                         ping.command('10.0.0.1', flavor='busybox'))
+        self.assertEqual(
+            ping.command('10.0.0.1', count=5, interval=1, flavor='auto'),
+            ping.command('10.0.0.1', count=5, interval=1, flavor='busybox'))
 
     def test_bad_input_is_rejected_with_what_to_change(self):
         cases = [
@@ -63,7 +69,7 @@ class CommandTest(testtools.TestCase):
             ({'flavor': 'fping'}, 'auto, iputils, busybox'),
         ]
         for kwargs, message in cases:
-            args = {'host': '198.19.11.5'}
+            args = {'host': '198.19.11.5', 'count': 60, 'interval': 1}
             args.update(kwargs)
             exc = self.assertRaises(exceptions.InvalidInput, ping.command,
                                     **args)

@@ -124,14 +124,21 @@ class FakeNeutron:
         self.rules: list[dict] = []
         self.rule_requests = 0
         self.interfaces: list[tuple[str, str]] = []
+        # The L3 agents first (tests change them by index), then OVS.
         self.agents = [
             {'host': 'network', 'alive': True, 'admin_state_up': True,
+             'agent_type': 'L3 agent',
              'configurations': {'agent_mode': 'dvr_snat'}},
             {'host': 'compute-01', 'alive': True, 'admin_state_up': True,
+             'agent_type': 'L3 agent',
              'configurations': {'agent_mode': 'dvr'}},
             {'host': 'compute-02', 'alive': True, 'admin_state_up': True,
+             'agent_type': 'L3 agent',
              'configurations': {'agent_mode': 'dvr'}},
-        ]
+        ] + [{'host': host, 'alive': True, 'admin_state_up': True,
+              'agent_type': 'Open vSwitch agent', 'configurations': {}}
+             for host in ('network', 'compute-01', 'compute-02')]
+        self.extensions = [{'alias': 'router'}, {'alias': 'dvr'}]
         self.fail_on: str | None = None
 
     def _maybe_fail(self, call: str) -> None:
@@ -235,8 +242,11 @@ class FakeNeutron:
             raise NotFound(fip_id)
         del self.floatingips[fip_id]
 
-    def list_agents(self, agent_type=None):
+    def list_agents(self):
         return {'agents': list(self.agents)}
+
+    def list_extensions(self):
+        return {'extensions': list(self.extensions)}
 
 
 class _Servers:

@@ -35,9 +35,10 @@ class ComputeHostsTest(testtools.TestCase):
             [{'host': 'compute-01', 'zone': 'nova', 'l3_agent_mode': 'dvr'},
              {'host': 'compute-02', 'zone': 'nova', 'l3_agent_mode': 'dvr'}],
             found['hosts'])
-        self.assertIn({'host': 'network', 'agent_mode': 'dvr_snat',
-                       'alive': True, 'admin_state_up': True},
-                      found['l3_agents'])
+        self.assertEqual(['network'], found['facts'].central_nodes('dvr'))
+        self.assertEqual(['compute-01', 'compute-02'],
+                         [c.host for c in found['facts'].usable_computes(
+                             'dvr')])
 
     def test_pinned_hosts_keep_their_order(self):
         found = self._setup(fakes.FakeCloud(),

@@ -8,11 +8,13 @@ crosses it.  The core's protocol and verdict run unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import tempfile
 
 import fixtures
+import jsonschema
 from rally.common.plugin import plugin
 from rally.task import sla as rally_sla
 
@@ -78,7 +80,8 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                                   router_mode=mode)
         ctx = scenario.context
         ctx['config']['netperf_node_access'] = dict(
-            {'user': 'root', 'key_file': self.key_file, 'sudo': False,
+            {'method': 'ssh', 'user': 'root', 'key_file': self.key_file,
+             'sudo': False,
              'address_map': ADDRESSES, 'burst_packets': 12,
              'noise_window': 1}, **access)
         node_access.NodeAccess(ctx).setup()
@@ -163,7 +166,8 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         scenario = self._scenario(netperf.MeasurePair)
         ctx = scenario.context
         ctx['config']['netperf_node_access'] = {
-            'key_file': self.key_file, 'address_map': ADDRESSES}
+            'method': 'ssh', 'key_file': self.key_file,
+            'address_map': ADDRESSES}
         self.useFixture(fixtures.MockPatch(
             'openstack_netperf.hosts.access.remote.SSHRunner',
             side_effect=unreachable))
@@ -179,11 +183,33 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         exc = self.assertRaises(exceptions.InvalidInput,
                                 node_access.NodeAccess(ctx).setup)
         self.assertIn('key_file /nonexistent does not exist', str(exc))
-        ctx['config']['netperf_node_access'] = {}
-        ctx['netperf_computes']['l3_agents'] = []
+        ctx['config']['netperf_node_access'] = {'method': 'ssh'}
+        found = ctx['netperf_computes']
+        found['facts'] = dataclasses.replace(found['facts'], l3_modes={})
         exc = self.assertRaises(exceptions.InvalidInput,
                                 node_access.NodeAccess(ctx).setup)
         self.assertIn('set network_nodes', str(exc))
+
+    def test_computes_must_be_apart_from_the_network_node(self):
+        # The one rule of openstack_netperf.hosts.cloud_facts: a compute
+        # that is also the network node is usable for a pair but not
+        # path-checkable.
+        scenario = self._scenario(netperf.MeasurePair)
+        ctx = scenario.context
+        ctx['config']['netperf_node_access'] = {
+            'method': 'ssh', 'network_nodes': ['compute-02']}
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                node_access.NodeAccess(ctx).setup)
+        self.assertIn('apart from the network node(s) compute-02; compute '
+                      'host(s) compute-02 (it is a network node', str(exc))
+        self.assertIn('drop netperf_node_access', str(exc))
+
+    def test_method_has_no_rally_default(self):
+        self.assertRaises(jsonschema.ValidationError, jsonschema.validate,
+                          {'user': 'root'}, node_access.NodeAccess
+                          .CONFIG_SCHEMA)
+        jsonschema.validate({'method': 'local'},
+                            node_access.NodeAccess.CONFIG_SCHEMA)
 
 
 class ExpectedPathSLATest(test_scenarios.ScenarioTestCase):

@@ -104,9 +104,10 @@ class SamplesTest(testtools.TestCase):
             workload = subtask['workloads'][0]
             (name, args), = workload['scenario'].items()
             self.assertEqual('NetPerf.measure_reference_topology', name)
-            self.assertEqual((50, 10, 60, 10, 3), (
-                args['duration'], args['omit'], args['ping_count'],
-                args['ping_discard'], args['rounds']))
+            # No measurement setting unless given: the scenario's
+            # defaults, which are the core's, apply.
+            self.assertEqual({'image', 'flavor', 'ssh_user', 'config_drive',
+                              'categories'}, set(args))
             self.assertEqual(5, len(args['categories']))
             self.assertEqual({'failure_rate', 'netperf_min_throughput',
                               'netperf_max_latency', 'netperf_max_loss'},
@@ -114,6 +115,15 @@ class SamplesTest(testtools.TestCase):
             modes.append(workload['contexts']['netperf_topology'][
                 'router_mode'])
         self.assertEqual(['legacy', 'dvr'], modes)
+
+    def test_given_settings_reach_the_scenario(self):
+        config = _render(os.path.join(SAMPLES, 'netperf.yaml'),
+                         {'duration': 5, 'udp': True, 'ping_interval': 0.2})
+        args = config['subtasks'][0]['workloads'][0]['scenario'][
+            'NetPerf.measure_reference_topology']
+        self.assertEqual((5, True, 0.2), (args['duration'], args['udp'],
+                                          args['ping_interval']))
+        self.assertNotIn('omit', args)
 
     def test_per_pair_covers_every_category_and_mode(self):
         config = _render(os.path.join(SAMPLES, 'netperf.yaml'),

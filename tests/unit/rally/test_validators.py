@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+
 from rally import plugins
 from rally.task import scenario
 import testtools
 
+from openstack_netperf import pair
+from rally_netperf.scenarios import netperf
 from tests.unit.rally import fakes
 
 plugins.load()
@@ -38,6 +43,19 @@ class SyntaxTest(testtools.TestCase):
         self.assertEqual([], _errors(_workload()))
         self.assertEqual([], _errors(_workload(
             REFERENCE, categories=['HNR', 'inter_node_inter_router'])))
+
+    def test_scenario_defaults_are_the_cores(self):
+        for cls in (netperf.MeasurePair, netperf.MeasureReferenceTopology):
+            params = inspect.signature(cls.run).parameters
+            for field in dataclasses.fields(pair.Settings):
+                self.assertEqual(field.default, params[field.name].default,
+                                 '%s.run %s' % (cls.__name__, field.name))
+            schema = cls.get_info()['schema']['properties']
+            self.assertEqual({'type': 'integer', 'minimum': 1, 'default': 50,
+                              'description': 'iperf3 seconds measured after '
+                              'the warm-up'},
+                             dict(schema['duration'], description=schema[
+                                 'duration']['description'].strip()))
 
     def test_unknown_category_lists_valid_values(self):
         errors = _errors(_workload(category='HXR'))

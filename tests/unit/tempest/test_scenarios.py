@@ -21,7 +21,7 @@ from tempest_netperf.tests.scenario import base as scenario_base
 from tempest_netperf.tests.scenario import test_paths
 from tempest_netperf.tests.scenario import test_placement
 from tests.unit.hosts import fakes
-from tests.unit.hosts import test_cloud
+from tests.unit.hosts import test_cloud_facts
 from tests.unit.tempest import base
 from tests.unit.tempest import fake_cloud
 from tests.unit.tempest import test_skips
@@ -56,7 +56,7 @@ class ScenarioTestBase(base.TempestConfigTestCase):
         self.set_netperf(node_access='ssh', public_network_id='ext-net',
                          image_ref='image-1', flavor_ref='flavor-1')
         self.cloud = fake_cloud.FakeCloud(
-            agents=test_cloud.dvr_cloud_agents())
+            agents=test_cloud_facts.dvr_cloud_agents())
         for name in ('wait_for_server_status',
                      'wait_for_server_termination'):
             self.patch(scenario_base.waiters, name, mock.Mock())
@@ -109,9 +109,9 @@ class ScenarioTestBase(base.TempestConfigTestCase):
             servers_client = keypairs_client = cloud
             services_client = agents_client = extensions_client = (
                 clients or test_skips.FakeAdminClients(
-                    [test_cloud.service('compute-01'),
-                     test_cloud.service('compute-02')],
-                    test_cloud.dvr_cloud_agents(), ['router', 'dvr']))
+                    [test_cloud_facts.service('compute-01'),
+                     test_cloud_facts.service('compute-02')],
+                    test_cloud_facts.dvr_cloud_agents(), ['router', 'dvr']))
 
         Case.discover_cloud()
         Case._BaseTestCase__setupclass_called = True
@@ -233,8 +233,8 @@ class EastWestTest(ScenarioTestBase):
 
     def test_skip_is_a_skip_not_a_failure(self):
         clients = test_skips.FakeAdminClients(
-            [test_cloud.service('compute-01')],
-            test_cloud.dvr_cloud_agents(('compute-01',)), ['router'])
+            [test_cloud_facts.service('compute-01')],
+            test_cloud_facts.dvr_cloud_agents(('compute-01',)), ['router'])
         result = self.run_case(test_paths.EastWestPathTest,
                                'test_inter_node_inter_subnet_dvr', clients)
         self.assertTrue(result.wasSuccessful())

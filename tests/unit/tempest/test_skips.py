@@ -4,7 +4,7 @@ import unittest
 
 from tempest_netperf.tests.scenario import test_paths
 from tempest_netperf.tests.scenario import test_placement
-from tests.unit.hosts import test_cloud
+from tests.unit.hosts import test_cloud_facts
 from tests.unit.tempest import base
 
 EXTERNAL = 'b2e4d1c8-7a6f-4f3e-8d21-9c0b5a4e3f72'
@@ -41,8 +41,8 @@ class SkipTest(base.TempestConfigTestCase):
     def make(self, test_class, name, computes=('compute-01', 'compute-02'),
              agents=None, extensions=('router', 'dvr')):
         clients = FakeAdminClients(
-            [test_cloud.service(h) for h in computes],
-            test_cloud.dvr_cloud_agents(computes) if agents is None
+            [test_cloud_facts.service(h) for h in computes],
+            test_cloud_facts.dvr_cloud_agents(computes) if agents is None
             else agents, extensions)
 
         class Case(test_class):
@@ -96,8 +96,9 @@ class SkipTest(base.TempestConfigTestCase):
                 test_paths.topology.RouterMode.LEGACY, 2)])
 
     def test_ovn_backend(self):
-        ovn = [test_cloud.agent('network', 'OVN Controller Gateway agent'),
-               test_cloud.agent('compute-01', 'OVN Controller agent')]
+        ovn = [test_cloud_facts.agent('network',
+                                      'OVN Controller Gateway agent'),
+               test_cloud_facts.agent('compute-01', 'OVN Controller agent')]
         for test_class, name in (
                 (test_paths.EastWestPathTest,
                  'test_intra_node_intra_subnet_legacy'),

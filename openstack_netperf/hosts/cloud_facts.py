@@ -1,11 +1,22 @@
-"""What the admin APIs say about where routing happens.
+"""What the admin APIs say about computes, L3 agents and network nodes.
 
-Path checks need the compute hosts a VM pair can be pinned to, the network
-node(s) to watch, and whether the cloud can run the check at all (ML2/OVS
-agents, the ``dvr`` extension, enough computes).  This module reads the
-plain dicts of Nova's ``os-services`` and Neutron's ``agents`` and
-``extensions`` lists, so any client library (Tempest's, Rally's,
-openstacksdk) can feed it.
+Both plugins build one :class:`CloudFacts` from the plain dicts of Nova's
+``os-services`` and Neutron's ``agents`` and ``extensions`` lists (each
+adapter converts its client library's objects at its edge), so they
+answer every question below by the same rule:
+
+* **usable for a pair** (:meth:`CloudFacts.pair_computes`): an enabled, up
+  nova-compute; behind a distributed router it must also run an alive L3
+  agent in a DVR mode (``dvr``, ``dvr_no_external``, or ``dvr_snat``: the
+  one node of an all-in-one DVR cloud routes its own VMs too).  This is
+  enough to *measure* a pair there.
+* **path-checkable** (:meth:`CloudFacts.usable_computes`): usable for a
+  pair, runs the Open vSwitch agent (the checks read ML2/OVS namespaces and
+  ports), and is not a network node (no L3 agent in ``legacy`` or
+  ``dvr_snat`` mode): counters on a compute that is also the network node
+  cannot tell traffic that crosses the network node from traffic that
+  stays on the compute.  An all-in-one cloud is usable for pairs but not
+  path-checkable.
 """
 
 from __future__ import annotations
@@ -18,12 +29,13 @@ from openstack_netperf import topology
 OVS_AGENT_TYPE = 'Open vSwitch agent'
 L3_AGENT_TYPE = 'L3 agent'
 # L3 agent modes of a node that routes centrally (legacy routers, and
-# SNAT of distributed ones) vs. of a compute in a DVR cloud.
+# SNAT of distributed ones).
 CENTRAL_MODES = {
     topology.RouterMode.LEGACY: ('legacy', 'dvr_snat'),
     topology.RouterMode.DVR: ('dvr_snat',),
 }
-COMPUTE_DVR_MODES = ('dvr', 'dvr_no_external')
+# L3 agent modes that route a distributed router for the VMs of their host.
+DVR_MODES = ('dvr', 'dvr_no_external', 'dvr_snat')
 
 
 def agent_mode(agent: Mapping[str, Any]) -> str:
@@ -33,15 +45,25 @@ def agent_mode(agent: Mapping[str, Any]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ComputeHost:
-    """A nova-compute service that can take a VM (``zone:host`` hint)."""
+    """A nova-compute service that can take a VM (``zone:host`` hint).
+
+    ``l3_agent_mode`` is the mode of its alive L3 agent, if it runs one.
+    """
 
     host: str
     zone: str
+    l3_agent_mode: str | None = None
 
     @property
     def hint(self) -> str:
         """The availability zone that pins a server to this host."""
         return '%s:%s' % (self.zone, self.host)
+
+    def routes(self, mode: topology.RouterMode | str) -> bool:
+        """Whether routers of ``mode`` reach VMs here (rule "pair")."""
+        return (topology.parse_router_mode(mode) is
+                topology.RouterMode.LEGACY
+                or self.l3_agent_mode in DVR_MODES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,14 +83,9 @@ class CloudFacts:
                  ) -> CloudFacts:
         """Build from ``os-services``, ``agents`` and ``extensions``.
 
-        Only services up and enabled and agents alive and admin-up count.
+        Only services up and enabled and agents alive and admin-up count;
+        the computes are sorted by host name.
         """
-        computes = sorted(
-            (ComputeHost(s['host'], s.get('zone') or 'nova')
-             for s in services
-             if s.get('binary') == 'nova-compute' and s.get('state') == 'up'
-             and s.get('status') == 'enabled'),
-            key=lambda c: c.host)
         l3_modes: dict[str, str] = {}
         ovs_hosts = set()
         other = set()
@@ -83,29 +100,54 @@ class CloudFacts:
                 ovs_hosts.add(agent['host'])
             else:
                 other.add(kind)
+        computes = sorted(
+            (ComputeHost(s['host'], s.get('zone') or 'nova',
+                         l3_modes.get(s['host']))
+             for s in services
+             if s.get('binary') == 'nova-compute' and s.get('state') == 'up'
+             and s.get('status') == 'enabled'),
+            key=lambda c: c.host)
         aliases = frozenset(e if isinstance(e, str) else e['alias']
                             for e in extensions)
         return cls(tuple(computes), l3_modes, frozenset(ovs_hosts),
                    frozenset(other), aliases)
 
-    def central_nodes(self, mode: topology.RouterMode) -> list[str]:
+    def central_nodes(self, mode: topology.RouterMode | str) -> list[str]:
         """Hosts whose L3 agent can host ``mode`` routers centrally."""
+        mode = topology.parse_router_mode(mode)
         return sorted(h for h, m in self.l3_modes.items()
                       if m in CENTRAL_MODES[mode])
 
-    def usable_computes(self, mode: topology.RouterMode
-                        ) -> list[ComputeHost]:
-        """Computes a path check can pin VMs to.
+    def pair_computes(self, mode: topology.RouterMode | str
+                      ) -> list[ComputeHost]:
+        """Computes usable for a measured pair behind ``mode`` routers."""
+        return [c for c in self.computes if c.routes(mode)]
 
-        They run the OVS agent, are not a network node (a VM there could
-        not be told apart from traffic crossing it), and, for DVR, run an
-        L3 agent in ``dvr`` mode.
+    def not_path_checkable(self, compute: ComputeHost,
+                           mode: topology.RouterMode | str,
+                           network_nodes: Iterable[str] | None = None
+                           ) -> str | None:
+        """Why a path check cannot pin a VM to ``compute``, or ``None``.
+
+        ``network_nodes`` are the configured ones; by default every host
+        of an L3 agent in a central mode.
         """
-        central = set(self.central_nodes(topology.RouterMode.LEGACY))
+        central = (self.central_nodes(topology.RouterMode.LEGACY)
+                   if network_nodes is None else list(network_nodes))
+        if not compute.routes(mode):
+            return 'no L3 agent in a dvr mode'
+        if compute.host not in self.ovs_hosts:
+            return 'no Open vSwitch agent'
+        if compute.host in central:
+            return 'it is a network node (L3 agent %s)' % (
+                compute.l3_agent_mode or 'configured')
+        return None
+
+    def usable_computes(self, mode: topology.RouterMode | str
+                        ) -> list[ComputeHost]:
+        """Computes a path check can pin VMs to (rule "path-checkable")."""
         return [c for c in self.computes
-                if c.host in self.ovs_hosts and c.host not in central
-                and (mode is topology.RouterMode.LEGACY
-                     or self.l3_modes.get(c.host) in COMPUTE_DVR_MODES)]
+                if self.not_path_checkable(c, mode) is None]
 
     def blocker(self, mode: topology.RouterMode | str,
                 computes_needed: int) -> str | None:

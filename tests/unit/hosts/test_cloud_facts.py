@@ -2,7 +2,7 @@
 
 import testtools
 
-from openstack_netperf.hosts import cloud
+from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import topology
 
 DVR = topology.RouterMode.DVR
@@ -32,7 +32,7 @@ def dvr_cloud_agents(computes=('compute-01', 'compute-02')):
 
 
 def facts(services=None, agents=None, extensions=('router', 'dvr')):
-    return cloud.CloudFacts.from_api(
+    return cloud_facts.CloudFacts.from_api(
         [service('compute-01'), service('compute-02')]
         if services is None else services,
         dvr_cloud_agents() if agents is None else agents,
@@ -106,6 +106,35 @@ class CloudFactsTest(testtools.TestCase):
                    agent('compute-01', 'L3 agent', 'dvr'),
                    agent('net-2', 'L3 agent')]
         self.assertEqual(['network'],
-                         cloud.hosting_network_nodes(hosting, 'dvr'))
+                         cloud_facts.hosting_network_nodes(hosting, 'dvr'))
         self.assertEqual(['net-2', 'network'],
-                         cloud.hosting_network_nodes(hosting, 'legacy'))
+                         cloud_facts.hosting_network_nodes(hosting, 'legacy'))
+
+    def test_pair_rule_counts_every_dvr_mode(self):
+        agents = dvr_cloud_agents() + [
+            agent('compute-03', 'L3 agent', 'dvr_no_external'),
+            agent('compute-04', 'L3 agent', 'legacy')]
+        f = facts(services=[service(h) for h in (
+            'network', 'compute-01', 'compute-03', 'compute-04',
+            'compute-05')], agents=agents)
+        self.assertEqual(['compute-01', 'compute-03', 'network'],
+                         [c.host for c in f.pair_computes(DVR)])
+        self.assertEqual(5, len(f.pair_computes(LEGACY)))
+        self.assertEqual('dvr_snat', f.computes[-1].l3_agent_mode)
+        self.assertIsNone(f.computes[3].l3_agent_mode)
+
+    def test_why_a_compute_is_not_path_checkable(self):
+        f = facts(services=[service('network'), service('compute-01'),
+                            service('compute-03')],
+                  agents=dvr_cloud_agents() + [
+                      agent('compute-03', 'L3 agent', 'dvr')])
+        compute, no_ovs, network = f.computes
+        self.assertEqual('it is a network node (L3 agent dvr_snat)',
+                         f.not_path_checkable(network, DVR))
+        self.assertEqual('no Open vSwitch agent',
+                         f.not_path_checkable(no_ovs, DVR))
+        self.assertIsNone(f.not_path_checkable(compute, DVR))
+        self.assertIn('it is a network node',
+                      f.not_path_checkable(compute, LEGACY, ['compute-01']))
+        self.assertEqual(['compute-01'],
+                         [c.host for c in f.usable_computes(DVR)])
