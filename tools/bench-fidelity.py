@@ -24,6 +24,7 @@ import shlex
 import statistics
 import sys
 
+from openstack_netperf import guest
 from openstack_netperf import pair
 from openstack_netperf import remote
 from openstack_netperf.sandbox import guests
@@ -68,7 +69,7 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
                 runner.close()
 
 
-def _alternate(runners: list[remote.SSHRunner], booted: list[guests.Guest],
+def _alternate(runners: list[remote.SSHRunner], booted: list[guest.Guest],
                rounds: int, duration: int, omit: int
                ) -> dict[str, list[float]]:
     """Plugin and direct runs, round by round, over the booted pair."""
