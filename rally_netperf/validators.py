@@ -15,7 +15,7 @@ from openstack_netperf import exceptions
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf import cloud
-from rally_netperf.contexts import topology as topology_ctx
+from rally_netperf.contexts import reference_network
 
 # Scenario arguments that make up the measurement settings.
 SETTINGS_ARGS = tuple(f.name for f in pair.Settings.__dataclass_fields__
@@ -74,7 +74,7 @@ class NetperfArgsValidator(validation.Validator):
                               ', '.join(JUMP_HOST_KEYS)))
         port = args.get('port', pair.Settings.port)
         ports = (_context_config(config, TOPOLOGY_CONTEXT) or {}).get(
-            'iperf3_ports', topology_ctx.ReferenceTopology.DEFAULT_CONFIG[
+            'iperf3_ports', reference_network.ReferenceTopology.DEFAULT_CONFIG[
                 'iperf3_ports'])
         if not ports[0] <= port <= ports[1]:
             self.fail('port %d is not admitted by the security group, which '
@@ -141,7 +141,7 @@ class NetperfComputesValidator(validation.Validator):
                 zone=ctx.get('availability_zone'))
             cloud.check_enough_computes(categories_from_args(args), hosts)
             cloud.check_dvr_agents(topology.parse_router_mode(
-                topo.get('router_mode', topology_ctx.ReferenceTopology
+                topo.get('router_mode', reference_network.ReferenceTopology
                          .DEFAULT_CONFIG['router_mode'])), hosts[:2])
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))

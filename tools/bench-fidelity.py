@@ -58,9 +58,9 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
             [n.name for n in box.conf.computes], 'fidelity',
             key_name='fidelity') as booted:
         try:
-            for guest in booted:
-                runner = remote.SSHRunner(guest.floating_ip, 'root',
-                                          key_filename=key, name=guest.name)
+            for one in booted:
+                runner = remote.SSHRunner(one.floating_ip, 'root',
+                                          key_filename=key, name=one.name)
                 runner.wait_until_ready(timeout=300)
                 runners.append(runner)
             return _alternate(runners, booted, rounds, duration, omit)

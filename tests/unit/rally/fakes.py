@@ -11,8 +11,13 @@ import itertools
 import os
 import types
 
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
+from rally import plugins
+
 from openstack_netperf import exceptions
 from openstack_netperf import remote
+from rally_netperf import opts
 
 BURST_FILE = '/tmp/netperf-burst-'
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'data')
@@ -21,6 +26,21 @@ DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'data')
 def captured(*path: str) -> str:
     with open(os.path.join(DATA, *path)) as handle:
         return handle.read()
+
+
+def fast_polling(test) -> None:
+    """Rally's server polls and the plugin's SSH polls, fast, for ``test``.
+
+    Loading Rally's plugins registers ``[openstack]`` and ``[netperf]``
+    as a Rally run does.
+    """
+    plugins.load()
+    conf = test.useFixture(config_fixture.Config(cfg.CONF))
+    conf.config(group='openstack', nova_server_boot_poll_interval=0.01,
+                nova_server_boot_timeout=2.0,
+                nova_server_delete_poll_interval=0.01,
+                nova_server_delete_timeout=2.0)
+    conf.config(group=opts.GROUP, poll_interval=0.05, poll_max_interval=0.1)
 
 
 class FakeGuestRunner:
@@ -94,9 +114,12 @@ class FakeGuestRunner:
 
 
 class NotFound(Exception):
-    """What the python-*client libraries raise for a missing resource."""
+    """What the python-*client libraries raise for a missing resource.
 
-    status_code = 404
+    novaclient says so in ``code``, neutronclient in ``status_code``.
+    """
+
+    code = status_code = 404
 
 
 _ids = itertools.count(1)
@@ -247,7 +270,7 @@ class _Servers:
         self.nova._maybe_fail('create')
         server = types.SimpleNamespace(
             id=new_id('server'), name=name, image=image, flavor=flavor,
-            status='BUILD', polls=0, kwargs=kwargs, nics=nics)
+            status='BUILD', polls=0, kwargs=kwargs, nics=nics, manager=self)
         self.nova.servers_by_id[server.id] = server
         network_id = nics[0]['net-id']
         port_id = new_id('port')
