@@ -298,9 +298,6 @@ class _Servers:
                     if v['device_id'] == server_id]:
             del self.nova.neutron.ports[pid]
 
-    def list(self):
-        return list(self.nova.servers_by_id.values())
-
     def get_console_output(self, server, length=None):
         lines = self.nova.console.splitlines()
         return '\n'.join(lines[-length:] if length else lines)
