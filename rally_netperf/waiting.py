@@ -62,11 +62,23 @@ def server_active(server: Any, what: str) -> Any:
                                     % (what, exc)) from exc
 
 
+def _deleted_server(server: Any) -> Any:
+    """``server`` refreshed, or Rally's not-found once it is gone.
+
+    Unlike ``get_from_manager``, any status is fine meanwhile: a server
+    that failed to boot stays in ERROR while Nova deletes it.
+    """
+    found = ignore_missing(server.manager.get, server.id)
+    if found is None or found.status == 'DELETED':
+        raise rally_exceptions.GetResourceNotFound(resource=server)
+    return found
+
+
 def servers_gone(servers: list[Any]) -> None:
     """Return once every one of ``servers`` (deleted already) is gone."""
     for server in servers:
         task_utils.wait_for_status(
-            server, ready_statuses=['deleted'], check_deletion=True,
-            update_resource=task_utils.get_from_manager(),
+            server, ready_statuses=['deleted'], failure_statuses=[],
+            check_deletion=True, update_resource=_deleted_server,
             timeout=CONF.openstack.nova_server_delete_timeout,
             check_interval=CONF.openstack.nova_server_delete_poll_interval)

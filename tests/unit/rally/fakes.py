@@ -288,11 +288,25 @@ class _Servers:
         server.polls += 1
         if server.status == 'BUILD' and server.polls >= 2:
             server.status = self.nova.final_status
+        if getattr(server, 'deleting', None) == 0:
+            self._forget(server_id)
+            raise NotFound(server_id)
+        if getattr(server, 'deleting', None):
+            server.deleting -= 1
         return server
 
     def delete(self, server_id):
+        """Gone at once, or after ``nova.delete_polls`` polls (same status).
+
+        A server in ERROR keeps that status while Nova deletes it.
+        """
         if server_id not in self.nova.servers_by_id:
             raise NotFound(server_id)
+        self.nova.servers_by_id[server_id].deleting = self.nova.delete_polls
+        if not self.nova.delete_polls:
+            self._forget(server_id)
+
+    def _forget(self, server_id):
         del self.nova.servers_by_id[server_id]
         for pid in [p for p, v in self.nova.neutron.ports.items()
                     if v['device_id'] == server_id]:
@@ -311,6 +325,7 @@ class FakeNova:
         self.neutron = neutron
         self.servers_by_id: dict[str, types.SimpleNamespace] = {}
         self.final_status = 'ACTIVE'
+        self.delete_polls = 0
         self.fail_on: str | None = None
         self.console = 'Linux version 6.1\nnetperf-guest: booting 6.1\n'
         self.services = types.SimpleNamespace(list=self._services)

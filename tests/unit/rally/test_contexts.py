@@ -127,6 +127,8 @@ class TopologyTest(_FastPolling):
         port = cloud.neutron.list_ports(device_id=server.id)['ports'][0]
         cloud.neutron.create_floatingip({'floatingip': {
             'floating_network_id': 'ext-net', 'port_id': port['id']}})
+        # Nova takes a few polls to delete it: the networks wait.
+        cloud.nova.delete_polls = 2
         plugin.cleanup()
         self.assertEqual({}, cloud.nova.servers_by_id)
         self.assertEqual({}, cloud.neutron.floatingips)

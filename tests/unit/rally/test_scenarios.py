@@ -182,6 +182,8 @@ class MeasurePairTest(ScenarioTestCase):
         cloud = fakes.FakeCloud()
         scenario = self._scenario(netperf.MeasurePair, cloud)
         cloud.nova.final_status = 'ERROR'
+        # Deleted servers stay in ERROR for a while: still waited for.
+        cloud.nova.delete_polls = 2
         exc = self.assertRaises(exceptions.BootFailed, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
