@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from openstack_netperf import guest as guest_mod
+
 PREFIX = 'netperf-guest: '
 BOOTING_LINE = PREFIX + 'booting'
 READY_LINE = PREFIX + 'ready'
@@ -74,28 +76,31 @@ def report(error: object, text: str | None,
     return '\n'.join(parts)
 
 
-def unreachable_report(error: object, server: str,
-                       read_console: Callable[[], str],
-                       read_port: Callable[[], dict],
-                       floating_ip: str | None = None,
-                       read_floating_ip_status: Callable[[], str] | None
-                       = None) -> str:
-    """:func:`report` from the cloud's answers, whichever client asks.
+def unreachable_report(error: object, guest: guest_mod.Guest,
+                       read_console: Callable[[str], str],
+                       read_port: Callable[[str], dict],
+                       read_floating_ip_status: Callable[[str], str]) -> str:
+    """:func:`report` on ``guest`` from the cloud's answers.
 
-    Each read is attempted; one that fails becomes a fact, so the report
-    never hides the failure it explains.
+    Rally and Tempest pass their own clients' calls: ``read_console``
+    takes the server id, ``read_port`` the port id and
+    ``read_floating_ip_status`` the floating IP id.  Each read is
+    attempted; one that fails becomes a fact, so the report never hides
+    the failure it explains.
     """
-    facts: dict[str, object] = {'server': server}
+    facts: dict[str, object] = {
+        'server': '%s on %s' % (guest.server_id, guest.host)}
     text = None
     try:
-        text = read_console()
+        text = read_console(guest.server_id)
     except Exception as exc:
         facts['console error'] = exc
     try:
-        port = read_port()
-        facts['port %s' % port['id']] = port_state(port)
-        if floating_ip and read_floating_ip_status is not None:
-            facts['floating IP %s' % floating_ip] = read_floating_ip_status()
+        facts['port %s' % guest.port_id] = port_state(
+            read_port(guest.port_id))
+        if guest.floating_ip_id:
+            facts['floating IP %s' % guest.floating_ip] = \
+                read_floating_ip_status(guest.floating_ip_id)
     except Exception as exc:
         facts['neutron error'] = exc
     return report(error, text, facts)

@@ -21,6 +21,7 @@ from typing import Protocol, Sequence
 import paramiko
 
 from openstack_netperf import exceptions
+from openstack_netperf import polling
 
 LOG = logging.getLogger(__name__)
 
@@ -231,26 +232,32 @@ class SSHRunner:
         """Poll until a command runs; return the seconds it took.
 
         The interval doubles from ``first_interval`` up to ``max_interval``
-        so a guest that is up quickly is found quickly.
+        (:func:`openstack_netperf.polling.poll`) so a guest that is up
+        quickly is found quickly.
+
+        :raises exceptions.CommandTimeout: with the last connection error.
         """
         start = time.monotonic()
-        interval = first_interval
-        last_error: Exception | None = None
-        while True:
+        errors: list[Exception] = []
+
+        def answers() -> bool:
             try:
                 self.run('true', timeout=self.connect_timeout)
-                return time.monotonic() - start
             except exceptions.RemoteError as exc:
-                last_error = exc
-            elapsed = time.monotonic() - start
-            if elapsed + interval > timeout:
-                raise exceptions.CommandTimeout(
-                    '%s: not reachable over SSH after %.0fs; last error: %s'
-                    % (self.name, elapsed, last_error))
-            LOG.debug('%s not ready (%s), retrying in %.1fs', self.name,
-                      last_error, interval)
-            time.sleep(interval)
-            interval = min(interval * 2, max_interval)
+                LOG.debug('%s not ready: %s', self.name, exc)
+                errors[:] = [exc]
+                return False
+            return True
+
+        try:
+            polling.poll(answers, timeout, '%s: not reachable over SSH'
+                         % self.name, interval=first_interval,
+                         max_interval=max_interval,
+                         error=exceptions.CommandTimeout)
+        except exceptions.CommandTimeout as exc:
+            raise exceptions.CommandTimeout('%s; last error: %s' % (
+                exc, errors[0] if errors else 'none')) from None
+        return time.monotonic() - start
 
     def close(self) -> None:
         if self._client is not None:

@@ -1,10 +1,12 @@
 """Boot the measurement VMs, reach them over SSH, delete them.
 
-All servers of an iteration are created at once and polled together, and
-all guests are waited for over SSH in parallel: the time an iteration
-spends outside the measurement is the slowest guest's, not the sum.  Each
-guest keeps one SSH connection (:class:`openstack_netperf.remote.SSHRunner`)
-for every command of the iteration.
+All servers of an iteration are created before any is waited for (with
+Rally's ``wait_for_status``, see :mod:`rally_netperf.waiting`), and all
+guests are waited for over SSH in parallel: the time an iteration spends
+outside the measurement is the slowest guest's, not the sum.  Each guest
+(:class:`openstack_netperf.guest.Guest`) keeps one SSH connection
+(:class:`openstack_netperf.remote.SSHRunner`) for every command of the
+iteration.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Callable, ContextManager
 
 from openstack_netperf import console
 from openstack_netperf import exceptions
+from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import remote
 from openstack_netperf import topology
@@ -25,24 +28,6 @@ from rally_netperf import waiting
 LOG = logging.getLogger(__name__)
 
 Timer = Callable[[str], ContextManager]
-
-
-@dataclasses.dataclass
-class Guest:
-    """One VM of the reference topology as booted in this iteration."""
-
-    spec: topology.VMSpec
-    host: cloud_facts.ComputeHost
-    server: Any = None
-    port_id: str | None = None
-    fixed_ip: str | None = None
-    floating_ip: str | None = None
-    floating_ip_id: str | None = None
-    runner: remote.SSHRunner | None = None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
 
 @dataclasses.dataclass
@@ -68,7 +53,10 @@ class Fleet:
         self.access = access
         self.name_generator = name_generator
         self.timer = timer
-        self.guests: dict[str, Guest] = {}
+        # Every server created, by VM name, even one that never became
+        # ACTIVE: delete() removes them all.
+        self.servers: dict[str, Any] = {}
+        self.guests: dict[str, guest_mod.Guest] = {}
         self._jump: remote.SSHRunner | None = None
 
     # -- boot ---------------------------------------------------------------
@@ -79,10 +67,9 @@ class Fleet:
              config_drive: bool = False) -> None:
         """Create every server at once, wait for all, add floating IPs."""
         security_group = self.record['security_group']['name']
+        hosts = {spec.name: host for spec, host in placement}
         with self.timer('netperf.boot_servers'):
             for spec, host in placement:
-                guest = Guest(spec, host)
-                self.guests[spec.name] = guest
                 network = self.record['networks'][spec.network]
                 kwargs = {'nics': [{'net-id': network['id']}],
                           'security_groups': [security_group],
@@ -91,14 +78,17 @@ class Fleet:
                     kwargs['key_name'] = self.access.key_name
                 if config_drive:
                     kwargs['config_drive'] = True
-                guest.server = self.nova.servers.create(
+                self.servers[spec.name] = self.nova.servers.create(
                     self.name_generator(), image_id, flavor_id, **kwargs)
-            self._wait_active()
-        for guest in self.guests.values():
-            port = self.neutron.list_ports(
-                device_id=guest.server.id)['ports'][0]
-            guest.port_id = port['id']
-            guest.fixed_ip = port['fixed_ips'][0]['ip_address']
+            # They all build meanwhile: waiting for each in turn takes as
+            # long as the slowest one.
+            for name, server in self.servers.items():
+                self.servers[name] = waiting.server_active(
+                    server, '%s on %s' % (name, hosts[name].hint))
+        for name, server in self.servers.items():
+            port = self.neutron.list_ports(device_id=server.id)['ports'][0]
+            self.guests[name] = guest_mod.Guest(name, server.id,
+                                                hosts[name].host, port)
         wanted = [g for g in self.guests.values() if g.name in floating]
         if wanted:
             with self.timer('netperf.create_floating_ips'):
@@ -110,32 +100,12 @@ class Fleet:
                     guest.floating_ip_id = fip['id']
                     guest.floating_ip = fip['floating_ip_address']
 
-    def _wait_active(self) -> None:
-        pending = {g.server.id: g for g in self.guests.values()}
-
-        def all_active() -> bool:
-            for server_id, guest in list(pending.items()):
-                server = self.nova.servers.get(server_id)
-                guest.server = server
-                if server.status == 'ACTIVE':
-                    del pending[server_id]
-                elif server.status == 'ERROR':
-                    fault = getattr(server, 'fault', None) or {}
-                    raise exceptions.BootFailed(
-                        'Server for %s on %s went to ERROR: %s' % (
-                            guest.name, guest.host.hint,
-                            fault.get('message', 'no fault message')))
-            return not pending
-
-        waiting.poll(all_active, waiting.settings().server_boot_timeout,
-                     'servers becoming ACTIVE')
-
     # -- SSH ----------------------------------------------------------------
 
-    def _ssh_address(self, guest: Guest) -> str:
+    def _ssh_address(self, guest: guest_mod.Guest) -> str:
         if self.access.use_floating_ip and guest.floating_ip:
             return guest.floating_ip
-        return guest.fixed_ip or ''
+        return guest.fixed_ip
 
     def _jump_runner(self) -> remote.SSHRunner | None:
         spec = self.access.jump_host
@@ -161,21 +131,22 @@ class Fleet:
         with self.timer('netperf.wait_for_ssh'):
             jump = None if self.access.use_floating_ip else \
                 self._jump_runner()
-            for guest in self.guests.values():
-                guest.runner = remote.SSHRunner(
-                    self._ssh_address(guest), self.access.username,
-                    private_key=self.access.private_key, jump=jump,
-                    connect_timeout=conf.ssh_connect_timeout,
-                    name='guest %s' % guest.name)
+            runners = {name: remote.SSHRunner(
+                self._ssh_address(g), self.access.username,
+                private_key=self.access.private_key, jump=jump,
+                connect_timeout=conf.ssh_connect_timeout,
+                name='guest %s' % name) for name, g in self.guests.items()}
+            for name, runner in runners.items():
+                self.guests[name].runner = runner
             with concurrent.futures.ThreadPoolExecutor(
-                    max_workers=len(self.guests) or 1) as pool:
+                    max_workers=len(runners) or 1) as pool:
                 futures = {
                     name: pool.submit(
-                        g.runner.wait_until_ready,
+                        runner.wait_until_ready,
                         timeout=conf.guest_ready_timeout,
                         first_interval=conf.poll_interval,
                         max_interval=conf.poll_max_interval)
-                    for name, g in self.guests.items()}
+                    for name, runner in runners.items()}
                 # Every wait ends before the runners may be closed: a
                 # guest that cannot be reached fails the iteration once the
                 # others are done waiting too.
@@ -187,16 +158,16 @@ class Fleet:
                         self.guests[name], error)) from error
             return {name: f.result() for name, f in futures.items()}
 
-    def unreachable_report(self, guest: Guest, error: Exception) -> str:
+    def unreachable_report(self, guest: guest_mod.Guest,
+                           error: Exception) -> str:
         """Why ``guest`` does not answer: console, port and FIP state."""
         return console.unreachable_report(
-            error, '%s on %s' % (guest.server.id, guest.host.host),
-            lambda: self.nova.servers.get_console_output(
-                guest.server, length=console.TAIL_LINES * 4),
-            lambda: self.neutron.show_port(guest.port_id)['port'],
-            guest.floating_ip,
-            lambda: self.neutron.show_floatingip(
-                guest.floating_ip_id)['floatingip']['status'])
+            error, guest,
+            lambda server_id: self.nova.servers.get_console_output(
+                server_id, length=console.TAIL_LINES * 4),
+            lambda port_id: self.neutron.show_port(port_id)['port'],
+            lambda fip_id: self.neutron.show_floatingip(
+                fip_id)['floatingip']['status'])
 
     # -- delete -------------------------------------------------------------
 
@@ -226,14 +197,12 @@ class Fleet:
                     attempt('deleting the floating IP of %s' % guest.name,
                             self.neutron.delete_floatingip,
                             guest.floating_ip_id)
-            ids = [g.server.id for g in self.guests.values() if g.server]
-            for guest in self.guests.values():
-                if guest.server:
-                    attempt('deleting server %s' % guest.name,
-                            self.nova.servers.delete, guest.server.id)
-            if ids:
+            for name, server in self.servers.items():
+                attempt('deleting server %s' % name,
+                        self.nova.servers.delete, server.id)
+            if self.servers:
                 attempt('waiting for the servers to go',
-                        waiting.wait_servers_gone, self.nova, ids)
+                        waiting.servers_gone, list(self.servers.values()))
         if errors:
             raise exceptions.NetperfError(
                 'Could not delete everything this iteration created (the '

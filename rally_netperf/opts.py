@@ -19,16 +19,15 @@ OPTS = [
                  help='Seconds a booted guest has to accept SSH and run a '
                       'command before the iteration fails.'),
     cfg.FloatOpt('poll_interval', default=0.5, min=0.05,
-                 help='First interval, in seconds, between two polls of a '
-                      'server status or of a guest SSH port; it doubles up '
-                      'to poll_max_interval.'),
+                 help='First interval, in seconds, between two attempts to '
+                      'reach a booting guest over SSH; it doubles up to '
+                      'poll_max_interval. (Servers are polled as by every '
+                      'Rally Nova scenario: [openstack] '
+                      'nova_server_boot_poll_interval and '
+                      'nova_server_delete_poll_interval.)'),
     cfg.FloatOpt('poll_max_interval', default=5.0, min=0.1,
-                 help='Longest interval, in seconds, between two polls.'),
-    cfg.FloatOpt('server_boot_timeout', default=600.0, min=1.0,
-                 help='Seconds servers have to become ACTIVE.'),
-    cfg.FloatOpt('resource_delete_timeout', default=180.0, min=1.0,
-                 help='Seconds deleted servers and ports have to disappear '
-                      'before cleanup gives up on them.'),
+                 help='Longest interval, in seconds, between two attempts '
+                      'to reach a guest over SSH.'),
 ]
 
 

@@ -15,7 +15,7 @@ from openstack_netperf import exceptions
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf.contexts import compute_hosts
-from rally_netperf.contexts import topology as topology_ctx
+from rally_netperf.contexts import reference_network
 from rally_netperf import image_flavor
 
 COMPUTE_CONTEXT = compute_hosts.NAME
@@ -67,7 +67,7 @@ class NetperfArgsValidator(validation.Validator):
                               ', '.join(JUMP_HOST_KEYS)))
         port = args.get('port', pair.Settings.port)
         ports = (_context_config(config, TOPOLOGY_CONTEXT) or {}).get(
-            'iperf3_ports', topology_ctx.ReferenceTopology.DEFAULT_CONFIG[
+            'iperf3_ports', reference_network.ReferenceTopology.DEFAULT_CONFIG[
                 'iperf3_ports'])
         if not ports[0] <= port <= ports[1]:
             self.fail('port %d is not admitted by the security group, which '
@@ -134,7 +134,7 @@ class NetperfComputesValidator(validation.Validator):
             compute_hosts.check_enough_computes(categories_from_args(args),
                                                 hosts)
             compute_hosts.check_dvr_agents(topology.parse_router_mode(
-                topo.get('router_mode', topology_ctx.ReferenceTopology
+                topo.get('router_mode', reference_network.ReferenceTopology
                          .DEFAULT_CONFIG['router_mode'])), hosts[:2])
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))

@@ -24,6 +24,7 @@ import shlex
 import statistics
 import sys
 
+from openstack_netperf import guest
 from openstack_netperf import pair
 from openstack_netperf import remote
 from openstack_netperf.sandbox import guests
@@ -57,9 +58,9 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
             [n.name for n in box.conf.computes], 'fidelity',
             key_name='fidelity') as booted:
         try:
-            for guest in booted:
-                runner = remote.SSHRunner(guest.floating_ip, 'root',
-                                          key_filename=key, name=guest.name)
+            for one in booted:
+                runner = remote.SSHRunner(one.floating_ip, 'root',
+                                          key_filename=key, name=one.name)
                 runner.wait_until_ready(timeout=300)
                 runners.append(runner)
             return _alternate(runners, booted, rounds, duration, omit)
@@ -68,7 +69,7 @@ def measure(box: sandbox_mod.Sandbox, rounds: int, duration: int,
                 runner.close()
 
 
-def _alternate(runners: list[remote.SSHRunner], booted: list[guests.Guest],
+def _alternate(runners: list[remote.SSHRunner], booted: list[guest.Guest],
                rounds: int, duration: int, omit: int
                ) -> dict[str, list[float]]:
     """Plugin and direct runs, round by round, over the booted pair."""

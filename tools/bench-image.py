@@ -92,7 +92,7 @@ def boot_once(image_dir: pathlib.Path, mode: str, nic: str,
         nic_model=nic, cdrom=cdrom, cmdline=cmdline,
         netdev='user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22' % port)
     prefix = ['nice', '-n', str(nice)] if nice is not None else []
-    guest = qemu.Guest(spec, workdir, prefix=prefix)
+    guest = qemu.QemuProcess(spec, workdir, prefix=prefix)
     runner = remote.SSHRunner('127.0.0.1', 'root', port=port, pkey=key,
                               connect_timeout=5)
     guest.start()

@@ -92,7 +92,7 @@ class BootSpec:
         return argv
 
 
-class Guest:
+class QemuProcess:
     """One QEMU process; stopped by its PID, never by name."""
 
     def __init__(self, spec: BootSpec, workdir: pathlib.Path,

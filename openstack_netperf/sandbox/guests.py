@@ -9,25 +9,14 @@ that, over the admin REST client of :mod:`openstack_netperf.sandbox.api`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from typing import Any, Callable, Iterator
 
 from openstack_netperf import exceptions
+from openstack_netperf import guest
+from openstack_netperf import polling
 from openstack_netperf.sandbox import api
 from openstack_netperf.sandbox import envfiles
-
-
-@dataclasses.dataclass(frozen=True)
-class Guest:
-    """A booted guest: where it runs and how to reach it."""
-
-    server_id: str
-    name: str
-    host: str
-    fixed_ip: str
-    floating_ip: str | None
-    floating_ip_id: str | None
 
 
 def open_default_groups(cloud: api.Cloud) -> None:
@@ -62,30 +51,28 @@ def boot(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
          hosts: list[str], prefix: str, key_name: str | None = None,
          floating: bool = True, timeout: float = 600.0,
          sleep: Callable[[float], None] = time.sleep,
-         clock: Callable[[], float] = time.monotonic) -> list[Guest]:
+         clock: Callable[[], float] = time.monotonic) -> list[guest.Guest]:
     """Boot one guest per entry of ``hosts`` on ``network``; wait ACTIVE.
 
     Guests get the sandbox image and flavor, a config drive, and, when
     ``floating``, a floating IP from the external network.
     """
     servers: list[str] = []
-    guests: list[Guest] = []
+    booted: list[guest.Guest] = []
     try:
         for index, host in enumerate(hosts):
             servers.append(_post_server(cloud, ids, network, host,
                                         '%s-%d' % (prefix, index), key_name))
         active = wait_active(cloud, servers, timeout, sleep, clock)
         for server_id in servers:
-            guests.append(_guest(cloud, ids, network, active[server_id],
-                                 floating))
+            booted.append(_guest(cloud, ids, active[server_id], floating))
     except Exception:
         # The caller never gets the list: what was created goes here.
-        done = {g.server_id for g in guests}
-        delete(cloud, guests + [Guest(s, s, '', '', None, None)
-                                for s in servers if s not in done],
-               sleep=sleep, clock=clock)
+        _remove(cloud, servers, [g.floating_ip_id for g in booted
+                                 if g.floating_ip_id], sleep=sleep,
+                clock=clock)
         raise
-    return guests
+    return booted
 
 
 def _post_server(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
@@ -100,38 +87,77 @@ def _post_server(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
                       {'server': body})['server']['id']
 
 
-def _guest(cloud: api.Cloud, ids: envfiles.CloudIds, network: dict,
-           server: dict, floating: bool) -> Guest:
+def _guest(cloud: api.Cloud, ids: envfiles.CloudIds, server: dict,
+           floating: bool) -> guest.Guest:
     """An ACTIVE server as a Guest, with a floating IP if asked for."""
-    fixed = server['addresses'][network['name']][0]['addr']
-    fip: dict = {}
+    port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
+                      % server['id'])['ports'][0]
+    booted = guest.Guest(server['name'], server['id'],
+                         server['OS-EXT-SRV-ATTR:host'], port)
     if floating:
-        port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
-                          % server['id'])['ports'][0]
         fip = cloud.call('POST', 'neutron', '/v2.0/floatingips', {
             'floatingip': {'floating_network_id': ids.public_network_id,
                            'port_id': port['id']}})['floatingip']
-    return Guest(server['id'], server['name'],
-                 server['OS-EXT-SRV-ATTR:host'], fixed,
-                 fip.get('floating_ip_address'), fip.get('id'))
+        booted.floating_ip = fip['floating_ip_address']
+        booted.floating_ip_id = fip['id']
+    return booted
 
 
-def delete(cloud: api.Cloud, booted: list[Guest], timeout: float = 300.0,
+def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
+                sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic
+                ) -> dict[str, dict]:
+    """Every server once ACTIVE, by id; BootFailed on ERROR."""
+    pending = list(server_ids)
+    done: dict[str, dict] = {}
+
+    def all_active() -> bool:
+        for server_id in list(pending):
+            server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
+                                % server_id)['server']
+            if server['status'] == 'ERROR':
+                raise exceptions.BootFailed('guest %s went to ERROR: %s' % (
+                    server['name'], server.get('fault', {}).get(
+                        'message', 'no fault recorded')))
+            if server['status'] == 'ACTIVE':
+                done[server_id] = server
+                pending.remove(server_id)
+        return not pending
+
+    polling.poll(all_active, timeout, 'guests %s becoming ACTIVE'
+                 % ', '.join(server_ids), interval=2,
+                 error=exceptions.BootFailed, sleep=sleep, clock=clock)
+    return done
+
+
+def delete(cloud: api.Cloud, booted: list[guest.Guest],
+           timeout: float = 300.0,
            sleep: Callable[[float], None] = time.sleep,
            clock: Callable[[], float] = time.monotonic) -> None:
     """Delete the guests and their floating IPs; wait for the servers."""
-    for guest in booted:
-        if guest.floating_ip_id:
-            _delete(cloud, 'neutron',
-                    '/v2.0/floatingips/%s' % guest.floating_ip_id)
-        _delete(cloud, 'nova', '/v2.1/servers/%s' % guest.server_id)
-    deadline = clock() + timeout
-    for guest in booted:
-        while _exists(cloud, '/v2.1/servers/%s' % guest.server_id):
-            if clock() > deadline:
-                raise exceptions.BootFailed('guest %s not deleted after %.0f s'
-                                            % (guest.name, timeout))
-            sleep(2)
+    _remove(cloud, [g.server_id for g in booted],
+            [g.floating_ip_id for g in booted if g.floating_ip_id],
+            timeout, sleep, clock)
+
+
+def _remove(cloud: api.Cloud, server_ids: list[str],
+            floating_ip_ids: list[str], timeout: float = 300.0,
+            sleep: Callable[[float], None] = time.sleep,
+            clock: Callable[[], float] = time.monotonic) -> None:
+    for fip_id in floating_ip_ids:
+        _delete(cloud, 'neutron', '/v2.0/floatingips/%s' % fip_id)
+    for server_id in server_ids:
+        _delete(cloud, 'nova', '/v2.1/servers/%s' % server_id)
+    remaining = list(server_ids)
+
+    def all_gone() -> bool:
+        remaining[:] = [s for s in remaining
+                        if _exists(cloud, '/v2.1/servers/%s' % s)]
+        return not remaining
+
+    polling.poll(all_gone, timeout, 'deleting guests %s'
+                 % ', '.join(server_ids), interval=2, sleep=sleep,
+                 clock=clock)
 
 
 def _delete(cloud: api.Cloud, service: str, path: str) -> None:
@@ -152,37 +178,10 @@ def _exists(cloud: api.Cloud, path: str) -> bool:
     return True
 
 
-def wait_active(cloud: api.Cloud, server_ids: list[str], timeout: float,
-                sleep: Callable[[float], None] = time.sleep,
-                clock: Callable[[], float] = time.monotonic
-                ) -> dict[str, dict]:
-    """Every server once ACTIVE, by id; BootFailed on ERROR."""
-    deadline = clock() + timeout
-    pending = list(server_ids)
-    done: dict[str, dict] = {}
-    while pending:
-        for server_id in list(pending):
-            server = cloud.call('GET', 'nova', '/v2.1/servers/%s'
-                                % server_id)['server']
-            if server['status'] == 'ERROR':
-                raise exceptions.BootFailed('guest %s went to ERROR: %s' % (
-                    server['name'], server.get('fault', {}).get(
-                        'message', 'no fault recorded')))
-            if server['status'] == 'ACTIVE':
-                done[server_id] = server
-                pending.remove(server_id)
-        if pending:
-            if clock() > deadline:
-                raise exceptions.BootFailed('guests %s not ACTIVE after %.0f s'
-                                            % (', '.join(pending), timeout))
-            sleep(2)
-    return done
-
-
 @contextlib.contextmanager
 def behind_dvr_router(cloud: api.Cloud, ids: envfiles.CloudIds, name: str,
                       cidr: str, hosts: list[str], prefix: str,
-                      **boot_args: Any) -> Iterator[list[Guest]]:
+                      **boot_args: Any) -> Iterator[list[guest.Guest]]:
     """Guests (:func:`boot`) on a new network behind a new DVR router.
 
     Guests, network and router are deleted on leaving, also on failure:
@@ -190,7 +189,7 @@ def behind_dvr_router(cloud: api.Cloud, ids: envfiles.CloudIds, name: str,
     taking CPU from the next one.
     """
     net, router = cloud.create_dvr_network(name, cidr, ids.public_network_id)
-    booted: list[Guest] = []
+    booted: list[guest.Guest] = []
     try:
         booted = boot(cloud, ids, net, hosts, prefix, **boot_args)
         yield booted

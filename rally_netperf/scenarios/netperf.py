@@ -19,6 +19,7 @@ from rally.task import validation
 from rally_openstack.task import scenario as os_scenario
 
 from openstack_netperf import exceptions
+from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
 from openstack_netperf import topology
@@ -128,7 +129,7 @@ def boot_specs(pairs: Iterable[tuple[topology.VMSpec, topology.VMSpec]],
     return list(dict.fromkeys(needed))
 
 
-def _address(category: topology.Category, guest: guests.Guest) -> str:
+def _address(category: topology.Category, guest: guest_mod.Guest) -> str:
     """Where the pair reaches ``guest``: across routers, its floating IP."""
     return guest.fixed_ip if category.same_router else guest.floating_ip
 
@@ -222,12 +223,13 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             return versions
 
     def _check_path(self, checker: paths.PathChecker,
-                    category: topology.Category, src: guests.Guest,
-                    dst: guests.Guest,
+                    category: topology.Category, src: guest_mod.Guest,
+                    dst: guest_mod.Guest,
                     record: dict[str, Any]) -> paths.PathResult:
         """The verdict of the forward flow, recorded in the outputs."""
         routers = dict.fromkeys(
-            record['networks'][g.spec.network]['router'] for g in (src, dst))
+            record['networks'][topology.vm_spec(g.name).network]['router']
+            for g in (src, dst))
         result = checker.check(category, src.runner, _address(category, dst),
                                [record['routers'][r]['id'] for r in routers])
         self.add_output(additive=output.path_marker(result))
@@ -235,7 +237,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
         return result
 
     def _measure_category(self, category: topology.Category,
-                          src: guests.Guest, dst: guests.Guest,
+                          src: guest_mod.Guest, dst: guest_mod.Guest,
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
@@ -253,22 +255,22 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                                                          measurement))
         self.add_output(complete=output.rtt_chart(category, measurement))
         networks = record['networks']
+        nets = [topology.vm_spec(g.name).network for g in (src, dst)]
+        modes = {h['host']: h.get('l3_agent_mode')
+                 for h in self.context['netperf_computes']['hosts']}
         facts = [
             ('category', '%s (%s)' % (category.id, category.shorthand)),
             ('router mode', record['router_mode']),
             ('expected to cross the network node',
              category.crosses_network_node(record['router_mode'])),
-            ('source', '%s on %s, %s' % (src.name, src.host.host,
-                                         src.fixed_ip)),
-            ('target', '%s on %s, %s' % (dst.name, dst.host.host,
-                                         dst.fixed_ip)),
+            ('source', '%s on %s, %s' % (src.name, src.host, src.fixed_ip)),
+            ('target', '%s on %s, %s' % (dst.name, dst.host, dst.fixed_ip)),
             ('target address used', target.address),
             ('L3 agent modes', '%s: %s, %s: %s' % (
-                src.host.host, src.host.l3_agent_mode,
-                dst.host.host, dst.host.l3_agent_mode)),
+                src.host, modes.get(src.host), dst.host,
+                modes.get(dst.host))),
             ('network MTU (Neutron)', ', '.join(
-                '%s %s' % (g.spec.network, networks[g.spec.network]['mtu'])
-                for g in (src, dst))),
+                '%s %s' % (net, networks[net]['mtu']) for net in nets)),
             ('path MTU in the source guest',
              pair.path_mtu(src.runner, target.address)),
             ('iperf3 versions', '%s: %s, %s: %s' % (

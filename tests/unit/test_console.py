@@ -5,6 +5,7 @@ from __future__ import annotations
 import testtools
 
 from openstack_netperf import console
+from openstack_netperf import guest
 
 BOOTED = ('[    0.000000] Linux version 6.1.0-27-amd64\n'
           'netperf-guest: booting 6.1.0-27-amd64 nic=e1000 virtio_csum=1\n')
@@ -71,13 +72,16 @@ class ReportTest(testtools.TestCase):
 class UnreachableReportTest(testtools.TestCase):
 
     def test_failed_reads_become_facts(self):
-        def broken():
+        def broken(server_id):
             raise RuntimeError('nova is down')
 
+        stuck = guest.Guest('A1', 's1', 'compute-01',
+                            {'id': 'p1', 'fixed_ips': []}, '198.18.100.7',
+                            'fip1')
         report = console.unreachable_report(
-            'timed out', 's1 on compute-01', broken,
-            lambda: {'id': 'p1', 'status': 'ACTIVE'}, '198.18.100.7',
-            lambda: 'DOWN')
+            'timed out', stuck, broken,
+            lambda port_id: {'id': port_id, 'status': 'ACTIVE'},
+            {'fip1': 'DOWN'}.get)
         self.assertIn('server: s1 on compute-01', report)
         self.assertIn('console error: nova is down', report)
         self.assertIn('port p1: ACTIVE', report)

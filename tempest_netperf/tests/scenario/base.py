@@ -8,7 +8,6 @@ cleanup right after it is created, so a failing test leaves nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import socket
 
@@ -21,6 +20,7 @@ from tempest import test
 
 from openstack_netperf import console
 from openstack_netperf import exceptions
+from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf.hosts import inspect
@@ -33,17 +33,6 @@ from tempest_netperf import config as netperf_config
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class Guest:
-    """A booted server with what the tests need to reach it."""
-
-    server: dict
-    host: str
-    port: dict
-    fixed_ip: str
-    floating_ip: str | None = None
 
 
 def skip_reason_for_config(conf_group, mode: topology.RouterMode,
@@ -249,7 +238,7 @@ class NetperfScenarioTest(test.BaseTestCase):
 
     def boot(self, network: dict, compute: cloud_facts.ComputeHost,
              keypair: dict, group: dict,
-             floating_ip: bool = False) -> Guest:
+             floating_ip: bool = False) -> guest_mod.Guest:
         """Boot a guest on ``compute`` (checked), optionally with a FIP."""
         image = CONF.netperf.image_ref or CONF.compute.image_ref
         flavor = CONF.netperf.flavor_ref or CONF.compute.flavor_ref
@@ -272,8 +261,7 @@ class NetperfScenarioTest(test.BaseTestCase):
                          % (server['id'], compute.hint, host))
         port = self.ports_client.list_ports(
             device_id=server['id'])['ports'][0]
-        guest = Guest(server, host, port,
-                      port['fixed_ips'][0]['ip_address'])
+        guest = guest_mod.Guest(server['name'], server['id'], host, port)
         if floating_ip:
             fip = self.floating_ips_client.create_floatingip(
                 floating_network_id=self.external_network_id,
@@ -282,22 +270,22 @@ class NetperfScenarioTest(test.BaseTestCase):
                             self.floating_ips_client.delete_floatingip,
                             fip['id'])
             guest.floating_ip = fip['floating_ip_address']
+            guest.floating_ip_id = fip['id']
         return guest
 
-    def login(self, guest: Guest, keypair: dict,
+    def login(self, guest: guest_mod.Guest, keypair: dict,
               via: remote.SSHRunner | None = None) -> remote.SSHRunner:
         """An SSH runner into ``guest`` once it answers.
 
         Through its floating IP, or through ``via`` (another guest) to its
         fixed IP when it has none.
         """
-        address = guest.floating_ip or guest.fixed_ip
         runner = remote.SSHRunner(
-            address, CONF.netperf.guest_user,
+            guest.address, CONF.netperf.guest_user,
             private_key=keypair['private_key'], jump=via,
             connect_timeout=CONF.netperf.connect_timeout,
             command_timeout=CONF.netperf.command_timeout,
-            name='guest %s' % address)
+            name='guest %s' % guest.address)
         self.addCleanup(runner.close)
         try:
             runner.wait_until_ready(timeout=CONF.netperf.guest_boot_timeout)
@@ -307,21 +295,16 @@ class NetperfScenarioTest(test.BaseTestCase):
             self.fail(explanation)
         return runner
 
-    def unreachable_report(self, guest: Guest, error: Exception) -> str:
+    def unreachable_report(self, guest: guest_mod.Guest,
+                           error: Exception) -> str:
         """Why ``guest`` does not answer: console, port and FIP state."""
-        server_id = guest.server['id']
-
-        def fip_status() -> str:
-            fips = self.floating_ips_client.list_floatingips(
-                port_id=guest.port['id'])['floatingips']
-            return ', '.join(fip['status'] for fip in fips) or 'gone'
-
         return console.unreachable_report(
-            error, '%s on %s' % (server_id, guest.host),
-            lambda: self.servers_client.get_console_output(
+            error, guest,
+            lambda server_id: self.servers_client.get_console_output(
                 server_id, length=console.TAIL_LINES * 4)['output'],
-            lambda: self.ports_client.show_port(guest.port['id'])['port'],
-            guest.floating_ip, fip_status)
+            lambda port_id: self.ports_client.show_port(port_id)['port'],
+            lambda fip_id: self.floating_ips_client.show_floatingip(
+                fip_id)['floatingip']['status'])
 
     # --- nodes ------------------------------------------------------------
 

@@ -226,8 +226,8 @@ class GuestImageTest(testtools.TestCase):
             image_dir=image_dir, mode=mode, nic_model=nic_model,
             netdev='tap,id=n0,ifname=npi-tap0,script=no,downscript=no',
             mac=GUEST_MAC, cdrom=cdrom, cmdline=cmdline)
-        guest = qemu.Guest(spec, self.work,
-                           prefix=['ip', 'netns', 'exec', namespace])
+        guest = qemu.QemuProcess(spec, self.work,
+                                 prefix=['ip', 'netns', 'exec', namespace])
         guest.start()
         self.addCleanup(guest.stop)
         ready = guest.wait_ready(180)

@@ -11,8 +11,13 @@ import itertools
 import os
 import types
 
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
+from rally import plugins
+
 from openstack_netperf import exceptions
 from openstack_netperf import remote
+from rally_netperf import opts
 
 BURST_FILE = '/tmp/netperf-burst-'
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'data')
@@ -21,6 +26,21 @@ DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'data')
 def captured(*path: str) -> str:
     with open(os.path.join(DATA, *path)) as handle:
         return handle.read()
+
+
+def fast_polling(test) -> None:
+    """Rally's server polls and the plugin's SSH polls, fast, for ``test``.
+
+    Loading Rally's plugins registers ``[openstack]`` and ``[netperf]``
+    as a Rally run does.
+    """
+    plugins.load()
+    conf = test.useFixture(config_fixture.Config(cfg.CONF))
+    conf.config(group='openstack', nova_server_boot_poll_interval=0.01,
+                nova_server_boot_timeout=2.0,
+                nova_server_delete_poll_interval=0.01,
+                nova_server_delete_timeout=2.0)
+    conf.config(group=opts.GROUP, poll_interval=0.05, poll_max_interval=0.1)
 
 
 class FakeGuestRunner:
@@ -94,9 +114,12 @@ class FakeGuestRunner:
 
 
 class NotFound(Exception):
-    """What the python-*client libraries raise for a missing resource."""
+    """What the python-*client libraries raise for a missing resource.
 
-    status_code = 404
+    novaclient says so in ``code``, neutronclient in ``status_code``.
+    """
+
+    code = status_code = 404
 
 
 _ids = itertools.count(1)
@@ -257,7 +280,7 @@ class _Servers:
         self.nova._maybe_fail('create')
         server = types.SimpleNamespace(
             id=new_id('server'), name=name, image=image, flavor=flavor,
-            status='BUILD', polls=0, kwargs=kwargs, nics=nics)
+            status='BUILD', polls=0, kwargs=kwargs, nics=nics, manager=self)
         self.nova.servers_by_id[server.id] = server
         network_id = nics[0]['net-id']
         port_id = new_id('port')
@@ -275,18 +298,29 @@ class _Servers:
         server.polls += 1
         if server.status == 'BUILD' and server.polls >= 2:
             server.status = self.nova.final_status
+        if getattr(server, 'deleting', None) == 0:
+            self._forget(server_id)
+            raise NotFound(server_id)
+        if getattr(server, 'deleting', None):
+            server.deleting -= 1
         return server
 
     def delete(self, server_id):
+        """Gone at once, or after ``nova.delete_polls`` polls (same status).
+
+        A server in ERROR keeps that status while Nova deletes it.
+        """
         if server_id not in self.nova.servers_by_id:
             raise NotFound(server_id)
+        self.nova.servers_by_id[server_id].deleting = self.nova.delete_polls
+        if not self.nova.delete_polls:
+            self._forget(server_id)
+
+    def _forget(self, server_id):
         del self.nova.servers_by_id[server_id]
         for pid in [p for p, v in self.nova.neutron.ports.items()
                     if v['device_id'] == server_id]:
             del self.nova.neutron.ports[pid]
-
-    def list(self):
-        return list(self.nova.servers_by_id.values())
 
     def get_console_output(self, server, length=None):
         lines = self.nova.console.splitlines()
@@ -301,6 +335,7 @@ class FakeNova:
         self.neutron = neutron
         self.servers_by_id: dict[str, types.SimpleNamespace] = {}
         self.final_status = 'ACTIVE'
+        self.delete_polls = 0
         self.fail_on: str | None = None
         self.console = 'Linux version 6.1\nnetperf-guest: booting 6.1\n'
         self.services = types.SimpleNamespace(list=self._services)

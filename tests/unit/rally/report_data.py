@@ -34,7 +34,7 @@ from openstack_netperf.hosts import snapshot
 from openstack_netperf import topology
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import node_access
-from rally_netperf.contexts import topology as topology_ctx
+from rally_netperf.contexts import reference_network
 from rally_netperf import opts
 from rally_netperf.scenarios import netperf
 from rally_netperf import waiting
@@ -131,7 +131,7 @@ def _workload(mode: str, key_file: str, position: int) -> dict:
         for iteration in (1, 2):
             ctx = cloud.context(**contexts)
             compute_hosts.ComputeHosts(ctx).setup()
-            topology_ctx.ReferenceTopology(ctx).setup()
+            reference_network.ReferenceTopology(ctx).setup()
             node_access.NodeAccess(ctx).setup()
             ctx.update(user=ctx['users'][0], tenant=ctx['tenants']['t1'],
                        iteration=iteration, admin_clients=cloud.clients)
@@ -185,10 +185,11 @@ def _init(cloud):
 def build() -> dict:
     """The report, as Rally's json exporter writes it."""
     cfg.CONF([], project='rally', default_config_files=[])
-    for name, value in (('poll_interval', 0.05), ('poll_max_interval', 0.1),
-                        ('server_boot_timeout', 2.0),
-                        ('resource_delete_timeout', 2.0)):
+    for name, value in (('poll_interval', 0.05), ('poll_max_interval', 0.1)):
         waiting.CONF.set_override(name, value, group=opts.GROUP)
+    for name in ('nova_server_boot_poll_interval',
+                 'nova_server_delete_poll_interval'):
+        waiting.CONF.set_override(name, 0.01, group='openstack')
     handle, key_file = tempfile.mkstemp()
     os.close(handle)
     try:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from oslo_config import fixture as config_fixture
 import testtools
 
 from openstack_netperf import exceptions
 from rally_netperf.contexts import compute_hosts
-from rally_netperf.contexts import topology as topology_ctx
-from rally_netperf import opts
-from rally_netperf import waiting
+from rally_netperf.contexts import reference_network
 from tests.unit.rally import fakes
 
 
@@ -17,9 +14,7 @@ class _FastPolling(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        conf = self.useFixture(config_fixture.Config(waiting.CONF))
-        conf.config(group=opts.GROUP, poll_interval=0.05,
-                    poll_max_interval=0.1, resource_delete_timeout=1.0)
+        fakes.fast_polling(self)
 
 
 class ComputeHostsTest(testtools.TestCase):
@@ -63,7 +58,7 @@ class TopologyTest(_FastPolling):
     def _context(self, cloud, **config):
         config.setdefault('router_mode', 'dvr')
         ctx = cloud.context(netperf_topology=config)
-        return ctx, topology_ctx.ReferenceTopology(ctx)
+        return ctx, reference_network.ReferenceTopology(ctx)
 
     def test_builds_reference_topology(self):
         cloud = fakes.FakeCloud()
@@ -133,6 +128,8 @@ class TopologyTest(_FastPolling):
         port = cloud.neutron.list_ports(device_id=server.id)['ports'][0]
         cloud.neutron.create_floatingip({'floatingip': {
             'floating_network_id': 'ext-net', 'port_id': port['id']}})
+        # Nova takes a few polls to delete it: the networks wait.
+        cloud.nova.delete_polls = 2
         plugin.cleanup()
         self.assertEqual({}, cloud.nova.servers_by_id)
         self.assertEqual({}, cloud.neutron.floatingips)

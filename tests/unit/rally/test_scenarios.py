@@ -9,11 +9,9 @@ import testtools
 
 from openstack_netperf import exceptions
 from rally_netperf.contexts import compute_hosts
-from rally_netperf.contexts import topology as topology_ctx
-from rally_netperf import opts
+from rally_netperf.contexts import reference_network
 from rally_netperf import records
 from rally_netperf.scenarios import netperf
-from rally_netperf import waiting
 from tests.unit.rally import fakes
 
 plugins.load()
@@ -26,10 +24,7 @@ class ScenarioTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        conf = self.useFixture(config_fixture.Config(waiting.CONF))
-        conf.config(group=opts.GROUP, poll_interval=0.05,
-                    poll_max_interval=0.1, resource_delete_timeout=2.0,
-                    server_boot_timeout=2.0)
+        fakes.fast_polling(self)
         self.runners = {}
 
         def fake_ssh(host, username, **kwargs):
@@ -54,7 +49,7 @@ class ScenarioTestCase(testtools.TestCase):
             netperf_topology={'router_mode': router_mode},
             netperf_compute_hosts={})
         compute_hosts.ComputeHosts(ctx).setup()
-        topology_ctx.ReferenceTopology(ctx).setup()
+        reference_network.ReferenceTopology(ctx).setup()
         ctx['user'] = ctx['users'][0]
         ctx['tenant'] = ctx['tenants']['t1']
         ctx['iteration'] = 1
@@ -186,10 +181,27 @@ class MeasurePairTest(ScenarioTestCase):
         cloud = fakes.FakeCloud()
         scenario = self._scenario(netperf.MeasurePair, cloud)
         cloud.nova.final_status = 'ERROR'
+        # Deleted servers stay in ERROR for a while: still waited for.
+        cloud.nova.delete_polls = 2
         exc = self.assertRaises(exceptions.BootFailed, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
-        self.assertIn('went to ERROR', str(exc))
+        self.assertIn('Server for A1 on nova:compute-01 did not become '
+                      'ACTIVE', str(exc))
+        self.assertIn('has ERROR status', str(exc))
+        self.assertEqual({}, cloud.nova.servers_by_id)
+
+    def test_server_never_active_fails_in_time_and_is_deleted(self):
+        cloud = fakes.FakeCloud()
+        scenario = self._scenario(netperf.MeasurePair, cloud)
+        cloud.nova.final_status = 'BUILD'
+        self.useFixture(config_fixture.Config()).config(
+            group='openstack', nova_server_boot_timeout=0.05)
+        exc = self.assertRaises(exceptions.BootFailed, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertIn('Server for A1 on nova:compute-01 did not become '
+                      'ACTIVE: Rally tired waiting', str(exc))
         self.assertEqual({}, cloud.nova.servers_by_id)
 
     def test_unreachable_guest_error_explains_and_cleans_up(self):

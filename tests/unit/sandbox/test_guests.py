@@ -1,4 +1,3 @@
-import fixtures
 import testtools
 
 from openstack_netperf import exceptions
@@ -38,11 +37,11 @@ class FakeCloud:
                 'id': server_id, 'name': server_id[3:], 'status': status,
                 'fault': {'message': 'No valid host'},
                 'OS-EXT-SRV-ATTR:host': 'compute-0%s'
-                % (int(server_id[-1]) + 1),
-                'addresses': {'net': [{'addr': '198.19.1.%s'
-                                       % server_id[-1]}]}}}
+                % (int(server_id[-1]) + 1)}}
         if path.startswith('/v2.0/ports'):
-            return {'ports': [{'id': 'port-' + path.rsplit('=', 1)[1]}]}
+            server_id = path.rsplit('=', 1)[1]
+            return {'ports': [{'id': 'port-' + server_id, 'fixed_ips': [
+                {'ip_address': '198.19.1.%s' % server_id[-1]}]}]}
         if path == '/v2.0/floatingips':
             return {'floatingip': {'id': 'fip%d' % len(self.calls),
                                    'floating_ip_address': '198.18.100.%d'
@@ -131,7 +130,37 @@ class TestBoot(testtools.TestCase):
         exc = self.assertRaises(exceptions.BootFailed, guests.wait_active,
                                 cloud, ['id-a-0'], 10, sleep,
                                 lambda: now[0])
-        self.assertIn('not ACTIVE after 10 s', str(exc))
+        self.assertIn('guests id-a-0 becoming ACTIVE: still waiting after '
+                      '10 s', str(exc))
+
+    def test_deleted_guests_are_waited_for(self):
+        cloud = FakeCloud()
+        booted = guests.boot(cloud, IDS, NET, ['compute-01'], 'x',
+                             floating=False, sleep=lambda s: None)
+        lingering = iter([True, True, False])
+        real_call = cloud.call
+
+        def call(method, service, path, body=None):
+            if method == 'GET' and path == '/v2.1/servers/id-x-0':
+                if next(lingering):
+                    return {'server': {'status': 'DELETED'}}
+                raise exceptions.APIError(method, path, 404, 'gone')
+            return real_call(method, service, path, body)
+
+        cloud.call = call
+        sleeps = []
+        guests.delete(cloud, booted, sleep=sleeps.append)
+        self.assertEqual([2, 2], sleeps)
+        now = [0.0]
+
+        def sleep(seconds):
+            now[0] += seconds
+
+        cloud.call = lambda *args, **kwargs: {'server': {}}
+        exc = self.assertRaises(exceptions.WaitTimeout, guests.delete, cloud,
+                                booted, timeout=5, sleep=sleep,
+                                clock=lambda: now[0])
+        self.assertIn('deleting guests id-x-0', str(exc))
 
 
 class NetworkCloud(FakeCloud):
@@ -146,11 +175,7 @@ class NetworkCloud(FakeCloud):
 
 
 class TestBehindDvrRouter(testtools.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.useFixture(fixtures.MonkeyPatch(
-            'openstack_netperf.sandbox.guests.time.sleep', lambda s: None))
+    # Servers turn ACTIVE on the first poll and go at once: no sleep.
 
     def test_everything_goes_when_the_block_fails(self):
         cloud = NetworkCloud()

@@ -167,10 +167,9 @@ class FakeCloud:
                              **{'binding:vif_type': 'ovs'})}
 
     # floating_ips_client
-    def list_floatingips(self, port_id):
-        return {'floatingips': [dict(f, status='DOWN')
-                                for f in self.floating_ips.values()
-                                if f['port_id'] == port_id]}
+    def show_floatingip(self, floatingip_id):
+        fip = self._get(self.floating_ips, floatingip_id, 'floating IP')
+        return {'floatingip': dict(fip, status='DOWN')}
 
     def create_floatingip(self, floating_network_id, port_id):
         port = self._get(self.ports, port_id, 'port')

@@ -253,13 +253,14 @@ def purge_networks(nova: Any, neutron: Any, network_ids: list[str]) -> None:
     for fip in neutron.list_floatingips()['floatingips']:
         if fip.get('port_id') in port_ids:
             waiting.ignore_missing(neutron.delete_floatingip, fip['id'])
-    servers = sorted({p['device_id'] for p in ports
-                      if (p.get('device_owner') or '').startswith('compute:')
-                      and p.get('device_id')})
-    for server_id in servers:
-        waiting.ignore_missing(nova.servers.delete, server_id)
-    if servers:
-        waiting.wait_servers_gone(nova, servers)
+    server_ids = sorted({p['device_id'] for p in ports
+                         if (p.get('device_owner') or '').startswith(
+                             'compute:') and p.get('device_id')})
+    servers = [s for s in (waiting.ignore_missing(nova.servers.get, i)
+                           for i in server_ids) if s is not None]
+    for server in servers:
+        waiting.ignore_missing(nova.servers.delete, server.id)
+    waiting.servers_gone(servers)
     for port in ports:
         owner = port.get('device_owner') or ''
         if owner.startswith('compute:') or not owner:
