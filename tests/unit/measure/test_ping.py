@@ -269,8 +269,8 @@ class OtherPingsTest(testtools.TestCase):
                              got.rtts_ms)
 
     def test_bsd_total_loss(self):
-        got = ping.parse(capture('external/jc_osx-10.14.6_ping-ip-unreachable'),
-                         discard=2)
+        got = ping.parse(
+            capture('external/jc_osx-10.14.6_ping-ip-unreachable'), discard=2)
         self.assertEqual((6, 0, 100.0),
                          (got.sent, got.received, got.loss_percent))
 
