@@ -8,6 +8,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
+from tests.unit.measure import collection
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'iperf3')
 
@@ -315,13 +316,7 @@ class CollectionTest(testtools.TestCase):
     """Every real output kept here, this project's and other projects'."""
 
     def test_every_output_parses_to_its_recorded_figures(self):
-        with open(os.path.join(DATA, 'expected.json')) as f:
-            expected = json.load(f)
-        names = sorted(
-            os.path.relpath(os.path.join(folder, name), DATA)
-            for folder in (DATA, os.path.join(DATA, 'external'))
-            for name in os.listdir(folder)
-            if name.endswith('.json') and name != 'expected.json')
+        names, expected = collection.load(DATA, '.json')
         self.assertEqual(names, sorted(expected))
         for name in names:
             want = expected[name]

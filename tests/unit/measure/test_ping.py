@@ -1,6 +1,5 @@
 """Tests of the ping command builder and of the parser on real captures."""
 
-import json
 import os
 import re
 import statistics
@@ -9,6 +8,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import ping
+from tests.unit.measure import collection
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'ping')
 FLAVORS = ('iputils', 'busybox')
@@ -229,13 +229,7 @@ class OtherPingsTest(testtools.TestCase):
     """Outputs of other pings, kept from other projects (external/)."""
 
     def test_every_output_parses_to_its_recorded_figures(self):
-        with open(os.path.join(DATA, 'expected.json')) as f:
-            expected = json.load(f)
-        names = sorted(
-            os.path.relpath(os.path.join(folder, name), DATA)
-            for folder in (DATA, os.path.join(DATA, 'external'))
-            for name in os.listdir(folder)
-            if name.endswith('.txt') and name != 'VERSIONS.txt')
+        names, expected = collection.load(DATA, '.txt', ['VERSIONS.txt'])
         self.assertEqual(names, sorted(expected))
         for name in names:
             want = expected[name]
