@@ -288,8 +288,12 @@ def run_iperf3(server: Endpoint, client: Endpoint, settings: Settings,
 def run_ping(source: Endpoint, target: Endpoint,
              settings: Settings) -> ping.PingResult:
     """Ping ``target`` from ``source``; losses are results, not errors."""
-    command = ping.command(target.address, count=settings.ping_count,
-                           interval=settings.ping_interval)
+    # iputils ping is translated (from s20190324): a guest with another
+    # locale prints output the parser cannot read.  iperf3 is not
+    # translated (it never calls setlocale), so only ping gets LC_ALL=C.
+    command = ['env', 'LC_ALL=C'] + ping.command(
+        target.address, count=settings.ping_count,
+        interval=settings.ping_interval)
     limit = settings.ping_count * settings.ping_interval + COMMAND_MARGIN
     result = source.runner.run(command, timeout=limit, check=False)
     # ping reports errors such as "Network is unreachable" on stderr.

@@ -169,6 +169,29 @@ class BuildResult:
     manifest: dict
 
 
+def prepare_dir(path: pathlib.Path, option: str) -> None:
+    """Create ``path`` and prove it writable, before any slow step.
+
+    A path under a file, onto a file or where the user cannot write would
+    otherwise fail only after apt has read the package lists.
+
+    :raises exceptions.InvalidInput: ``path`` cannot hold the files.
+    """
+    for place in (path, *path.parents):
+        if place.exists() and not place.is_dir():
+            raise exceptions.InvalidInput(
+                '%s %s: %s is a file, not a directory; choose a directory'
+                % (option, path, place))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise exceptions.InvalidInput(
+            '%s %s cannot be written (%s); choose a directory you can '
+            'write to' % (option, path, exc.strerror or exc)) from exc
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -239,6 +262,8 @@ class Builder:
 
     def build(self) -> BuildResult:
         opts = self.options
+        prepare_dir(opts.output, '--output')
+        prepare_dir(opts.cache_dir, '--cache-dir')
         host.check_distribution()
         host.check_arch(opts.arch)
         try:

@@ -161,11 +161,12 @@ def main(argv: list[str] | None = None) -> int:
                         format='%(levelname)s %(message)s')
     try:
         return args.func(args)
-    except exceptions.ImageError as exc:
+    except (exceptions.ImageError, exceptions.InvalidInput) as exc:
         if args.debug:
             raise
         print('netperf-image: error: %s' % exc, file=sys.stderr)
-        return 1
+        # 2 for what was asked wrongly, as argparse does for bad options.
+        return 2 if isinstance(exc, exceptions.InvalidInput) else 1
 
 
 if __name__ == '__main__':

@@ -275,8 +275,11 @@ def _load(text: str) -> dict:
         raise exceptions.ParseError(
             'The output is not iperf3 JSON (was --json given?): '
             '%s' % _snippet(text))
+    duplicated: set[str] = set()
+    decoder = json.JSONDecoder(
+        object_pairs_hook=lambda pairs: _object(pairs, duplicated))
     try:
-        doc, _end = json.JSONDecoder().raw_decode(text, start)
+        doc, _end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as exc:
         raise exceptions.ParseError(
             'The output is not iperf3 JSON (malformed or '
@@ -285,7 +288,61 @@ def _load(text: str) -> dict:
         raise exceptions.ParseError(
             'The JSON is not iperf3 output (no "start" '
             'section): %s' % _snippet(text))
+    if duplicated & {'sum', 'sum_sent', 'sum_received'}:
+        # iperf3 3.7-3.10 write both directions of --bidir under the same
+        # names ("sum_sent" twice, ...); a JSON reader keeps the last,
+        # the reverse direction, as if it were the only one.  (Other keys
+        # repeat harmlessly: 3.12 writes "sock_bufsize" once per stream.)
+        _refuse_bidir()
     return doc
+
+
+def _object(pairs: list[tuple[str, object]], duplicated: set[str]) -> dict:
+    """A JSON object that notes the keys it held more than once."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        keys = [key for key, _value in pairs]
+        duplicated.update(key for key in obj if keys.count(key) > 1)
+    return obj
+
+
+def _refuse_bidir() -> None:
+    raise exceptions.ParseError(
+        'iperf3 ran with --bidir (both directions at once), which this '
+        'parser does not read: one result holds one direction; run the '
+        'directions one after the other (without and with -R)')
+
+
+def _is_bidir(test: dict, end: dict) -> bool:
+    # "bidir" in test_start from iperf3 3.13, the *_bidir_reverse
+    # sections from 3.11 (3.7-3.10: duplicated keys, see _load).
+    return bool(test.get('bidir')) or any(
+        key.endswith('_bidir_reverse') for key in end)
+
+
+def _udp_received(end: dict, test: dict) -> tuple[float, dict]:
+    """Throughput that arrived, and the section with jitter and loss.
+
+    iperf3 3.11 and later give the receiver's totals as ``sum_received``.
+    Older versions give only ``sum``, whose bytes and rate are the
+    sender's (lost datagrams included) but whose packets, lost packets
+    and seconds are the receiver's view (esnet/iperf iperf_print_results
+    up to 3.10.1): the datagrams that arrived, each ``blksize`` bytes, over
+    those seconds.  That is exactly 3.11's ``sum_received`` whenever the
+    last datagram arrived; datagrams lost after the last one to arrive are
+    not counted as lost by any version.
+    """
+    if 'sum_received' in end:
+        received = end['sum_received']
+        return float(received['bits_per_second']), received
+    summed = end['sum']
+    arrived = int(summed['packets']) - int(summed['lost_packets'])
+    seconds = float(summed['seconds'])
+    if arrived < 0 or seconds <= 0:
+        raise ValueError('UDP totals with %s packets, %s lost in %s s'
+                         % (summed['packets'], summed['lost_packets'],
+                            summed['seconds']))
+    return arrived * int(test['blksize']) * 8 / seconds, summed
 
 
 def _raise_reported(doc: dict) -> None:
@@ -324,7 +381,9 @@ def parse_result(text: str) -> Iperf3Result:
     """Parse the ``--json`` output of one iperf3 client run.
 
     :raises exceptions.ToolError: iperf3 reported an error (its text is in
-        ``reason``), or the output is not complete iperf3 JSON.
+        ``reason``).
+    :raises exceptions.ParseError: the output is not complete iperf3 JSON,
+        or it is the output of ``--bidir``.
     """
     doc = _load(text)
     if doc.get('error'):
@@ -335,12 +394,17 @@ def parse_result(text: str) -> Iperf3Result:
         raise exceptions.ParseError(
             'iperf3 JSON is incomplete (no test_start or end '
             'section): %s' % _snippet(text))
+    if _is_bidir(test, end):
+        _refuse_bidir()
     try:
         protocol = str(test['protocol']).upper()
         udp = protocol == 'UDP'
         sent = end.get('sum_sent') or end['sum']
-        received = end.get('sum_received') or end['sum']
-        loss = end.get('sum_received', end.get('sum')) if udp else {}
+        if udp:
+            received_bps, loss = _udp_received(end, test)
+        else:
+            received_bps, loss = float(end['sum_received'][
+                'bits_per_second']), {}
         cpu = end.get('cpu_utilization_percent') or {}
         kept, omitted = [], 0
         for interval in doc.get('intervals', []):
@@ -354,7 +418,7 @@ def parse_result(text: str) -> Iperf3Result:
             reverse=bool(test.get('reverse', 0)),
             intervals=kept,
             sent_bps=float(sent['bits_per_second']),
-            received_bps=float(received['bits_per_second']),
+            received_bps=received_bps,
             retransmits=None if udp else sent.get('retransmits'),
             jitter_ms=loss.get('jitter_ms'),
             lost_packets=loss.get('lost_packets'),

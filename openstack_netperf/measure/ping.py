@@ -32,9 +32,13 @@ _REPLY = re.compile(
     r'.*?\btime[=<](?P<time>\d+(?:\.\d+)?) ?ms(?P<rest>.*)$')
 # "From 198.18.250.1 icmp_seq=1 Destination Host Unreachable" (iputils)
 _ERROR_LINE = re.compile(r'^From \S+.*\bicmp_seq=\d+ (?P<what>.+)$')
+# "N packets transmitted, N received" (iputils), "..., N packets received"
+# (busybox, BSD).
 _TRANSMITTED = re.compile(
     r'(?P<sent>\d+) packets transmitted, (?P<received>\d+) '
-    r'(?:packets )?received')
+    r'(?P<packets>packets )?received')
+# "--- 198.18.250.2 ping statistics ---" in every ping, translated too.
+_STATISTICS = re.compile(r'^--- .+ ---$')
 _DUPLICATES = re.compile(r'\+?(\d+) duplicates')
 _ERRORS = re.compile(r'\+(\d+) errors')
 _LOSS = re.compile(r'(\d+(?:\.\d+)?)% packet loss')
@@ -130,44 +134,63 @@ def _snippet(text: str) -> str:
     return repr(text[:200] + ('...' if len(text) > 200 else ''))
 
 
+def _iputils_ms(text: str) -> float:
+    """An iputils ``time=`` in ms, undoing iputils s20180629's rounding.
+
+    s20180629 rounded without carrying into the whole milliseconds, so
+    17950 us printed as ``17.10`` (18.0) and 4995 us as ``4.100`` (5.00);
+    other releases print one decimal from 10 ms and two from 1 ms (three
+    only with ``-3``, from 20240905, which :func:`command` never passes).
+    """
+    whole, _dot, fraction = text.partition('.')
+    value = int(whole)
+    if (10 <= value < 100 and fraction == '10'
+            or 1 <= value < 10 and fraction == '100'):
+        return value + 1.0
+    return float(text)
+
+
+def _non_english(text: str) -> exceptions.ParseError:
+    return exceptions.ParseError(
+        'ping printed non-English output (a translated ping in a '
+        'non-English locale), which cannot be read; run it with LC_ALL=C: '
+        '%s' % _snippet(text))
+
+
+def _localised(lines: list[str]) -> bool:
+    """Lines of a translated ping: its statistics header, or replies."""
+    return any(_STATISTICS.match(line) and 'ping statistics' not in line
+               or 'ttl=' in line for line in lines)
+
+
 def parse(text: str, discard: int = 10) -> PingResult:
-    """Parse iputils or busybox ping output, dropping ``discard`` probes.
+    """Parse iputils, busybox or BSD ping output, dropping ``discard`` probes.
 
     Probes are identified by their sequence number (iputils counts from 1,
-    busybox from 0), so the first ``discard`` probes are dropped whether
-    they were answered or not, and a probe counts as received once however
-    many replies it got.  ``sent`` is the summary's "packets transmitted"
-    minus ``discard``.  Output without the summary line (ping killed,
-    truncated output, or ping failing before it sent anything, e.g.
-    "Network is unreachable") raises :class:`exceptions.ToolError`.
+    busybox and BSD ping -- FreeBSD, macOS -- from 0, told apart by their
+    summary: "N received" or "N packets received"), so the first
+    ``discard`` probes are dropped whether they were answered or not, and a
+    probe counts as received once however many replies it got.  ``sent``
+    is the summary's "packets transmitted" minus ``discard``.  Output
+    without the summary line (ping killed, truncated output, or ping
+    failing before it sent anything, e.g. "Network is unreachable") raises
+    :class:`exceptions.ToolError`; translated output (ping in a non-English
+    locale) raises :class:`exceptions.ParseError` asking for ``LC_ALL=C``.
     """
     _check_int('discard', discard, 0)
     if not isinstance(text, str):
         raise exceptions.ParseError(
             'ping output must be text, not %r' % type(text))
-    first_rtt: dict[int, float] = {}
-    arrival: list[int] = []
-    duplicates = 0
+    replies: list[re.Match] = []
+    unread: list[str] = []
     error_lines: list[str] = []
     ping_errors: list[str] = []
     summary = None
-    base = None
     for raw in text.splitlines():
         line = raw.strip()
         reply = _REPLY.match(line)
         if reply:
-            kind_base = 1 if reply.group('kind') == 'icmp_seq' else 0
-            if base is not None and base != kind_base:
-                raise exceptions.ParseError(
-                    'ping output mixes iputils (icmp_seq=) and '
-                    'busybox (seq=) lines: %s' % _snippet(text))
-            base = kind_base
-            seq = int(reply.group('seq'))
-            if seq in first_rtt or 'DUP!' in reply.group('rest'):
-                duplicates += 1
-                continue
-            first_rtt[seq] = float(reply.group('time'))
-            arrival.append(seq)
+            replies.append(reply)
             continue
         error = _ERROR_LINE.match(line)
         if error:
@@ -180,12 +203,20 @@ def parse(text: str, discard: int = 10) -> PingResult:
         ping_error = _PING_ERROR.match(line)
         if ping_error:
             ping_errors.append(ping_error.group('what'))
+        else:
+            unread.append(line)
 
+    if len({reply.group('kind') for reply in replies}) > 1:
+        raise exceptions.ParseError(
+            'ping output mixes iputils (icmp_seq=) and '
+            'busybox (seq=) lines: %s' % _snippet(text))
     if summary is None:
         if ping_errors:
             raise exceptions.ToolError(
                 'ping failed: %s' % '; '.join(ping_errors))
-        if arrival or error_lines:
+        if _localised(unread):
+            raise _non_english(text)
+        if replies or error_lines:
             raise exceptions.ParseError(
                 'ping output has no summary line ("N packets transmitted"): '
                 'ping was interrupted or its output truncated: %s'
@@ -197,11 +228,25 @@ def parse(text: str, discard: int = 10) -> PingResult:
     line, transmitted = summary
     total_sent = int(transmitted.group('sent'))
     total_received = int(transmitted.group('received'))
+    iputils = not transmitted.group('packets')
+    to_ms = _iputils_ms if iputils else float
+    first_rtt: dict[int, float] = {}
+    arrival: list[int] = []
+    duplicates = 0
+    for reply in replies:
+        seq = int(reply.group('seq'))
+        if seq in first_rtt or 'DUP!' in reply.group('rest'):
+            duplicates += 1
+            continue
+        first_rtt[seq] = to_ms(reply.group('time'))
+        arrival.append(seq)
     if total_sent <= discard:
         raise exceptions.ToolError(
             'ping sent %d probes, no more than the %d to discard: send more '
             'probes (count) or discard fewer' % (total_sent, discard))
     if len(first_rtt) != total_received:
+        if not first_rtt and _localised(unread):
+            raise _non_english(text)
         raise exceptions.ParseError(
             'ping summary says %d received but the output shows replies to '
             '%d probes: output incomplete or not from ping: %s'
@@ -213,7 +258,7 @@ def parse(text: str, discard: int = 10) -> PingResult:
     errors = max(len(error_lines),
                  int(err_match.group(1)) if err_match else 0)
 
-    first = discard + (base if base is not None else 0)
+    first = discard + (1 if iputils else 0)
     kept = [first_rtt[seq] for seq in arrival if seq >= first]
     sent = total_sent - discard
     received = len(kept)

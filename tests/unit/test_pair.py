@@ -125,7 +125,7 @@ class MeasurePairTest(testtools.TestCase):
         answer = src.runner._answer
 
         def unreachable(line):
-            if line.startswith('ping '):
+            if line.startswith('env LC_ALL=C ping '):
                 return 2, '', 'ping: connect: Network is unreachable\n'
             return answer(line)
 
@@ -134,6 +134,9 @@ class MeasurePairTest(testtools.TestCase):
                                 pair.Settings(rounds=1))
         self.assertIn('ping from A1 to B2 (198.19.12.6): ping failed: '
                       'connect: Network is unreachable', str(exc))
+        # Untranslated output: ping runs in the C locale.
+        self.assertEqual(['env', 'LC_ALL=C', 'ping'],
+                         src.runner.commands[0].split()[:3])
 
     def test_series_for_charts(self):
         src, dst = _endpoints()

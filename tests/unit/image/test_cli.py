@@ -1,6 +1,7 @@
 """Tests of the netperf-image command line and build options."""
 
 import io
+import os
 import pathlib
 
 import fixtures
@@ -72,6 +73,13 @@ class BuildOptionsTest(testtools.TestCase):
         self.assertRaises(exceptions.ImageError, options.source_date_epoch)
 
 
+def _in_tmp(test, **kwargs):
+    """Build options whose output and cache are in a temporary directory."""
+    tmp = pathlib.Path(test.useFixture(fixtures.TempDir()).path)
+    return build.BuildOptions(output=tmp / 'out', cache_dir=tmp / 'cache',
+                              **kwargs)
+
+
 class HostToolsTest(testtools.TestCase):
 
     def test_install_deps_installs_what_is_missing_then_rechecks(self):
@@ -87,8 +95,7 @@ class HostToolsTest(testtools.TestCase):
         self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.build.Builder._apt',
             side_effect=RuntimeError('stop here')))
-        builder = build.Builder(build.BuildOptions(
-            output=pathlib.Path('x'), install_deps=True))
+        builder = build.Builder(_in_tmp(self, install_deps=True))
         self.assertRaises(RuntimeError, builder.build)
         install.assert_called_once_with(['qemu-utils'])
         self.assertEqual(2, check.call_count)
@@ -103,10 +110,68 @@ class HostToolsTest(testtools.TestCase):
                 'qemu-img', ['qemu-utils'])))
         self.useFixture(fixtures.MockPatch(
             'openstack_netperf.image.host.check_distribution'))
-        builder = build.Builder(build.BuildOptions(output=pathlib.Path('x'),
-                                                   disk=False))
+        builder = build.Builder(_in_tmp(self, disk=False))
         exc = self.assertRaises(exceptions.ToolMissing, builder.build)
         self.assertIn('apt-get install -y qemu-utils', str(exc))
+
+
+class OutputPathTest(testtools.TestCase):
+    """Unusable --output / --cache-dir: exit 2 at once, before apt."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
+        self.stderr = self.useFixture(fixtures.MockPatch(
+            'sys.stderr', io.StringIO())).mock
+        # Nothing past the path check may run: no host checks, no apt.
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.image.host.check_distribution',
+            side_effect=AssertionError('the build went on')))
+        self.file = self.tmp / 'notes.txt'
+        self.file.write_text('a file\n')
+
+    def _build(self, *args):
+        code = cli.main(['build', '--cache-dir', str(self.tmp / 'cache'),
+                         *args])
+        return code, self.stderr.getvalue()
+
+    def test_output_onto_a_file(self):
+        code, text = self._build('--output', str(self.file))
+        self.assertEqual(2, code)
+        self.assertIn('netperf-image: error: --output %s: %s is a file, not '
+                      'a directory' % (self.file, self.file), text)
+        self.assertNotIn('Traceback', text)
+        self.assertEqual('a file\n', self.file.read_text())
+
+    def test_output_under_a_file(self):
+        code, text = self._build('--output', str(self.file / 'out'))
+        self.assertEqual(2, code)
+        self.assertIn('--output %s: %s is a file, not a directory'
+                      % (self.file / 'out', self.file), text)
+
+    def test_cache_dir_under_a_file(self):
+        code = cli.main(['build', '--output', str(self.tmp / 'out'),
+                         '--cache-dir', str(self.file / 'cache')])
+        self.assertEqual(2, code)
+        self.assertIn('--cache-dir %s: %s is a file'
+                      % (self.file / 'cache', self.file),
+                      self.stderr.getvalue())
+
+    def test_output_where_nobody_may_write(self):
+        # Not even root may make a directory at the top of sysfs.
+        code, text = self._build('--output', '/sys/netperf-image-test')
+        self.assertEqual(2, code)
+        self.assertIn('--output /sys/netperf-image-test cannot be written (',
+                      text)
+        self.assertIn('choose a directory you can write to', text)
+        self.assertFalse(os.path.exists('/sys/netperf-image-test'))
+
+    def test_usable_paths_are_made_and_the_build_goes_on(self):
+        self.assertRaises(AssertionError, cli.main, [
+            'build', '--output', str(self.tmp / 'a' / 'out'),
+            '--cache-dir', str(self.tmp / 'cache')])
+        self.assertTrue((self.tmp / 'a' / 'out').is_dir())
+        self.assertEqual([], list((self.tmp / 'a' / 'out').iterdir()))
 
 
 class MainTest(testtools.TestCase):

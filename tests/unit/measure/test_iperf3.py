@@ -9,6 +9,7 @@ import testtools
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
 from openstack_netperf import pair
+from tests.unit.measure import collection
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'iperf3')
 # The methodology's client settings (pair.Settings holds the defaults).
@@ -318,3 +319,77 @@ class ParseBadInputTest(testtools.TestCase):
 
     def test_empty_output(self):
         self.assertRaises(exceptions.ToolError, iperf3.parse_result, '')
+
+
+class CollectionTest(testtools.TestCase):
+    """Every real output kept here, this project's and other projects'."""
+
+    def test_every_output_parses_to_its_recorded_figures(self):
+        names, expected = collection.load(DATA, '.json')
+        self.assertEqual(names, sorted(expected))
+        for name in names:
+            want = expected[name]
+            if 'error' in want:
+                exc = self.assertRaises(exceptions.ToolError,
+                                        iperf3.parse_result, capture(name))
+                self.assertIn(want['error'], str(exc), name)
+                continue
+            got = iperf3.parse_result(capture(name))
+            self.assertEqual(
+                want, {'version': got.version, 'protocol': got.protocol,
+                       'reverse': got.reverse, 'sent_bps': got.sent_bps,
+                       'received_bps': round(got.received_bps, 3),
+                       'packets': got.packets,
+                       'lost_packets': got.lost_packets,
+                       'intervals': len(got.intervals),
+                       'omitted_intervals': got.omitted_intervals}, name)
+
+    def test_udp_arrivals_before_3_11_equal_what_3_11_reports(self):
+        # Before 3.11 the client's UDP "end" held only "sum": the sender's
+        # bytes and rate, the receiver's packets, loss and seconds.  The
+        # 3.12 capture with 10 % loss still has that "sum" beside
+        # "sum_received": without the newer sections the parser must
+        # arrive at iperf3's own received rate, not the sender's.
+        doc = json.loads(capture('udp_loss.json'))
+        received = doc['end'].pop('sum_received')
+        doc['end'].pop('sum_sent')
+        got = iperf3.parse_result(json.dumps(doc))
+        self.assertAlmostEqual(received['bits_per_second'],
+                               got.received_bps, delta=1e-3)
+        self.assertLess(got.received_bps,
+                        0.91 * doc['end']['sum']['bits_per_second'])
+        self.assertEqual((received['packets'], received['lost_packets']),
+                         (got.packets, got.lost_packets))
+
+    def test_old_udp_without_loss_received_what_was_sent(self):
+        got = iperf3.parse_result(capture('external/yardstick_3.0.7_udp.json'))
+        self.assertEqual(('iperf 3.0.7', 0), (got.version, got.lost_packets))
+        # 3022 datagrams of 8192 bytes in 10.0002 s.
+        self.assertAlmostEqual(3022 * 8192 * 8 / 10.0002, got.received_bps)
+        self.assertAlmostEqual(got.sent_bps, got.received_bps,
+                               delta=got.sent_bps * 1e-4)
+
+    def test_bidir_is_refused_by_name(self):
+        exc = self.assertRaises(
+            exceptions.ParseError, iperf3.parse_result,
+            capture('external/dariuszpanas-iperf3-lib_3.21_udp_bidir.json'))
+        self.assertIn('--bidir', str(exc))
+        self.assertIn('without and with -R', str(exc))
+
+    def test_bidir_of_3_7_to_3_10_is_refused(self):
+        # iperf3 3.7-3.10 wrote the reverse direction of --bidir under the
+        # same names, "sum_sent" and "sum_received" twice in "end".
+        text = capture('tcp.json')
+        end = text.index('"sum_sent"')
+        text = text[:end] + text[end:].replace(
+            '"sum_received"', '"sum_sent": {}, "sum_received": {}, '
+            '"sum_received"', 1)
+        exc = self.assertRaises(exceptions.ParseError, iperf3.parse_result,
+                                text)
+        self.assertIn('--bidir', str(exc))
+
+    def test_keys_iperf3_repeats_per_stream_are_no_bidir(self):
+        # iperf3 3.12 writes "sock_bufsize" once per stream with -P 2.
+        self.assertIn('"sock_bufsize"', capture('tcp_parallel2.json'))
+        self.assertEqual(2, iperf3.parse_result(
+            capture('tcp_parallel2.json')).parallel)

@@ -2,12 +2,14 @@
 
 import os
 import re
+import statistics
 
 import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import ping
 from openstack_netperf import pair
+from tests.unit.measure import collection
 
 DATA = os.path.join(os.path.dirname(__file__), '..', 'data', 'ping')
 FLAVORS = ('iputils', 'busybox')
@@ -211,3 +213,100 @@ class ParseBadInputTest(testtools.TestCase):
     def test_negative_discard(self):
         self.assertRaises(exceptions.InvalidInput, ping.parse,
                           capture('iputils_normal'), discard=-1)
+
+
+def german(text):
+    """iputils output as iputils 20221126 prints it under a German locale.
+
+    The substitutions are the msgstr of iputils' own po/de.po for
+    " time=%s ms", "--- %s ping statistics ---", "%ld packets transmitted, ",
+    "%ld received" and ", %g%% packet loss".
+    """
+    text = re.sub(r' time=([\d.]+) ms', r' Zeit=\1 ms', text)
+    text = re.sub(r'--- (\S+) ping statistics ---',
+                  r'--- \1 ping-Statistiken ---', text)
+    return re.sub(r'(\d+) packets transmitted, (\d+) received, '
+                  r'(\d+)% packet loss',
+                  r'\1 Pakete übertragen, \2 empfangen, \3% Paketverlust',
+                  text)
+
+
+class OtherPingsTest(testtools.TestCase):
+    """Outputs of other pings, kept from other projects (external/)."""
+
+    def test_every_output_parses_to_its_recorded_figures(self):
+        names, expected = collection.load(DATA, '.txt', ['VERSIONS.txt'])
+        self.assertEqual(names, sorted(expected))
+        for name in names:
+            want = expected[name]
+            text = capture(name[:-len('.txt')])
+            if 'error' in want:
+                exc = self.assertRaises(exceptions.ToolError, ping.parse,
+                                        text, discard=0)
+                self.assertIn(want['error'], str(exc), name)
+                continue
+            got = ping.parse(text, discard=0)
+            self.assertEqual(
+                want, {'total_sent': got.total_sent,
+                       'total_received': got.total_received,
+                       'duplicates': got.duplicates, 'errors': got.errors,
+                       'rtts_ms': got.all_rtts_ms}, name)
+            # The recorded figures are ping's own, read without the parser.
+            sent, received = re.search(
+                r'(\d+) packets transmitted, (\d+)', text).groups()
+            self.assertEqual((int(sent), int(received)),
+                             (got.total_sent, got.total_received), name)
+
+    def test_bsd_ping_counts_from_zero(self):
+        # FreeBSD and macOS number the first probe 0 and say "packets
+        # received": discarding one probe must not count one as lost.
+        for name in ('jc_freebsd12_ping-ip', 'jc_osx-10.14.6_ping-ip'):
+            text = capture('external/' + name)
+            got = ping.parse(text, discard=1)
+            self.assertEqual((2, 2, 0.0),
+                             (got.sent, got.received, got.loss_percent))
+            self.assertEqual([rtt for _seq, rtt in replies(text)[1:]],
+                             got.rtts_ms)
+
+    def test_bsd_total_loss(self):
+        got = ping.parse(
+            capture('external/jc_osx-10.14.6_ping-ip-unreachable'), discard=2)
+        self.assertEqual((6, 0, 100.0),
+                         (got.sent, got.received, got.loss_percent))
+
+    def test_iputils_s20180629_rounding_is_carried(self):
+        # iputils s20180629 printed 47.95-47.99 ms as "47.10" (iputils
+        # pull requests #123 and #142, fixed in s20190324): it is 48.0.
+        text = capture('external/cloudmesh-pi-burn_raspios_s20180629')
+        self.assertIn('time=47.10 ms', text)
+        got = ping.parse(text, discard=0)
+        self.assertEqual([48.2, 48.3, 47.9, 48.0, 48.5], got.rtts_ms)
+        # ping's own average (from exact times) agrees only when carried.
+        _low, average, _high = summary_rtt(text)
+        self.assertAlmostEqual(average, statistics.mean(got.rtts_ms),
+                               delta=0.05)
+        self.assertGreater(
+            abs(average - statistics.mean(rtt for _s, rtt in replies(text))),
+            0.1)
+
+    def test_rounding_carry_only_for_iputils_shapes(self):
+        for shown, meant in (('17.10', 18.0), ('4.100', 5.0), ('9.100', 10.0),
+                             ('47.1', 47.1), ('10.00', 10.0), ('0.100', 0.1),
+                             ('4.10', 4.1), ('120', 120.0)):
+            self.assertEqual(meant, ping._iputils_ms(shown), shown)
+        # busybox and BSD print three decimals: "4.100" is 4.1 ms there.
+        text = capture('external/jc_freebsd12_ping-ip').replace(
+            'time=0.022', 'time=4.100')
+        self.assertEqual(4.1, ping.parse(text, discard=0).rtts_ms[0])
+
+    def test_non_english_output_asks_for_the_c_locale(self):
+        for name in ('iputils_normal', 'iputils_total_loss'):
+            exc = self.assertRaises(exceptions.ParseError, ping.parse,
+                                    german(capture(name)))
+            self.assertIn('ping printed non-English output', str(exc))
+            self.assertIn('run it with LC_ALL=C', str(exc))
+
+    def test_translated_replies_under_an_english_summary(self):
+        text = capture('iputils_normal').replace(' time=', ' Zeit=')
+        exc = self.assertRaises(exceptions.ParseError, ping.parse, text)
+        self.assertIn('LC_ALL=C', str(exc))
