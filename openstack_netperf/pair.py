@@ -176,34 +176,30 @@ class PairMeasurement:
         Throughput is what the receiver got (Mbit/s); latency figures come
         from the kept RTTs of both directions.
         """
-        figures: dict[str, float | None] = {
-            'tcp_forward_mbps': self._per_round(
-                lambda r: _mbps(r.tcp_forward.received_bps)),
-            'tcp_reverse_mbps': self._per_round(
-                lambda r: _mbps(r.tcp_reverse.received_bps)),
-            'tcp_forward_retransmits': self._per_round(
-                lambda r: r.tcp_forward.retransmits),
-            'tcp_reverse_retransmits': self._per_round(
-                lambda r: r.tcp_reverse.retransmits),
+        protocols = ('tcp', 'udp') if self.settings.udp else ('tcp',)
+        # (figure, what it reads of an iperf3 result, protocols it has)
+        per_run: tuple[tuple[str, Callable[[Any], Any], tuple[str, ...]],
+                       ...] = (
+            ('mbps', lambda run: _mbps(run.received_bps), ('tcp', 'udp')),
+            ('retransmits', lambda run: run.retransmits, ('tcp',)),
+            ('loss_percent', lambda run: run.lost_percent, ('udp',)),
+            ('jitter_ms', lambda run: run.jitter_ms, ('udp',)),
+        )
+        figures: dict[str, float | None] = {}
+        for protocol in protocols:
+            for direction in ('forward', 'reverse'):
+                attr = '%s_%s' % (protocol, direction)
+                for name, read, applies in per_run:
+                    if protocol in applies:
+                        figures['%s_%s' % (attr, name)] = self._per_round(
+                            lambda r, a=attr, f=read: f(getattr(r, a)))
+        figures.update({
             'rtt_median_ms': self._per_round(
                 lambda r: getattr(r.rtt_summary(), 'median', None)),
             'rtt_p95_ms': self._per_round(
                 lambda r: getattr(r.rtt_summary(), 'p95', None)),
             'ping_loss_percent': self._per_round(Round.loss_percent),
-        }
-        if self.settings.udp:
-            figures.update({
-                'udp_forward_mbps': self._per_round(
-                    lambda r: _mbps(r.udp_forward.received_bps)),
-                'udp_reverse_mbps': self._per_round(
-                    lambda r: _mbps(r.udp_reverse.received_bps)),
-                'udp_forward_loss_percent': self._per_round(
-                    lambda r: r.udp_forward.lost_percent),
-                'udp_reverse_loss_percent': self._per_round(
-                    lambda r: r.udp_reverse.lost_percent),
-                'udp_forward_jitter_ms': self._per_round(
-                    lambda r: r.udp_forward.jitter_ms),
-            })
+        })
         return {k: float(v) for k, v in figures.items() if v is not None}
 
 
@@ -288,10 +284,9 @@ def run_iperf3(server: Endpoint, client: Endpoint, settings: Settings,
 def run_ping(source: Endpoint, target: Endpoint,
              settings: Settings) -> ping.PingResult:
     """Ping ``target`` from ``source``; losses are results, not errors."""
-    # iputils ping is translated (from s20190324): a guest with another
-    # locale prints output the parser cannot read.  iperf3 is not
-    # translated (it never calls setlocale), so only ping gets LC_ALL=C.
-    command = ['env', 'LC_ALL=C'] + ping.command(
+    # ping.command runs ping under LC_ALL=C; iperf3 is not translated (it
+    # never calls setlocale).
+    command = ping.command(
         target.address, count=settings.ping_count,
         interval=settings.ping_interval)
     limit = settings.ping_count * settings.ping_interval + COMMAND_MARGIN

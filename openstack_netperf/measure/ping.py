@@ -104,6 +104,7 @@ def command(host: str, *, count: int, interval: float,
     came, busybox stops after ``count`` probes were sent.  ``flavor``
     ``'iputils'`` adds ``-n`` (no reverse DNS lookups, iputils only);
     ``'auto'`` and ``'busybox'`` use only the options both implement.
+    The command runs under ``LC_ALL=C``, so its output is English.
     """
     _check_host(host)
     _check_int('count', count, 1)
@@ -116,7 +117,9 @@ def command(host: str, *, count: int, interval: float,
         raise exceptions.InvalidInput(
             'ping flavor must be one of %s, not %r'
             % (', '.join(FLAVORS), flavor))
-    argv = ['ping']
+    # iputils ping is translated (from s20190324): a guest with another
+    # locale prints output the parser cannot read.
+    argv = ['env', 'LC_ALL=C', 'ping']
     if flavor == 'iputils':
         argv.append('-n')
     argv += ['-c', str(count), '-i', '%g' % interval]

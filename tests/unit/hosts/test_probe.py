@@ -51,7 +51,7 @@ class GuestRunner:
         line = remote.to_shell(command)
         self.commands.append((line, timeout, check))
         stdout = ''
-        if line.startswith('ping '):
+        if line.startswith('env LC_ALL=C ping '):
             self.files[re.search(r' >(\S+) 2>&1$', line).group(1)] = (
                 self.output)
         elif line.startswith('cat '):
@@ -72,7 +72,8 @@ class PingBurstTest(testtools.TestCase):
                                 interval=0.01)
         self.assertEqual(verdict.Burst(300, 1000), burst.send())
         line, timeout, check = runner.commands[0]
-        self.assertEqual('ping -c 300 -i 0.01 -s 1000 -w 16 198.19.12.10 '
+        self.assertEqual('env LC_ALL=C ping -c 300 -i 0.01 -s 1000 -w 16 '
+                         '198.19.12.10 '
                          '>%s 2>&1' % burst.output_file, line)
         self.assertTrue(burst.output_file.startswith('/tmp/netperf-burst-'))
         self.assertEqual(46, timeout)

@@ -37,7 +37,8 @@ class CommandTest(testtools.TestCase):
 
     def test_methodology_defaults(self):
         settings = pair.Settings()
-        self.assertEqual(['ping', '-c', '60', '-i', '1', '198.19.11.5'],
+        self.assertEqual(['env', 'LC_ALL=C', 'ping', '-c', '60', '-i', '1',
+                          '198.19.11.5'],
                          ping.command('198.19.11.5',
                                       count=settings.ping_count,
                                       interval=settings.ping_interval))
@@ -45,8 +46,8 @@ class CommandTest(testtools.TestCase):
 
     def test_every_option(self):
         self.assertEqual(
-            ['ping', '-n', '-c', '10', '-i', '1', '-s', '1422', '-w', '30',
-             'vm-a1'],
+            ['env', 'LC_ALL=C', 'ping', '-n', '-c', '10', '-i', '1', '-s',
+             '1422', '-w', '30', 'vm-a1'],
             ping.command('vm-a1', count=10, interval=1, size=1422,
                          deadline=30, flavor='iputils'))
 

@@ -58,7 +58,7 @@ class FakeGuestRunner:
         self.bursts = 0
 
     def _answer(self, line: str) -> tuple[int, str, str]:
-        line = line.removeprefix('env LC_ALL=C ')  # pair.run_ping's locale
+        line = line.removeprefix('env LC_ALL=C ')  # ping.command's locale
         if line.startswith('command -v'):
             return 0, ''.join('%s\n' % t for t in self.missing), ''
         if line.startswith('iperf3 --version'):

@@ -156,9 +156,10 @@ class EastWestTest(ScenarioTestBase):
         self.assertTrue(guest.fixed_ip.startswith('198.19.11.'))
         warm_up, burst = runner.commands
         target = re.search(r'(198\.19\.12\.\d+)', burst).group(1)
-        self.assertEqual('ping -c 1 -i 1 -w 2 %s' % target, warm_up)
-        self.assertRegex(burst, r'^ping -c 3000 -i 0.01 -s 1000 -w 70 %s '
-                                r'>/tmp/netperf-burst-\w+.txt 2>&1$'
+        self.assertEqual('env LC_ALL=C ping -c 1 -i 1 -w 2 %s' % target,
+                         warm_up)
+        self.assertRegex(burst, r'^env LC_ALL=C ping -c 3000 -i 0.01 -s 1000 '
+                                r'-w 70 %s >/tmp/netperf-burst-\w+.txt 2>&1$'
                          % re.escape(target))
 
     def test_intra_node_intra_subnet_legacy_pins_both_to_one_host(self):
