@@ -214,6 +214,48 @@ def decode_path_record(data: Any, where: str = 'data'
             for index, row in enumerate(rows)]
 
 
+# The display table that openstack-netperf 1.x wrote instead of the
+# record: its rows are read back so a baseline saved by that version
+# still summarises (and compares) after an upgrade.
+LEGACY_PATH_COLUMNS = ('category', 'thesis', 'router', 'expected', 'verdict',
+                       'as expected', 'sender', 'target', 'network nodes',
+                       'burst', 'reason')
+_LEGACY_EXPECTED = {results.PathVerdict.expected(True).value: 1,
+                    results.PathVerdict.expected(False).value: 0}
+
+
+def decode_legacy_path_table(data: Any, where: str = 'data'
+                             ) -> list[results.PathRow]:
+    """The rows of a 1.x "Path verdicts" table, as typed rows."""
+    expect(data, dict, where)
+    cols = expect(data.get('cols'), list, '%s.cols' % where)
+    if tuple(cols) != LEGACY_PATH_COLUMNS:
+        raise _fail('%s.cols' % where, 'expected the record of this version '
+                    'or the table of 1.x %s, got %s'
+                    % (list(LEGACY_PATH_COLUMNS), cols))
+    record = []
+    for index, cells in enumerate(expect(data.get('rows'), list,
+                                         '%s.rows' % where)):
+        at = '%s.rows[%d]' % (where, index)
+        expect(cells, list, at)
+        if len(cells) != len(cols):
+            raise _fail(at, 'expected %d cells, got %d'
+                        % (len(cols), len(cells)))
+        old = dict(zip(cols, cells))
+        expected = _LEGACY_EXPECTED.get(old['expected'])
+        if expected is None:
+            raise _fail(at + '.expected', 'expected one of %s, got %r'
+                        % (sorted(_LEGACY_EXPECTED), old['expected']))
+        nodes = expect(old['network nodes'], str, at + '.network nodes')
+        record.append(_path_row(
+            [old['category'], old['router'], expected, old['verdict'],
+             old['sender'], old['target'],
+             _NODE_SEPARATOR.join(n.strip() for n in nodes.split(',')
+                                  if n.strip()),
+             old['burst'], old['reason']], at))
+    return record
+
+
 def decode_paths(output: Any, where: str = 'output'
                  ) -> list[results.PathRow] | None:
     """The path verdicts an iteration recorded; None when none was.
@@ -227,9 +269,11 @@ def decode_paths(output: Any, where: str = 'output'
         at = '%s.complete[%d]' % (where, index)
         if item.get('chart_plugin') == PATH_PLUGIN:
             return decode_path_record(item.get('data'), '%s.data' % at)
+        if item.get('chart_plugin') == 'Table':
+            return decode_legacy_path_table(item.get('data'),
+                                            '%s.data' % at)
         if item.get('chart_plugin') != 'TextArea':
-            raise _fail(at, '"%s" is a %r output, not the record of this '
-                        'version of openstack-netperf (an earlier version '
-                        'wrote a table: read its reports with it)' % (
+            raise _fail(at, '"%s" is a %r output, neither the record of '
+                        'this version nor the table of 1.x' % (
                             PATH_TITLE, item.get('chart_plugin')))
     return None

@@ -5,7 +5,8 @@ tests/unit/data/summary/rally-report.json comes from
 scenario run behind legacy and DVR routers (two iterations each) over the
 fake cloud, guests and nodes of tests/unit/rally, exported by Rally's
 ``json`` exporter (see that module).  The findings themselves are tested
-on typed rows in test_results.
+on typed rows in test_results.  rally-report-1.x.json is the same run as
+openstack-netperf 1.x exported it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from rally_netperf import summary
 
 REPORT = os.path.join(os.path.dirname(__file__), 'data', 'summary',
                       'rally-report.json')
+# The same run as exported by openstack-netperf 1.x, whose path verdicts
+# were a display table: a baseline saved before an upgrade.
+REPORT_1X = os.path.join(os.path.dirname(__file__), 'data', 'summary',
+                         'rally-report-1.x.json')
 
 
 def _load():
@@ -165,6 +170,12 @@ class MainTest(testtools.TestCase):
         self.assertEqual(10, len(data['rows']))
         self.assertEqual({'holds'}, {f['status'] for f in data['findings']})
 
+    def test_a_1x_report_summarises_the_same(self):
+        for form in ((), ('--format', 'json')):
+            code, old, err = self._main(REPORT_1X, *form)
+            self.assertEqual((0, ''), (code, err))
+            self.assertEqual(self._main(REPORT, *form)[1], old)
+
     def test_bad_file_says_how_to_make_one(self):
         code, out, err = self._main_on({'tasks': 'nope'})
         self.assertEqual(2, code)
@@ -206,7 +217,9 @@ class MainTest(testtools.TestCase):
                 (_set(record + ['rows', 0, 2], 'yes'),
                  'data.rows[0].expected_crossing', 'expected 0 or 1'),
                 (_set(_OUTPUT + ['complete', 20, 'chart_plugin'], 'Table'),
-                 'output.complete[20]', "is a 'Table' output")):
+                 'complete[20].data.cols', 'or the table of 1.x'),
+                (_set(_OUTPUT + ['complete', 20, 'chart_plugin'], 'Lines'),
+                 'output.complete[20]', "is a 'Lines' output")):
             report = _load()
             self.assertEqual(records.PATH_TITLE,
                              report['tasks'][0]['subtasks'][0]['workloads'][
