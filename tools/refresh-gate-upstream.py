@@ -190,8 +190,10 @@ def zuul_facts(repos: list[Repo], facts: dict) -> None:
 
 
 def role_facts(repos: list[Repo], facts: dict) -> None:
-    """Variables only upstream roles' defaults set: a playbook outside the
-    role must set them or use ``| default()``."""
+    """Variables that only upstream roles' defaults set.
+
+    A playbook outside the role must set them or use ``| default()``.
+    """
     defaults: dict[str, list[str]] = {}
     for repo in repos:
         for path in repo.glob(ROLE_DEFAULTS):
