@@ -223,10 +223,13 @@ def summarise(json_path: str) -> None:
     if summary is None:
         print('%s not found: no summary table' % SUMMARY, file=sys.stderr)
         return
-    status = subprocess.run([summary, json_path],
-                            stdin=subprocess.DEVNULL).returncode
-    if status:
-        print('%s exited %d' % (SUMMARY, status), file=sys.stderr)
+    result = subprocess.run([summary, json_path], capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.returncode:
+        print('%s exited %d' % (SUMMARY, result.returncode),
+              file=sys.stderr)
 
 
 def run(opts: Options, rally: Rally) -> int:
