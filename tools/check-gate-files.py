@@ -71,7 +71,8 @@ class Upstream:
         self.plugin_phases = frozenset(data['plugin_phases'])
         self.role_defaults: dict[str, list[str]] = data[
             'role_default_only_variables']
-        self.agent_modes = frozenset(data['l3_agent_modes']['values'])
+        self.agent_modes = frozenset(
+            data.get('l3_agent_modes', {}).get('values', ()))
 
     @classmethod
     def load(cls, path: pathlib.Path = UPSTREAM_FILE) -> 'Upstream':
@@ -109,6 +110,7 @@ CONFIG_VALUES = {
 # with a default.
 JINJA = re.compile(r'\{\{(.*?)\}\}', re.S)
 IDENTIFIER = re.compile(r'(?<![.\w])([a-z_][a-z0-9_]*)')
+STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 # A job's repository is outside openstack/governance (x/ namespace).
 GOVERNED_NAMESPACES = ('openstack/',)
 PROJECT_NAME = 'x/openstack-netperf'
@@ -536,9 +538,11 @@ def bare_uses(text: str) -> set[str]:
     """Names a text's Jinja expressions use without ``| default(...)``."""
     names = set()
     for expression in JINJA.findall(text):
+        expression = STRING.sub("''", expression)
         for m in IDENTIFIER.finditer(expression):
-            rest = expression[m.end():]
-            if not re.match(r'\s*\|\s*default\b', rest):
+            if expression[:m.start()].rstrip().endswith('|'):
+                continue   # a filter's name
+            if not re.match(r'\s*\|\s*default\b', expression[m.end():]):
                 names.add(m.group(1))
     return names
 
