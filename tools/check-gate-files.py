@@ -320,24 +320,31 @@ class JobChecker:
             job = jobs.get(job.get('parent'))
         return lineage
 
-    def _playbooks(self) -> Iterator[str]:
-        job_vars = {name for job in self._lineage()
-                    for name in (job.get('vars') or {})}
+    def _job_vars(self) -> set[str]:
+        """Names the vars of this job and its local ancestors set."""
+        return {name for job in self._lineage()
+                for name in (job.get('vars') or {})}
+
+    def _playbook_entries(self) -> Iterator[tuple[dict, str, str]]:
+        """(job, key, playbook) of this job and its local ancestors."""
         for job in self._lineage():
             for key in PLAYBOOK_KEYS:
                 for entry in _as_list(job.get(key)):
-                    name = (entry.get('name') if isinstance(entry, dict)
-                            else entry)
-                    path = self.root / name
-                    if not path.is_file():
-                        if job is self.job:
-                            yield '%s: %s playbook %s does not exist' % (
-                                self.where, key, name)
-                        continue
-                    for var in sorted(playbook_variables(path) - job_vars):
-                        yield ('%s: %s uses %s, which neither the job nor '
-                               'the playbook defines' % (self.where, name,
-                                                         var))
+                    yield job, key, (entry.get('name')
+                                     if isinstance(entry, dict) else entry)
+
+    def _playbooks(self) -> Iterator[str]:
+        job_vars = self._job_vars()
+        for job, key, name in self._playbook_entries():
+            path = self.root / name
+            if not path.is_file():
+                if job is self.job:
+                    yield '%s: %s playbook %s does not exist' % (
+                        self.where, key, name)
+                continue
+            for var in sorted(playbook_variables(path) - job_vars):
+                yield ('%s: %s uses %s, which neither the job nor the '
+                       'playbook defines' % (self.where, name, var))
 
     def _role_defaults(self) -> Iterator[str]:
         """Upstream role defaults the job's vars or playbooks use bare.
@@ -345,18 +352,12 @@ class JobChecker:
         A role's defaults exist only inside that role: a job variable or
         a playbook outside it that uses one must set it or default it.
         """
-        defined = {name for job in self._lineage()
-                   for name in (job.get('vars') or {})}
+        defined = self._job_vars()
         texts = [('vars', yaml.safe_dump(job.get('vars') or {}))
                  for job in self._lineage()]
-        for job in self._lineage():
-            for key in PLAYBOOK_KEYS:
-                for entry in _as_list(job.get(key)):
-                    name = (entry.get('name') if isinstance(entry, dict)
-                            else entry)
-                    path = self.root / name
-                    if path.is_file():
-                        texts.append((name, path.read_text()))
+        texts += [(name, (self.root / name).read_text())
+                  for _, _, name in self._playbook_entries()
+                  if (self.root / name).is_file()]
         for where, text in texts:
             found: set[str] = set()
             if where != 'vars':

@@ -288,8 +288,8 @@ class RallyPlaybookTest(testtools.TestCase):
             (ROOT / 'playbooks/netperf-rally-post.yaml').read_text())
 
     def test_reports_are_the_files_the_post_playbook_exports(self):
-        self.assertIn('--report {{ netperf_rally_results_dir }}/netperf-report',
-                      ' '.join(self.task['command'].split()))
+        self.assertIn('--report {{ netperf_rally_results_dir }}/'
+                      'netperf-report', ' '.join(self.task['command'].split()))
         stat = [t for t in self.post[0]['tasks'] if 'stat' in t][0]
         self.assertEqual({'netperf-report.html', 'netperf-report.json'},
                          {item['file'] for item in stat['loop']})
