@@ -16,9 +16,12 @@ A gate job that fails because a devstack variable or a job parent is
 misspelled fails after an hour of devstack; these checks fail in seconds:
 
 * every YAML file of the gate parses;
-* job parents, nodesets, project templates and pipeline jobs are defined
-  here or are known upstream jobs (devstack, tempest, zuul-jobs);
-* playbooks named by jobs exist;
+* job parents, nodesets (with nodes), project templates and pipeline jobs
+  are defined here or upstream; no template publishes only governed
+  repositories; setup.cfg declares every Python the templates test;
+* playbooks named by jobs exist, and neither they nor job vars use an
+  upstream role's default outside that role without setting or
+  defaulting it;
 * devstack variables, services, local.conf phases and config files are
   spelled as devstack expects, DVR settings have valid values, and the
   ``[netperf]`` options written to tempest.conf are ones the Tempest plugin
@@ -26,6 +29,9 @@ misspelled fails after an hour of devstack; these checks fail in seconds:
 * Tempest plugins are required projects and the test regex selects them;
 * the Rally task args of a job are arguments the task takes;
 * the shell passes ``bash -n`` and shellcheck.
+
+What "upstream" defines comes from ``tools/gate-upstream.yaml``, extracted
+from the upstream repositories by ``tools/refresh-gate-upstream.py``.
 
 Usage: ``tools/check-gate-files.py [--root DIR] [--no-shellcheck]``.
 Prints one problem a line and exits 1 when there is any.
@@ -43,117 +49,72 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-# Jobs other repositories define that gate jobs here may inherit from or
-# run.  Sources: devstack .zuul.yaml, tempest zuul.d/, rally-openstack
-# .zuul.d/, zuul-jobs and opendev base-jobs.
-KNOWN_JOBS = frozenset({
-    'base', 'multinode', 'unittests', 'tox', 'tox-py3',
-    'devstack-base', 'devstack-minimal', 'devstack', 'devstack-multinode',
-    'devstack-tox-functional', 'devstack-tox-functional-consumer',
-    'devstack-tempest', 'tempest-full-py3', 'tempest-all',
-    'tempest-multinode-full-base', 'tempest-multinode-full-py3',
-    'tempest-integrated-networking', 'rally-task-at-devstack',
-    'openstack-tox-pep8', 'openstack-tox-py3', 'openstack-tox-docs',
-    'openstack-tox-cover',
-})
+# What upstream defines (jobs, nodesets, project templates, devstack
+# variables, services and phases, role defaults, ...) is read from
+# gate-upstream.yaml, which tools/refresh-gate-upstream.py extracts from
+# the upstream repositories' files, citing each (repository, path, commit).
+UPSTREAM_FILE = pathlib.Path(__file__).resolve().parent / 'gate-upstream.yaml'
 
-# Nodesets from devstack's .zuul.yaml (and the single-node labels).
-KNOWN_NODESETS = frozenset({
-    'openstack-single-node-jammy', 'openstack-single-node-noble',
-    'openstack-two-node-jammy', 'openstack-two-node-noble',
-    'openstack-three-node-jammy', 'openstack-three-node-noble',
-    'ubuntu-jammy', 'ubuntu-noble', 'debian-bookworm',
-})
 
-# Project templates of openstack-zuul-jobs.
-KNOWN_TEMPLATES = frozenset({
-    'openstack-python3-jobs', 'publish-openstack-docs-pti',
-    'check-requirements', 'release-notes-jobs-python3',
-    'openstack-cover-jobs',
-})
+class Upstream:
+    """The facts of gate-upstream.yaml, as sets and mappings."""
 
-# localrc variables devstack (stackrc, lib/neutron, lib/nova, lib/tempest,
-# the Zuul devstack jobs) reads.  Variables of this project's plugin come
-# from devstack/settings.  Add a name here only with devstack reading it.
-KNOWN_DEVSTACK_VARIABLES = frozenset({
-    'ADMIN_PASSWORD', 'DATABASE_PASSWORD', 'RABBIT_PASSWORD',
-    'SERVICE_PASSWORD', 'DATABASE_HOST', 'DATABASE_TYPE', 'RABBIT_HOST',
-    'HOST_IP', 'SERVICE_HOST', 'GLANCE_HOSTPORT', 'Q_HOST',
-    'DEST', 'DATA_DIR', 'LOGFILE', 'LOG_COLOR', 'VERBOSE',
-    'VERBOSE_NO_TIMESTAMP', 'ERROR_ON_CLONE', 'USE_PYTHON3', 'GLOBAL_VENV',
-    'LIBS_FROM_GIT', 'NOVNC_FROM_PACKAGE', 'ENABLE_TLS',
-    'KEYSTONE_ADMIN_ENDPOINT', 'REGION_NAME', 'STACK_USER',
-    # networking
-    'Q_AGENT', 'Q_PLUGIN', 'Q_ML2_PLUGIN_MECHANISM_DRIVERS',
-    'Q_ML2_TENANT_NETWORK_TYPE', 'Q_ML2_PLUGIN_TYPE_DRIVERS', 'Q_DVR_MODE',
-    'Q_L3_ENABLED', 'Q_L3_ROUTER_PER_TENANT', 'Q_USE_PROVIDERNET_FOR_PUBLIC',
-    'Q_SERVICE_PLUGIN_CLASSES', 'Q_FLOATING_ALLOCATION_POOL',
-    'ML2_L3_PLUGIN', 'OVS_BRIDGE_MAPPINGS', 'OVS_PHYSICAL_BRIDGE',
-    'PHYSICAL_NETWORK', 'PUBLIC_BRIDGE', 'PUBLIC_BRIDGE_MTU',
-    'PUBLIC_NETWORK_NAME', 'PUBLIC_NETWORK_GATEWAY', 'PUBLIC_INTERFACE',
-    'FLOATING_RANGE', 'FIXED_RANGE', 'NETWORK_GATEWAY',
-    'IPV4_ADDRS_SAFE_TO_USE', 'TUNNEL_ENDPOINT_IP', 'ENABLE_CHASSIS_AS_GW',
-    'OVN_L3_CREATE_PUBLIC_NETWORK', 'OVN_DBS_LOG_LEVEL',
-    # compute and images
-    'LIBVIRT_TYPE', 'VIRT_DRIVER', 'FORCE_CONFIG_DRIVE', 'IMAGE_URLS',
-    'DOWNLOAD_DEFAULT_IMAGES', 'DEFAULT_IMAGE_NAME',
-    'NOVA_ALLOW_MOVE_TO_SAME_HOST', 'LIVE_MIGRATION_AVAILABLE',
-    'USE_BLOCK_MIGRATION_FOR_LIVE_MIGRATION', 'NOVA_VNC_ENABLED',
-    # tempest
-    'TEMPEST_PLUGINS', 'TEMPEST_CONCURRENCY',
-})
+    def __init__(self, data: dict):
+        self.sources = data['sources']
+        self.jobs = frozenset(data['jobs'])
+        self.nodesets: dict[str, dict] = data['nodesets']
+        self.templates: dict[str, dict] = data['project_templates']
+        self.variables = frozenset(data['devstack_variables'])
+        self.services = frozenset(data['devstack_services'])
+        self.local_conf_phases = frozenset(data['local_conf_phases'])
+        self.plugin_modes = frozenset(data['plugin_modes'])
+        self.plugin_phases = frozenset(data['plugin_phases'])
+        self.role_defaults: dict[str, list[str]] = data[
+            'role_default_only_variables']
+        self.agent_modes = frozenset(
+            data.get('l3_agent_modes', {}).get('values', ()))
 
-# Values devstack accepts for the variables the jobs depend on.
+    @classmethod
+    def load(cls, path: pathlib.Path = UPSTREAM_FILE) -> 'Upstream':
+        with path.open() as f:
+            return cls(yaml.safe_load(f))
+
+
+# Values devstack accepts for the variables the jobs depend on.  Q_AGENT:
+# the agents devstack has a lib/neutron_plugins/<agent>_agent for
+# (openstack/devstack) plus macvtap (openstack/neutron devstack/lib/
+# macvtap_agent); tenant network types: neutron's ML2 type drivers
+# (openstack/neutron neutron/plugins/ml2/drivers/type_*.py); Q_DVR_MODE is
+# written as the L3 agent's agent_mode (openstack/devstack lib/neutron),
+# whose choices gate-upstream.yaml has.
 DEVSTACK_VALUES = {
-    'Q_AGENT': {'openvswitch', 'ovn', 'linuxbridge', 'macvtap'},
-    'Q_DVR_MODE': {'legacy', 'dvr', 'dvr_snat', 'dvr_no_external'},
+    'Q_AGENT': {'openvswitch', 'ovn', 'macvtap'},
     'Q_ML2_TENANT_NETWORK_TYPE': {'vxlan', 'gre', 'geneve', 'vlan', 'flat',
                                   'local'},
     # this project's plugin (devstack/lib/netperf)
     'NETPERF_NODE_ACCESS': {'auto', 'ssh', 'local', 'none'},
 }
+AGENT_MODE_VARIABLE = 'Q_DVR_MODE'
+AGENT_MODE_OPTION = ('DEFAULT', 'agent_mode')
 
-# Services devstack (and the neutron plugin) enable with enable_service.
-KNOWN_SERVICES = frozenset({
-    'base', 'dstat', 'memory_tracker', 'file_tracker', 'etcd3', 'mysql',
-    'rabbit', 'tls-proxy', 'openstack-cli-server', 'key', 'g-api',
-    'n-api', 'n-api-meta', 'n-cond', 'n-cpu', 'n-novnc', 'n-sch',
-    'placement-api', 'placement-client', 'q-svc', 'q-agt', 'q-dhcp',
-    'q-l3', 'q-meta', 'q-metering', 'q-qos', 'q-trunk', 'q-dns',
-    'q-port-forwarding', 'q-ovn-metadata-agent', 'q-ovn-agent',
-    'ovn-controller', 'ovn-northd', 'ovs-vswitchd', 'ovsdb-server',
-    'neutron-trunk', 'neutron-qos', 'neutron-placement', 'neutron-segments',
-    'br-ex-tcpdump', 'br-int-flows', 'c-api', 'c-bak', 'c-sch', 'c-vol',
-    'cinder', 's-account', 's-container', 's-object', 's-proxy', 'swift',
-    'horizon', 'tempest',
-})
-
-# local.conf meta-section phases.
-DEVSTACK_PHASES = frozenset({'post-config', 'extra', 'post-extra',
-                             'test-config'})
-# plugin.sh modes and stack phases devstack calls plugins with.
-PLUGIN_MODES = frozenset({'stack', 'unstack', 'clean', 'override_defaults',
-                          'source'})
-PLUGIN_PHASES = frozenset({'pre-install', 'install', 'post-config', 'extra',
-                           'test-config'})
-
-# Config file variables devstack defines for local.conf sections.
-KNOWN_CONFIG_FILES = frozenset({
-    'NEUTRON_CONF', 'NEUTRON_CORE_PLUGIN_CONF', 'Q_PLUGIN_CONF_FILE',
-    'NEUTRON_L3_CONF', 'Q_L3_CONF_FILE', 'NEUTRON_DHCP_CONF',
-    'Q_DHCP_CONF_FILE', 'NEUTRON_META_CONF', 'Q_META_CONF_FILE',
-    'NOVA_CONF', 'NOVA_CPU_CONF', 'GLANCE_API_CONF', 'KEYSTONE_CONF',
-    'PLACEMENT_CONF', 'CINDER_CONF', 'TEMPEST_CONFIG',
-})
-
-# Values of the options the DVR wiring sets, by (section, option).
+# Boolean options the DVR wiring sets, by (section, option): neutron's
+# router_distributed and the OVS agent's enable_distributed_routing and
+# l2_population are BoolOpts (openstack/neutron neutron/conf/).
 CONFIG_VALUES = {
-    ('DEFAULT', 'agent_mode'): {'legacy', 'dvr', 'dvr_snat',
-                                'dvr_no_external'},
     ('DEFAULT', 'router_distributed'): {True, False},
     ('agent', 'enable_distributed_routing'): {True, False},
     ('agent', 'l2_population'): {True, False},
 }
+
+# Jinja expressions of job vars and playbooks, and a variable in one used
+# with a default.
+JINJA = re.compile(r'\{\{(.*?)\}\}', re.S)
+IDENTIFIER = re.compile(r'(?<![.\w])([a-z_][a-z0-9_]*)')
+STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+# A job's repository is outside openstack/governance (x/ namespace).
+GOVERNED_NAMESPACES = ('openstack/',)
+PROJECT_NAME = 'x/openstack-netperf'
+CLASSIFIER = re.compile(r'Programming Language :: Python :: (3\.\d+)$', re.M)
 
 ZUUL_FILES = ('.zuul.yaml', 'zuul.yaml')
 ZUUL_DIRS = ('.zuul.d', 'zuul.d')
@@ -314,18 +275,21 @@ class JobChecker:
     """Checks of one job against devstack's and Zuul's vocabularies."""
 
     def __init__(self, root: pathlib.Path, where: str, job: dict,
-                 zuul: ZuulConfig, netperf_options: set[str] | None):
+                 zuul: ZuulConfig, netperf_options: set[str] | None,
+                 upstream: Upstream):
         self.root = root
         self.where = '%s: job %s' % (where, job.get('name'))
         self.job = job
         self.zuul = zuul
         self.netperf_options = netperf_options
-        self.variables = KNOWN_DEVSTACK_VARIABLES | settings_variables(root)
-        self.services = KNOWN_SERVICES | settings_services(root)
+        self.upstream = upstream
+        self.variables = upstream.variables | settings_variables(root)
+        self.services = upstream.services | settings_services(root)
 
     def check(self) -> Iterator[str]:
         yield from self._inheritance()
         yield from self._playbooks()
+        yield from self._role_defaults()
         for scope, vars_ in self._var_scopes():
             yield from self._devstack_vars(scope, vars_)
         yield from self._tempest()
@@ -333,12 +297,20 @@ class JobChecker:
 
     def _inheritance(self) -> Iterator[str]:
         parent = self.job.get('parent')
-        if parent and parent not in KNOWN_JOBS | self.zuul.names('job'):
+        if parent and parent not in self.upstream.jobs | self.zuul.names(
+                'job'):
             yield '%s: unknown parent job %r' % (self.where, parent)
         nodeset = self.job.get('nodeset')
-        if isinstance(nodeset, str) and nodeset not in (
-                KNOWN_NODESETS | self.zuul.names('nodeset')):
-            yield '%s: unknown nodeset %r' % (self.where, nodeset)
+        if not isinstance(nodeset, str) or nodeset in self.zuul.names(
+                'nodeset'):
+            return
+        known = self.upstream.nodesets.get(nodeset)
+        if known is None:
+            yield ('%s: unknown nodeset %r: no upstream repository in '
+                   'gate-upstream.yaml defines it' % (self.where, nodeset))
+        elif not known['nodes']:
+            yield ('%s: nodeset %r has no nodes (%s)' % (
+                self.where, nodeset, known['source']))
 
     def _lineage(self) -> list[dict]:
         """This job and its ancestors defined in this repository."""
@@ -348,24 +320,60 @@ class JobChecker:
             job = jobs.get(job.get('parent'))
         return lineage
 
-    def _playbooks(self) -> Iterator[str]:
-        job_vars = {name for job in self._lineage()
-                    for name in (job.get('vars') or {})}
+    def _job_vars(self) -> set[str]:
+        """Names the vars of this job and its local ancestors set."""
+        return {name for job in self._lineage()
+                for name in (job.get('vars') or {})}
+
+    def _playbook_entries(self) -> Iterator[tuple[dict, str, str]]:
+        """(job, key, playbook) of this job and its local ancestors."""
         for job in self._lineage():
             for key in PLAYBOOK_KEYS:
                 for entry in _as_list(job.get(key)):
-                    name = (entry.get('name') if isinstance(entry, dict)
-                            else entry)
-                    path = self.root / name
-                    if not path.is_file():
-                        if job is self.job:
-                            yield '%s: %s playbook %s does not exist' % (
-                                self.where, key, name)
-                        continue
-                    for var in sorted(playbook_variables(path) - job_vars):
-                        yield ('%s: %s uses %s, which neither the job nor '
-                               'the playbook defines' % (self.where, name,
-                                                         var))
+                    yield job, key, (entry.get('name')
+                                     if isinstance(entry, dict) else entry)
+
+    def _playbooks(self) -> Iterator[str]:
+        job_vars = self._job_vars()
+        for job, key, name in self._playbook_entries():
+            path = self.root / name
+            if not path.is_file():
+                if job is self.job:
+                    yield '%s: %s playbook %s does not exist' % (
+                        self.where, key, name)
+                continue
+            for var in sorted(playbook_variables(path) - job_vars):
+                yield ('%s: %s uses %s, which neither the job nor the '
+                       'playbook defines' % (self.where, name, var))
+
+    def _role_defaults(self) -> Iterator[str]:
+        """Upstream role defaults the job's vars or playbooks use bare.
+
+        A role's defaults exist only inside that role: a job variable or
+        a playbook outside it that uses one must set it or default it.
+        """
+        defined = self._job_vars()
+        texts = [('vars', yaml.safe_dump(job.get('vars') or {}))
+                 for job in self._lineage()]
+        texts += [(name, (self.root / name).read_text())
+                  for _, _, name in self._playbook_entries()
+                  if (self.root / name).is_file()]
+        for where, text in texts:
+            found: set[str] = set()
+            if where != 'vars':
+                try:
+                    _defined_in_playbook(load_yaml(self.root / where), found)
+                except yaml.YAMLError:
+                    continue   # reported by check_yaml_parses
+            for name in sorted(bare_uses(text) & set(self.upstream
+                                                     .role_defaults)
+                               - defined - found):
+                sources = self.upstream.role_defaults[name]
+                yield ('%s: %s uses %s, which is only a default of upstream '
+                       'roles (%s and %d more): set it in the job or use '
+                       '"%s | default(...)"' % (
+                           self.where, where, name, sources[0],
+                           len(sources) - 1, name))
 
     def _var_scopes(self) -> Iterator[tuple[str, dict]]:
         yield 'vars', self.job.get('vars') or {}
@@ -381,7 +389,9 @@ class JobChecker:
                 yield ('%s: unknown devstack variable %s: not one devstack '
                        'reads nor one devstack/settings defines' % (
                            where, name))
-            allowed = DEVSTACK_VALUES.get(name)
+            allowed = (self.upstream.agent_modes
+                       if name == AGENT_MODE_VARIABLE
+                       else DEVSTACK_VALUES.get(name))
             if allowed and str(value) not in allowed:
                 yield '%s: %s=%s; devstack accepts %s' % (
                     where, name, value, ', '.join(sorted(allowed)))
@@ -405,12 +415,12 @@ class JobChecker:
 
     def _local_conf(self, where: str, local_conf: dict) -> Iterator[str]:
         for phase, files in local_conf.items():
-            if phase not in DEVSTACK_PHASES:
+            if phase not in self.upstream.local_conf_phases:
                 yield '%s: unknown local.conf phase %s' % (where, phase)
                 continue
             for name, sections in (files or {}).items():
                 variable = _config_file_variable(name)
-                if variable and variable not in KNOWN_CONFIG_FILES:
+                if variable and variable not in self.upstream.variables:
                     yield '%s: unknown devstack config file %s' % (
                         where, name)
                 elif not variable and not name.startswith('/'):
@@ -423,7 +433,9 @@ class JobChecker:
     def _options(self, where: str, variable: str | None, section: str,
                  options: dict) -> Iterator[str]:
         for option, value in options.items():
-            allowed = CONFIG_VALUES.get((section, option))
+            allowed = (self.upstream.agent_modes
+                       if (section, option) == AGENT_MODE_OPTION
+                       else CONFIG_VALUES.get((section, option)))
             if allowed is not None and value not in allowed:
                 yield '%s: [%s] %s = %r; expected one of %s' % (
                     where, section, option, value,
@@ -523,7 +535,42 @@ def check_task_args(root: pathlib.Path, task_path: pathlib.Path,
             ', '.join(sorted(taken)))
 
 
-def check_zuul(root: pathlib.Path) -> Iterator[str]:
+def bare_uses(text: str) -> set[str]:
+    """Names a text's Jinja expressions use without ``| default(...)``."""
+    names = set()
+    for expression in JINJA.findall(text):
+        expression = STRING.sub("''", expression)
+        for m in IDENTIFIER.finditer(expression):
+            if expression[:m.start()].rstrip().endswith('|'):
+                continue   # a filter's name
+            if not re.match(r'\s*\|\s*default\b', expression[m.end():]):
+                names.add(m.group(1))
+    return names
+
+
+def check_python_versions(root: pathlib.Path, where: str, template: str,
+                          upstream: Upstream) -> Iterator[str]:
+    """setup.cfg classifiers name every Python a template tests on master.
+
+    The voting and periodic jobs count: those are the versions the
+    project is held to.
+    """
+    versions = upstream.templates.get(template, {}).get('python_on_master')
+    setup_cfg = root / 'setup.cfg'
+    if not versions or not setup_cfg.is_file():
+        return
+    declared = set(CLASSIFIER.findall(setup_cfg.read_text()))
+    for version in versions['voting'] + versions['periodic']:
+        if version not in declared:
+            yield ('%s: template %s tests Python %s (%s), which setup.cfg '
+                   'has no classifier for' % (
+                       where, template, version,
+                       upstream.templates[template]['source']))
+
+
+def check_zuul(root: pathlib.Path,
+               upstream: Upstream | None = None) -> Iterator[str]:
+    upstream = upstream or Upstream.load()
     zuul = ZuulConfig(root)
     options = tempest_plugin_options(root)
     seen: set[str] = set()
@@ -537,13 +584,22 @@ def check_zuul(root: pathlib.Path) -> Iterator[str]:
         if name in seen:
             yield '%s: job %s defined twice' % (where, name)
         seen.add(name)
-        yield from JobChecker(root, where, body, zuul, options).check()
-    jobs = KNOWN_JOBS | zuul.names('job')
+        yield from JobChecker(root, where, body, zuul, options,
+                              upstream).check()
+    jobs = upstream.jobs | zuul.names('job')
     for where, project in zuul.of_kind('project'):
         for template in _as_list(project.get('templates')):
-            if template not in KNOWN_TEMPLATES | zuul.names(
+            known = upstream.templates.get(template)
+            if known is None and template not in zuul.names(
                     'project-template'):
                 yield '%s: unknown project template %s' % (where, template)
+            elif (known and known['governance_only']
+                  and not PROJECT_NAME.startswith(GOVERNED_NAMESPACES)):
+                yield ('%s: template %s publishes only repositories in '
+                       'openstack/governance (%s); %s is not one' % (
+                           where, template, known['source'], PROJECT_NAME))
+            yield from check_python_versions(root, where, template,
+                                             upstream)
         for pipeline, body in project.items():
             if not isinstance(body, dict) or 'jobs' not in body:
                 continue
@@ -554,8 +610,10 @@ def check_zuul(root: pathlib.Path) -> Iterator[str]:
                         where, pipeline, name)
 
 
-def check_plugin_sh(root: pathlib.Path) -> Iterator[str]:
+def check_plugin_sh(root: pathlib.Path,
+                    upstream: Upstream | None = None) -> Iterator[str]:
     """Phases and tempest.conf options the devstack plugin uses."""
+    upstream = upstream or Upstream.load()
     plugin = root / 'devstack' / 'plugin.sh'
     if not plugin.is_file():
         if (root / 'devstack').is_dir():
@@ -565,10 +623,10 @@ def check_plugin_sh(root: pathlib.Path) -> Iterator[str]:
         yield 'devstack/settings: missing'
     text = plugin.read_text()
     for mode in re.findall(r'\$1\s*==\s*"?([\w-]+)', text):
-        if mode not in PLUGIN_MODES:
+        if mode not in upstream.plugin_modes:
             yield 'devstack/plugin.sh: devstack has no mode %s' % mode
     for phase in re.findall(r'\$2\s*==\s*"?([\w-]+)', text):
-        if phase not in PLUGIN_PHASES:
+        if phase not in upstream.plugin_phases:
             yield 'devstack/plugin.sh: devstack has no stack phase %s' % phase
     options = tempest_plugin_options(root)
     if options is None:
@@ -603,9 +661,10 @@ def check_shell(root: pathlib.Path, shellcheck: bool = True
 
 def run_checks(root: pathlib.Path, shellcheck: bool = True) -> list[str]:
     """Every problem found under ``root``."""
-    problems: list[str] = []
-    for check in (check_yaml_parses, check_zuul, check_plugin_sh):
-        problems.extend(check(root))
+    upstream = Upstream.load()
+    problems = list(check_yaml_parses(root))
+    problems.extend(check_zuul(root, upstream))
+    problems.extend(check_plugin_sh(root, upstream))
     problems.extend(check_shell(root, shellcheck))
     return problems
 

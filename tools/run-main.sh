@@ -3,7 +3,6 @@
 # three-node DVR sandbox cloud (installing what it needs), write its
 # client files, then run the sample Rally task against it when Rally is
 # installed in the project environment.  Run as root on Debian 12.
-# shellcheck disable=SC2317  # functions are run through stage()
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,57 +34,16 @@ if [ ! -x "$BIN/rally" ]; then
     exit 0
 fi
 
-rally_env() {
-    "$BIN/rally" db ensure
-    # The sandbox gets new credentials on every fresh "up": reuse the
-    # Rally environment only while it still authenticates.
-    if "$BIN/rally" env use netperf-sandbox >/dev/null 2>&1 \
-            && "$BIN/rally" env check >/dev/null 2>&1; then
-        return 0
-    fi
-    "$BIN/rally" env delete --env netperf-sandbox --force >/dev/null 2>&1 \
-        || true
-    "$BIN/rally" env create --name netperf-sandbox \
-        --spec "$ENV_DIR/rally-env.json"
-}
-
-rally_task() {
-    # Rally's "current task" is shared by everyone using this Rally
-    # database: report on the UUID of this run, even when an SLA failed.
-    local log=output/netperf-sandbox-task.log status=0 extra=()
-    # NETPERF_TASK_ARGS (YAML or JSON) overrides some of the args file's
-    # values, e.g. the thesis's run lengths for a benchmark.
-    if [ -n "${NETPERF_TASK_ARGS:-}" ]; then
-        extra=(--task-args "$NETPERF_TASK_ARGS")
-    fi
-    "$BIN/rally" task start samples/netperf.yaml \
-        --task-args-file samples/netperf-sandbox-args.yaml "${extra[@]}" \
-        2>&1 | tee "$log" || status=$?
-    TASK_UUID=$(sed -n 's/^Using task: \([0-9a-f-]*\).*/\1/p' "$log" \
-                | head -n 1)
-    return "$status"
-}
-
+# The Rally sequence (environment, task, reports, summary, SLA verdict)
+# is netperf-rally-task's, the same the gate's Rally job runs; it prints
+# its own stage lines and exits 2 when an SLA failed.  NETPERF_TASK_ARGS
+# (YAML or JSON) overrides some of the args file's values, e.g. the
+# thesis's run lengths for a benchmark.  Run as a module: a project venv
+# made before the netperf-rally-task entry point existed lacks its script.
 mkdir -p output
-stage rally-env rally_env
-TASK_STATUS=0
-stage rally-task rally_task || TASK_STATUS=$?
-report() {
-    # --html-static embeds the JavaScript libraries: the report opens
-    # offline (the default one loads them from CDNs).
-    "$BIN/rally" task report "$TASK_UUID" --html-static \
-        --out output/netperf-sandbox-report.html
-    "$BIN/rally" task report "$TASK_UUID" --json \
-        --out output/netperf-sandbox-report.json
-}
-if [ -n "${TASK_UUID:-}" ]; then
-    stage rally-report report
-    "$BIN/rally" task sla-check "$TASK_UUID" >/dev/null || TASK_STATUS=1
-    echo "HTML report: output/netperf-sandbox-report.html"
-    echo "JSON export: output/netperf-sandbox-report.json"
-    # As the netperf-summary script, but immune to a script left by an
-    # older install of the project in the same environment.
-    "$BIN/python" -m rally_netperf.summary \
-        output/netperf-sandbox-report.json || true
-fi
-exit "$TASK_STATUS"
+exec "$BIN/python" -m rally_netperf.run_task --task samples/netperf.yaml \
+    --task-args-file samples/netperf-sandbox-args.yaml \
+    ${NETPERF_TASK_ARGS:+--task-args "$NETPERF_TASK_ARGS"} \
+    --env-spec "$ENV_DIR/rally-env.json" --env netperf-sandbox \
+    --report output/netperf-sandbox-report \
+    --log output/netperf-sandbox-task.log

@@ -1,9 +1,14 @@
 """Tests of tools/check-gate-files.py: the repository passes, and each kind
 of mistake in a copy of its gate files is reported."""
 
+import contextlib
+import io
+import os
 import pathlib
 import shutil
+import subprocess
 import tempfile
+import textwrap
 
 import testtools
 import yaml
@@ -32,8 +37,7 @@ class RepositoryTest(testtools.TestCase):
     def test_the_checked_shell_covers_the_plugin_and_playbooks(self):
         names = {str(p.relative_to(ROOT)) for p in check.shell_files(ROOT)}
         self.assertLessEqual({'devstack/settings', 'devstack/plugin.sh',
-                              'devstack/lib/netperf',
-                              'playbooks/files/netperf-rally.sh'}, names)
+                              'devstack/lib/netperf'}, names)
 
 
 class MistakesTest(testtools.TestCase):
@@ -44,6 +48,7 @@ class MistakesTest(testtools.TestCase):
         self.root = pathlib.Path(tempfile.mkdtemp(prefix='netperf-gate-'))
         self.addCleanup(shutil.rmtree, self.root)
         shutil.copy(ROOT / '.zuul.yaml', self.root)
+        shutil.copy(ROOT / 'setup.cfg', self.root)
         for d in ('devstack', 'playbooks'):
             shutil.copytree(ROOT / d, self.root / d)
         args = yaml.safe_load(
@@ -88,6 +93,56 @@ class MistakesTest(testtools.TestCase):
         self.edit('.zuul.yaml', 'nodeset: openstack-two-node-noble',
                   'nodeset: openstack-2-node-noble')
         self.assertReported("unknown nodeset 'openstack-2-node-noble'")
+
+    def test_nodeset_no_upstream_repository_defines(self):
+        # the three-node job once named this one: Zuul rejects it
+        self.edit('.zuul.yaml', 'nodeset: neutron-three-node-noble',
+                  'nodeset: openstack-three-node-noble')
+        self.assertReported("unknown nodeset 'openstack-three-node-noble': "
+                            "no upstream repository")
+
+    def test_nodeset_without_nodes(self):
+        self.edit('.zuul.yaml', 'nodeset: neutron-three-node-noble',
+                  'nodeset: openstack-three-node-bionic')
+        self.assertReported("nodeset 'openstack-three-node-bionic' has no "
+                            "nodes (openstack/devstack:.zuul.yaml)")
+
+    def test_role_default_used_without_being_set(self):
+        self.edit('.zuul.yaml', '      devstack_base_dir: /opt/stack\n', '')
+        self.assertReported('playbooks/netperf-rally-run.yaml uses '
+                            'devstack_base_dir, which is only a default of '
+                            'upstream roles (openstack/devstack:roles/')
+        self.assertReported('vars uses devstack_base_dir')
+
+    def test_role_default_used_with_a_default_passes(self):
+        self.edit('.zuul.yaml', '      devstack_base_dir: /opt/stack\n', '')
+        for path in ['.zuul.yaml'] + [
+                str(p.relative_to(self.root))
+                for p in (self.root / 'playbooks').glob('*.yaml')]:
+            text = (self.root / path).read_text()
+            (self.root / path).write_text(text.replace(
+                '{{ devstack_base_dir }}',
+                "{{ devstack_base_dir | default('/opt/stack') }}").replace(
+                "{{ tox_environment | combine({'PATH': devstack_base_dir",
+                "{{ tox_environment | combine({'PATH': '/opt/stack'"))
+        self.assertEqual([], self.problems())
+
+    def test_template_that_publishes_only_governed_repositories(self):
+        self.edit('.zuul.yaml', '- build-openstack-docs-pti',
+                  '- publish-openstack-docs-pti')
+        self.assertReported('template publish-openstack-docs-pti publishes '
+                            'only repositories in openstack/governance')
+
+    def test_unknown_template(self):
+        self.edit('.zuul.yaml', '- build-openstack-docs-pti',
+                  '- build-openstack-docs')
+        self.assertReported('unknown project template build-openstack-docs')
+
+    def test_python_the_template_tests_needs_a_classifier(self):
+        self.edit('setup.cfg', '    Programming Language :: Python :: 3.13\n',
+                  '')
+        self.assertReported('template openstack-python3-jobs tests Python '
+                            '3.13')
 
     def test_missing_playbook(self):
         (self.root / 'playbooks/netperf-rally-post.yaml').unlink()
@@ -204,3 +259,141 @@ class MistakesTest(testtools.TestCase):
             '\n- secret:\n    name: s\n    data:\n      password: '
             '!encrypted/pkcs1-oaep\n        - abc\n'))
         self.assertEqual([], self.problems())
+
+
+class BareUsesTest(testtools.TestCase):
+
+    def test_names_used_without_a_default(self):
+        self.assertEqual(
+            {'a', 'c', 'd'},
+            check.bare_uses("{{ a }}/x {{ b | default('/opt') }} "
+                            "{{ c + (b|default('')) }} {{ d.e }} f"))
+
+
+class UpstreamDataTest(testtools.TestCase):
+    """tools/gate-upstream.yaml: each fact cites a read repository."""
+
+    def setUp(self):
+        super().setUp()
+        self.data = yaml.safe_load(check.UPSTREAM_FILE.read_text())
+
+    def test_every_repository_is_read_at_a_commit(self):
+        self.assertLessEqual(
+            {'openstack/devstack', 'openstack/tempest', 'openstack/neutron',
+             'openstack/rally-openstack', 'openstack/openstack-zuul-jobs'},
+            set(self.data['sources']))
+        for source in self.data['sources'].values():
+            self.assertRegex(source['commit'], '^[0-9a-f]{40}$')
+
+    def test_every_fact_cites_a_read_repository(self):
+        repos = set(self.data['sources'])
+        cited = [s for job in self.data['jobs'].values()
+                 for s in job['sources']]
+        for key in ('nodesets', 'project_templates',
+                    'devstack_boolean_defaults'):
+            cited += [e['source'] for e in self.data[key].values()]
+        cited += list(self.data['devstack_variables'].values())
+        cited += list(self.data['devstack_services'].values())
+        self.assertTrue(cited)
+        self.assertEqual(set(), {c for c in cited
+                                 if c.split(':', 1)[0] not in repos})
+
+    def test_the_facts_the_gate_relies_on(self):
+        nodesets = self.data['nodesets']
+        self.assertNotIn('openstack-three-node-noble', nodesets)
+        self.assertEqual(['ubuntu-noble'] * 3,
+                         nodesets['neutron-three-node-noble']['nodes'])
+        self.assertEqual([], nodesets['openstack-three-node-bionic']['nodes'])
+        self.assertIn('tempest-multinode-full-py3', self.data['jobs'])
+        self.assertIn('devstack_base_dir',
+                      self.data['role_default_only_variables'])
+        self.assertIs(True, self.data['project_templates'][
+            'publish-openstack-docs-pti']['governance_only'])
+
+
+FAKE_UPSTREAM = {
+    '.zuul.yaml': textwrap.dedent("""\
+        - nodeset:
+            name: three-node
+            nodes:
+              - {name: controller, label: ubuntu-noble}
+        - job:
+            name: devstack
+            vars:
+              devstack_localrc:
+                SET_BY_JOB: 1
+        - project-template:
+            name: governed-docs
+            description: Only repos listed in openstack/governance.
+            check:
+              jobs:
+                - openstack-tox-py313
+                - openstack-tox-py310:
+                    branches: [stable/2025.2]
+                - openstack-tox-py314:
+                    voting: false
+        """),
+    'roles/run/defaults/main.yaml': 'base_dir: /opt/stack\n',
+    'stack.sh': textwrap.dedent("""\
+        run_phase stack install
+        merge_config_group $TOP_DIR/local.conf post-config
+        """),
+    'lib/keystone': textwrap.dedent("""\
+        KEYSTONE_ADMIN_ENDPOINT=$(trueorfalse False KEYSTONE_ADMIN_ENDPOINT)
+        if is_service_enabled key tls-proxy; then
+            echo "${REGION_NAME:-RegionOne}"
+        fi
+        """),
+}
+
+
+class RefreshTest(testtools.TestCase):
+    """tools/refresh-gate-upstream.py on a small git repository."""
+
+    def test_extracts_each_kind_of_fact_with_its_source(self):
+        if shutil.which('git') is None:
+            self.skipTest('git is not installed')
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix='netperf-upstream-'))
+        self.addCleanup(shutil.rmtree, tmp)
+        repo = tmp / 'devstack'
+        for path, text in FAKE_UPSTREAM.items():
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text(text)
+        env = dict(os.environ, GIT_AUTHOR_NAME='t', GIT_COMMITTER_NAME='t',
+                   GIT_AUTHOR_EMAIL='t@example.org',
+                   GIT_COMMITTER_EMAIL='t@example.org')
+        for args in (['init', '-q'], ['add', '.'],
+                     ['commit', '-q', '-m', 'x']):
+            subprocess.run(['git', '-C', str(repo)] + args, check=True,
+                           env=env, capture_output=True)
+        out = tmp / 'facts.yaml'
+        refresh = tools.load('refresh-gate-upstream.py')
+        with contextlib.redirect_stdout(io.StringIO()):
+            refresh.main(['--repo', 'openstack/devstack=%s' % repo,
+                          '--output', str(out)])
+        data = yaml.safe_load(out.read_text())
+        source = 'openstack/devstack:.zuul.yaml'
+        self.assertRegex(data['sources']['openstack/devstack']['commit'],
+                         '^[0-9a-f]{40}$')
+        self.assertEqual({'source': source, 'nodes': ['ubuntu-noble']},
+                         data['nodesets']['three-node'])
+        self.assertEqual([source], data['jobs']['devstack']['sources'])
+        self.assertEqual(
+            {'source': source, 'governance_only': True,
+             'python_on_master': {'voting': ['3.13'], 'non_voting': ['3.14'],
+                                  'periodic': []}},
+            data['project_templates']['governed-docs'])
+        self.assertEqual(['openstack/devstack:roles/run/defaults/main.yaml'],
+                         data['role_default_only_variables']['base_dir'])
+        self.assertEqual({'KEYSTONE_ADMIN_ENDPOINT', 'REGION_NAME',
+                          'SET_BY_JOB'}, set(data['devstack_variables']))
+        self.assertEqual({'key', 'tls-proxy'}, set(data['devstack_services']))
+        self.assertEqual({'default': False,
+                          'source': 'openstack/devstack:lib/keystone'},
+                         data['devstack_boolean_defaults'][
+                             'KEYSTONE_ADMIN_ENDPOINT'])
+        self.assertEqual((['stack'], ['install'], ['post-config']),
+                         (data['plugin_modes'], data['plugin_phases'],
+                          data['local_conf_phases']))
+        # the checker reads what the tool writes
+        self.assertIn('three-node', check.Upstream.load(out).nodesets)

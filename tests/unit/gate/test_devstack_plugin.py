@@ -160,8 +160,11 @@ class DevstackPluginTest(testtools.TestCase):
                       'netperf.tiny', run.calls)
         self.assertIn('netperf-image build --output %s' % image_dir,
                       run.calls)
+        # public: Rally's image validator and the tests look it up as
+        # the users of other projects than admin's
         self.assertIn('netperf-image upload --input %s --name netperf-guest '
-                      '--os-cloud devstack-admin' % image_dir, run.calls)
+                      '--os-cloud devstack-admin --public' % image_dir,
+                      run.calls)
         self.assertTrue(os.path.isdir(image_dir))
 
     def test_extra_passes_more_build_arguments(self):
@@ -172,6 +175,18 @@ class DevstackPluginTest(testtools.TestCase):
         self.assertIn('netperf-image build --output %s/data/netperf/image '
                       '--mirror http://mirror.example/debian' % self.tmp,
                       run.calls)
+
+    def test_extra_builds_from_the_mirror_it_is_given(self):
+        run = self.run_plugin(
+            'stack', 'extra',
+            NETPERF_IMAGE_MIRROR='http://mirror.example/debian',
+            NETPERF_IMAGE_BUILD_ARGS='"--release trixie"')
+        self.assertOk(run)
+        self.assertIn('netperf-image build --output %s/data/netperf/image '
+                      '--mirror http://mirror.example/debian --release '
+                      'trixie' % self.tmp, run.calls)
+        run = self.run_plugin('stack', 'extra')
+        self.assertFalse([c for c in run.calls if '--mirror' in c])
 
     def test_extra_keeps_an_existing_flavor(self):
         (self.tmp / 'state' / 'flavor').touch()

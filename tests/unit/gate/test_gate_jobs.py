@@ -2,15 +2,12 @@
 nodes, the pipelines, the node key hand-over between the pre-run playbook
 and the devstack plugin, and the Rally report artifacts."""
 
-import os
+import configparser
 import pathlib
 import re
-import shutil
-import subprocess
-import tempfile
-import textwrap
 import unittest
 
+import jinja2
 import testtools
 import yaml
 
@@ -29,6 +26,9 @@ def _zuul():
 def _jobs():
     return {item['job']['name']: item['job'] for item in _zuul()
             if 'job' in item}
+
+
+UPSTREAM = yaml.safe_load((ROOT / 'tools/gate-upstream.yaml').read_text())
 
 
 def _settings_default(name):
@@ -55,7 +55,8 @@ class DeploymentTest(testtools.TestCase):
                     'devstack_plugins'):
             self.assertEqual(tempest['vars'][key], rally['vars'][key])
         strip = lambda d: {k: v for k, v in d.items()  # noqa: E731
-                           if k != 'NETPERF_EXTRAS'}
+                           if k not in ('NETPERF_EXTRAS',
+                                        'KEYSTONE_ADMIN_ENDPOINT')}
         self.assertEqual(strip(tempest['vars']['devstack_localrc']),
                          strip(rally['vars']['devstack_localrc']))
         self.assertEqual(tempest['group-vars'], rally['group-vars'])
@@ -150,6 +151,46 @@ class DeploymentTest(testtools.TestCase):
         regex = re.compile(self.controller(TEMPEST_JOB)['tempest_test_regex'])
         self.assertEqual([], [i for i in found if not regex.search(i)])
 
+    def test_rally_job_creates_the_keystone_admin_endpoint(self):
+        # devstack's default is no admin endpoint; Rally needs one
+        self.assertIs(False, UPSTREAM['devstack_boolean_defaults'][
+            'KEYSTONE_ADMIN_ENDPOINT']['default'])
+        self.assertIs(True, self.controller(RALLY_JOB)['devstack_localrc'][
+            'KEYSTONE_ADMIN_ENDPOINT'])
+
+    def test_rally_job_sets_devstack_base_dir(self):
+        # only a role default upstream, read by this job's playbooks
+        self.assertIn('devstack_base_dir',
+                      UPSTREAM['role_default_only_variables'])
+        self.assertEqual('/opt/stack',
+                         self.controller(RALLY_JOB)['devstack_base_dir'])
+
+    def test_tempest_timeout_outlasts_two_guest_boots(self):
+        timeout = self.controller(TEMPEST_JOB)['tempest_test_timeout']
+        default = UPSTREAM['tempest_default_test_timeout']['seconds']
+        boot = int(_settings_default('NETPERF_GUEST_BOOT_TIMEOUT'))
+        self.assertGreater(timeout, default)
+        self.assertGreater(timeout, 2 * boot)
+
+    def _mirror(self, job, **site):
+        """NETPERF_IMAGE_MIRROR as Ansible renders it with ``site`` vars."""
+        env = jinja2.Environment(autoescape=False)  # nosec: test data
+        vars_ = self.controller(job)
+        fqdn = env.from_string(vars_['netperf_mirror_fqdn']).render(**site)
+        return env.from_string(
+            vars_['devstack_localrc']['NETPERF_IMAGE_MIRROR']).render(
+                netperf_mirror_fqdn=fqdn.strip(), **site)
+
+    def test_image_uses_the_ci_site_mirror(self):
+        for job in (TEMPEST_JOB, RALLY_JOB):
+            self.assertEqual('http://mirror.r.c.opendev.org/debian',
+                             self._mirror(job, zuul_site_mirror_fqdn=(
+                                 'mirror.r.c.opendev.org')))
+            self.assertEqual('http://m.example/debian', self._mirror(
+                job, zuul_site_mirror_fqdn='mirror.r.c.opendev.org',
+                mirror_fqdn='m.example'))
+            self.assertEqual('', self._mirror(job))
+
     def test_rally_job_installs_the_rally_extra(self):
         self.assertEqual('rally', self.controller(RALLY_JOB)[
             'devstack_localrc']['NETPERF_EXTRAS'])
@@ -166,7 +207,12 @@ class DeploymentTest(testtools.TestCase):
     def test_three_node_job_has_a_dedicated_network_node(self):
         job = self.jobs[THREE_NODE_JOB]
         self.assertEqual(TEMPEST_JOB, job['parent'])
-        self.assertEqual('openstack-three-node-noble', job['nodeset'])
+        # neutron's three-node Noble nodeset: devstack has none
+        nodeset = UPSTREAM['nodesets'][job['nodeset']]
+        self.assertEqual('neutron-three-node-noble', job['nodeset'])
+        self.assertEqual('openstack/neutron:zuul.d/tempest-multinode.yaml',
+                         nodeset['source'])
+        self.assertEqual(3, len(nodeset['nodes']))
         # Zuul merges these into the parent's vars: the controller keeps
         # dvr_snat and loses its compute.
         self.assertEqual({'n-cpu': False}, job['vars']['devstack_services'])
@@ -229,111 +275,51 @@ class KeyHandOverTest(testtools.TestCase):
         self.assertEqual(['stack', 'tempest'], users['loop'])
 
 
-FAKE_RALLY = textwrap.dedent('''\
-    #!/bin/bash
-    echo "rally $*" >>"$CALLS"
-    case "$1 $2" in
-        "env show") exit 1 ;;
-        "task start") exit "${START_RC:-0}" ;;
-        "task list") echo 11111111-2222; echo 33333333-4444 ;;
-        "task report")
-            while [[ $# -gt 0 ]]; do
-                [[ $1 == --out ]] && echo report >"$2"
-                shift
-            done ;;
-        "task sla-check") echo "SLA ok" ;;
-    esac
-    exit 0
-    ''')
-
-
-class RallyScriptTest(testtools.TestCase):
-    """playbooks/files/netperf-rally.sh with a fake rally."""
+class RallyPlaybookTest(testtools.TestCase):
+    """The run playbook calls netperf-rally-task as the post one expects."""
 
     def setUp(self):
         super().setUp()
-        self.tmp = pathlib.Path(tempfile.mkdtemp(prefix='netperf-rally-'))
-        self.addCleanup(shutil.rmtree, self.tmp)
-        (self.tmp / 'bin').mkdir()
-        rally = self.tmp / 'bin' / 'rally'
-        rally.write_text(FAKE_RALLY)
-        rally.chmod(0o755)
-        (self.tmp / 'devstack').mkdir()
-        (self.tmp / 'devstack' / 'openrc').write_text(
-            'export OS_AUTH_URL=https://keystone.example/identity\n')
-        self.task = self.tmp / 'task.yaml'
-        self.args = self.tmp / 'args.yaml'
-        self.task.write_text('{}\n')
-        self.args.write_text('{}\n')
-        self.results = self.tmp / 'results'
-
-    def run_script(self, *args, start_rc=0):
-        env = dict(os.environ, CALLS=str(self.tmp / 'calls'),
-                   START_RC=str(start_rc),
-                   DEVSTACK_DIR=str(self.tmp / 'devstack'),
-                   PATH='%s:%s' % (self.tmp / 'bin', os.environ['PATH']))
-        proc = subprocess.run(
-            ['bash', str(ROOT / 'playbooks/files/netperf-rally.sh')]
-            + [str(a) for a in args],
-            env=env, capture_output=True, text=True, timeout=60)
-        calls = self.tmp / 'calls'
-        return proc, calls.read_text().splitlines() if calls.exists() else []
-
-    def test_start_creates_the_env_runs_the_task_and_records_it(self):
-        proc, calls = self.run_script('start', self.task, self.args,
-                                      self.results)
-        self.assertEqual(0, proc.returncode, proc.stderr)
-        self.assertEqual([
-            'rally db ensure',
-            'rally env show netperf-gate',
-            'rally env create --name netperf-gate --from-sysenv',
-            'rally env check --env netperf-gate',
-            'rally task start --task %s --task-args-file %s --env '
-            'netperf-gate --tag netperf-gate' % (self.task, self.args),
-            'rally task list --uuids-only --env netperf-gate --tag '
-            'netperf-gate'], calls)
-        self.assertEqual('33333333-4444\n',
-                         (self.results / 'task-uuid').read_text())
-
-    def test_start_keeps_the_sla_exit_code(self):
-        proc, _ = self.run_script('start', self.task, self.args,
-                                  self.results, start_rc=2)
-        self.assertEqual(2, proc.returncode)
-        self.assertTrue((self.results / 'task-uuid').exists())
-
-    def test_report_writes_what_the_post_playbook_exports(self):
-        self.results.mkdir()
-        (self.results / 'task-uuid').write_text('33333333-4444\n')
-        proc, calls = self.run_script('report', self.results)
-        self.assertEqual(0, proc.returncode, proc.stderr)
-        post = yaml.safe_load(
+        run = yaml.safe_load(
+            (ROOT / 'playbooks/netperf-rally-run.yaml').read_text())
+        self.play = run[-1]
+        self.task = [t for t in self.play['tasks'] if 'command' in t][0]
+        self.post = yaml.safe_load(
             (ROOT / 'playbooks/netperf-rally-post.yaml').read_text())
-        stat = [t for t in post[0]['tasks'] if 'stat' in t][0]
-        exported = {item['file'] for item in stat['loop']}
+
+    def test_reports_are_the_files_the_post_playbook_exports(self):
+        self.assertIn('--report {{ netperf_rally_results_dir }}/'
+                      'netperf-report', ' '.join(self.task['command'].split()))
+        stat = [t for t in self.post[0]['tasks'] if 'stat' in t][0]
         self.assertEqual({'netperf-report.html', 'netperf-report.json'},
-                         exported)
-        for name in exported:
-            self.assertTrue((self.results / name).exists(), name)
-        self.assertIn('rally task report --uuid 33333333-4444 --html-static '
-                      '--out %s/netperf-report.html' % self.results, calls)
+                         {item['file'] for item in stat['loop']})
 
-    def test_report_without_a_task_says_so(self):
-        self.results.mkdir()
-        proc, _ = self.run_script('report', self.results)
-        self.assertEqual(1, proc.returncode)
-        self.assertIn('did the task start?', proc.stderr)
+    def test_credentials_come_from_devstack_openrc(self):
+        self.assertEqual('netperf-rally-task', self.task['command'].split()[0])
+        self.assertIn('--from-sysenv', self.task['command'])
+        self.assertEqual(['get-devstack-os-environment'], self.play['roles'])
+        self.assertIs(True, self.play['vars']['openrc_enable_export'])
+        self.assertIn('tox_environment', self.task['environment'])
+        self.assertIn("devstack_base_dir + '/data/venv/bin",
+                      ' '.join(self.task['environment'].split()))
 
-    def test_missing_task_file(self):
-        proc, calls = self.run_script('start', self.tmp / 'none.yaml',
-                                      self.args, self.results)
-        self.assertEqual(1, proc.returncode)
-        self.assertIn('Cannot read %s/none.yaml' % self.tmp, proc.stderr)
-        self.assertEqual([], calls)
+    def test_the_console_script_is_declared(self):
+        setup = configparser.ConfigParser()
+        setup.read(ROOT / 'setup.cfg')
+        self.assertIn('netperf-rally-task = rally_netperf.run_task:main',
+                      setup['entry_points']['console_scripts'])
 
-    def test_usage(self):
-        proc, _ = self.run_script('stop')
-        self.assertEqual(64, proc.returncode)
-        self.assertIn('usage:', proc.stderr)
+
+class ToxTest(testtools.TestCase):
+
+    def test_constraints_come_from_the_ci_without_a_default_url(self):
+        tox = configparser.ConfigParser(interpolation=None)
+        tox.read(ROOT / 'tox.ini')
+        self.assertEqual('{env:TOX_CONSTRAINTS_FILE:}',
+                         tox['testenv']['constraints'])
+        self.assertGreaterEqual(
+            tuple(int(x) for x in tox['tox']['minversion'].split('.')),
+            (4, 28, 0))
 
 
 class GateTaskArgsTest(testtools.TestCase):
