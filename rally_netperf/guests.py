@@ -41,23 +41,32 @@ class Access:
     jump_host: dict[str, Any] | None = None
 
 
-class Fleet:
-    """The guests of one iteration and the cloud calls that manage them."""
+def _untimed(_name: str) -> ContextManager:
+    return contextlib.nullcontext()
 
-    def __init__(self, nova: Any, neutron: Any, network_record: dict,
-                 access: Access, name_generator: Callable[[], str],
-                 timer: Timer = lambda _name: contextlib.nullcontext()):
-        self.nova = nova
-        self.neutron = neutron
-        self.record = network_record
-        self.access = access
-        self.name_generator = name_generator
-        self.timer = timer
-        # Every server created, by VM name, even one that never became
-        # ACTIVE: delete() removes them all.
-        self.servers: dict[str, Any] = {}
-        self.guests: dict[str, guest_mod.Guest] = {}
-        self._jump: remote.SSHRunner | None = None
+
+@dataclasses.dataclass
+class Fleet:
+    """The guests of one iteration and the cloud calls that manage them.
+
+    ``record`` is the ``netperf_topology`` context's record of the
+    tenant's networks, routers and security group.
+    """
+
+    nova: Any
+    neutron: Any
+    record: dict
+    access: Access
+    name_generator: Callable[[], str]
+    timer: Timer = _untimed
+    # Every server created, by VM name, even one that never became
+    # ACTIVE: delete() removes them all.
+    servers: dict[str, Any] = dataclasses.field(default_factory=dict,
+                                                init=False)
+    guests: dict[str, guest_mod.Guest] = dataclasses.field(
+        default_factory=dict, init=False)
+    _jump: remote.SSHRunner | None = dataclasses.field(default=None,
+                                                       init=False)
 
     # -- boot ---------------------------------------------------------------
 

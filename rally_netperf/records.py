@@ -200,18 +200,29 @@ def _path_row(cells: Any, where: str) -> results.PathRow:
         burst=field['burst'], reason=field['reason'])
 
 
+def _table_rows(data: Any, where: str, cols: tuple[str, ...],
+                what: str) -> list[tuple[Any, str]]:
+    """(cells, where) of each row of a ``{cols, rows}`` table.
+
+    :raises InvalidInput: unless the columns are ``cols``; ``what`` says
+        what else they could have been.
+    """
+    expect(data, dict, where)
+    got = expect(data.get('cols'), list, '%s.cols' % where)
+    if tuple(got) != cols:
+        raise _fail('%s.cols' % where, 'expected %s %s, got %s'
+                    % (what, list(cols), got))
+    rows = expect(data.get('rows'), list, '%s.rows' % where)
+    return [(row, '%s.rows[%d]' % (where, index))
+            for index, row in enumerate(rows)]
+
+
 def decode_path_record(data: Any, where: str = 'data'
                        ) -> list[results.PathRow]:
     """The rows of a path verdict record (the ``data`` of its output)."""
-    expect(data, dict, where)
-    cols = expect(data.get('cols'), list, '%s.cols' % where)
-    if tuple(cols) != PATH_FIELDS:
-        raise _fail('%s.cols' % where, 'expected the fields %s, got %s; '
-                    'was the report written by another version of '
-                    'openstack-netperf?' % (list(PATH_FIELDS), cols))
-    rows = expect(data.get('rows'), list, '%s.rows' % where)
-    return [_path_row(row, '%s.rows[%d]' % (where, index))
-            for index, row in enumerate(rows)]
+    return [_path_row(cells, at) for cells, at in _table_rows(
+        data, where, PATH_FIELDS, 'the fields (was the report written by '
+        'another version of openstack-netperf?)')]
 
 
 # The display table that openstack-netperf 1.x wrote instead of the
@@ -227,21 +238,15 @@ _LEGACY_EXPECTED = {results.PathVerdict.expected(True).value: 1,
 def decode_legacy_path_table(data: Any, where: str = 'data'
                              ) -> list[results.PathRow]:
     """The rows of a 1.x "Path verdicts" table, as typed rows."""
-    expect(data, dict, where)
-    cols = expect(data.get('cols'), list, '%s.cols' % where)
-    if tuple(cols) != LEGACY_PATH_COLUMNS:
-        raise _fail('%s.cols' % where, 'expected the record of this version '
-                    'or the table of 1.x %s, got %s'
-                    % (list(LEGACY_PATH_COLUMNS), cols))
     record = []
-    for index, cells in enumerate(expect(data.get('rows'), list,
-                                         '%s.rows' % where)):
-        at = '%s.rows[%d]' % (where, index)
+    for cells, at in _table_rows(data, where, LEGACY_PATH_COLUMNS,
+                                 'the record of this version or the table '
+                                 'of 1.x'):
         expect(cells, list, at)
-        if len(cells) != len(cols):
+        if len(cells) != len(LEGACY_PATH_COLUMNS):
             raise _fail(at, 'expected %d cells, got %d'
-                        % (len(cols), len(cells)))
-        old = dict(zip(cols, cells))
+                        % (len(LEGACY_PATH_COLUMNS), len(cells)))
+        old = dict(zip(LEGACY_PATH_COLUMNS, cells))
         expected = _LEGACY_EXPECTED.get(old['expected'])
         if expected is None:
             raise _fail(at + '.expected', 'expected one of %s, got %r'

@@ -31,16 +31,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-DEBS=(iproute2 iperf3 iputils-ping busybox nftables)
-missing=()
-for pkg in "${DEBS[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' \
-        || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "$0")/install-prereqs.sh" --debs capture
 
 for ns in "$CLI_NS" "$SRV_NS"; do
     if ip netns list | grep -qw "$ns"; then

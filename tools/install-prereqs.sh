@@ -1,15 +1,34 @@
 #!/bin/bash
 # Install what the project's tox environments need on a fresh Debian 12
 # machine (run as root): the test tools, and the guest image build's host
-# tools. Idempotent: packages already present are skipped.
+# tools, then tox in its own venv, whose path it prints last.
+# Idempotent: packages already present are skipped.
+#
+#   tools/install-prereqs.sh              everything the tests need
+#   tools/install-prereqs.sh --debs G...  only the Debian package groups G
+#                                         (files of openstack_netperf/sandbox/debs)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 # The project's Debian package lists, one group per file (a package per
 # line, '#' comments): tox's build needs, the tests' tools, the image build.
 DEBS_DIR=$REPO/openstack_netperf/sandbox/debs
-mapfile -t DEBS < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' \
-    "$DEBS_DIR/dev" "$DEBS_DIR/tests" "$DEBS_DIR/image" \
+GROUPS_WANTED=(dev tests image)
+ONLY_DEBS=0
+if [ "${1:-}" = --debs ]; then
+    shift
+    GROUPS_WANTED=("$@")
+    ONLY_DEBS=1
+fi
+lists=()
+for group in "${GROUPS_WANTED[@]}"; do
+    if [ ! -f "$DEBS_DIR/$group" ]; then
+        echo "No Debian package group $group in $DEBS_DIR" >&2
+        exit 2
+    fi
+    lists+=("$DEBS_DIR/$group")
+done
+mapfile -t DEBS < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "${lists[@]}" \
     | awk 'NF && !seen[$0]++')
 
 missing=()
@@ -27,6 +46,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+[ "$ONLY_DEBS" = 1 ] && exit 0
 
 # tox lives in its own venv so the system Python stays untouched.
 TOOLS_VENV=${NETPERF_TOOLS_VENV:-$REPO/.ci-venv}

@@ -130,19 +130,18 @@ def security_for(mirror: str) -> str | None:
     return mirror + '-security' if mirror.endswith('/debian') else None
 
 
+@dataclasses.dataclass
 class Apt:
     """apt-get and apt-cache over a private directory."""
 
-    def __init__(self, root: pathlib.Path, release: str, arch: str,
-                 mirror: str, security_mirror: str | None,
-                 keyring: str = DEBIAN_KEYRING):
-        self.root = root
-        self.release = release
-        self.arch = arch
-        self.mirror = mirror
-        self.security_mirror = security_mirror
-        self.keyring = keyring
-        self._packages: dict[str, Package] = {}
+    root: pathlib.Path
+    release: str
+    arch: str
+    mirror: str
+    security_mirror: str | None
+    keyring: str = DEBIAN_KEYRING
+    _packages: dict[str, Package] = dataclasses.field(
+        default_factory=dict, init=False, repr=False)
 
     def sources(self) -> str:
         """The sources.list the private apt uses."""

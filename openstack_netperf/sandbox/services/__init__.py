@@ -98,14 +98,21 @@ def render_ini(sections: Ini) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def common_default(ctx: Context, node: str, service: str) -> dict[str, object]:
-    """[DEFAULT] options every OpenStack service of the sandbox shares."""
-    return {
+def common_default(ctx: Context, node: str, service: str,
+                   messaging: bool = True) -> dict[str, object]:
+    """[DEFAULT] options every OpenStack service of the sandbox shares.
+
+    ``messaging``: the service talks over RabbitMQ (Keystone and Placement
+    do not).
+    """
+    default: dict[str, object] = {
         'debug': False,
         'log_file': ctx.conf.log(node, service),
         'use_stderr': False,
-        'transport_url': ctx.transport_url,
     }
+    if messaging:
+        default['transport_url'] = ctx.transport_url
+    return default
 
 
 def uwsgi_argv(ctx: Context, module: str, port: int,

@@ -12,10 +12,9 @@ def conf_file(ctx: services.Context) -> str:
 
 
 def configs(ctx: services.Context) -> dict[str, str]:
-    default = services.common_default(ctx, C, 'keystone')
-    del default['transport_url']
     return {conf_file(ctx): services.render_ini({
-        'DEFAULT': default,
+        'DEFAULT': services.common_default(ctx, C, 'keystone',
+                                           messaging=False),
         'database': {'connection': ctx.db_url('keystone')},
         'token': {'provider': 'fernet'},
         'fernet_tokens': {

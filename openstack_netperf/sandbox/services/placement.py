@@ -14,10 +14,9 @@ def conf_file(ctx: services.Context) -> str:
 
 
 def configs(ctx: services.Context) -> dict[str, str]:
-    default = services.common_default(ctx, C, 'placement')
-    del default['transport_url']
     return {conf_file(ctx): services.render_ini({
-        'DEFAULT': default,
+        'DEFAULT': services.common_default(ctx, C, 'placement',
+                                           messaging=False),
         'placement_database': {'connection': ctx.db_url('placement')},
         'api': {'auth_strategy': 'keystone'},
         'keystone_authtoken': ctx.authtoken('placement'),

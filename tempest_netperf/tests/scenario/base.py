@@ -32,6 +32,13 @@ from openstack_netperf import topology
 from tempest_netperf import config as netperf_config
 
 CONF = config.CONF
+_ADMIN_CLIENTS = tuple((name, name) for name in (
+    'networks_client', 'subnets_client', 'routers_client', 'ports_client',
+    'floating_ips_client', 'security_groups_client',
+    'security_group_rules_client', 'servers_client', 'keypairs_client',
+    'services_client')) + (
+    ('agents_client', 'network_agents_client'),
+    ('extensions_client', 'network_extensions_client'))
 LOG = logging.getLogger(__name__)
 
 
@@ -89,19 +96,10 @@ class NetperfScenarioTest(test.BaseTestCase):
     @classmethod
     def setup_clients(cls):
         super().setup_clients()
-        admin = cls.os_admin
-        cls.networks_client = admin.networks_client
-        cls.subnets_client = admin.subnets_client
-        cls.routers_client = admin.routers_client
-        cls.ports_client = admin.ports_client
-        cls.floating_ips_client = admin.floating_ips_client
-        cls.security_groups_client = admin.security_groups_client
-        cls.security_group_rules_client = admin.security_group_rules_client
-        cls.agents_client = admin.network_agents_client
-        cls.extensions_client = admin.network_extensions_client
-        cls.servers_client = admin.servers_client
-        cls.keypairs_client = admin.keypairs_client
-        cls.services_client = admin.services_client
+        # Every call is admin's: host hints, agents and router placement
+        # are admin-only.  (attribute here, client of the admin manager)
+        for ours, theirs in _ADMIN_CLIENTS:
+            setattr(cls, ours, getattr(cls.os_admin, theirs))
 
     @classmethod
     def resource_setup(cls):
