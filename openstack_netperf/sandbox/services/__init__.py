@@ -115,6 +115,15 @@ def common_default(ctx: Context, node: str, service: str,
     return default
 
 
+def no_messaging_ini(ctx: Context, service: str, path: str,
+                     sections: dict[str, dict[str, object]]
+                     ) -> dict[str, str]:
+    """The config file of a controller API that uses no RabbitMQ."""
+    return {path: render_ini(dict(
+        DEFAULT=common_default(ctx, CONTROLLER, service, messaging=False),
+        **sections))}
+
+
 def uwsgi_argv(ctx: Context, module: str, port: int,
                processes: int = 1) -> tuple[str, ...]:
     """uwsgi serving a WSGI module on the management address only."""

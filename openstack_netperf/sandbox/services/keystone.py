@@ -12,9 +12,7 @@ def conf_file(ctx: services.Context) -> str:
 
 
 def configs(ctx: services.Context) -> dict[str, str]:
-    return {conf_file(ctx): services.render_ini({
-        'DEFAULT': services.common_default(ctx, C, 'keystone',
-                                           messaging=False),
+    return services.no_messaging_ini(ctx, 'keystone', conf_file(ctx), {
         'database': {'connection': ctx.db_url('keystone')},
         'token': {'provider': 'fernet'},
         'fernet_tokens': {
@@ -22,7 +20,7 @@ def configs(ctx: services.Context) -> dict[str, str]:
         'credential': {
             'key_repository': ctx.conf.state('keystone', 'credential-keys')},
         'oslo_messaging_notifications': {'driver': 'noop'},
-    })}
+    })
 
 
 def manage(ctx: services.Context, *args: str) -> list[str]:

@@ -14,13 +14,11 @@ def conf_file(ctx: services.Context) -> str:
 
 
 def configs(ctx: services.Context) -> dict[str, str]:
-    return {conf_file(ctx): services.render_ini({
-        'DEFAULT': services.common_default(ctx, C, 'placement',
-                                           messaging=False),
+    return services.no_messaging_ini(ctx, 'placement', conf_file(ctx), {
         'placement_database': {'connection': ctx.db_url('placement')},
         'api': {'auth_strategy': 'keystone'},
         'keystone_authtoken': ctx.authtoken('placement'),
-    })}
+    })
 
 
 def bootstrap_commands(ctx: services.Context) -> list[list[str]]:
