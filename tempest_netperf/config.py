@@ -153,18 +153,7 @@ def selected_router_modes(group) -> list[topology.RouterMode]:
 def client_cidrs(group) -> list[str]:
     """``[netperf] client_cidrs``, normalised (``198.18.0.7/32``)."""
     with _option('client_cidrs'):
-        networks = []
-        for cidr in group.client_cidrs:
-            try:
-                network = ipaddress.ip_network(cidr.strip(), strict=False)
-            except ValueError as exc:
-                raise exceptions.InvalidInput(str(exc)) from None
-            if network.version != 4:
-                raise exceptions.InvalidInput(
-                    '%s is not IPv4: the guests are reached over IPv4'
-                    % cidr)
-            networks.append(str(network))
-        return networks
+        return topology.client_networks(group.client_cidrs)
 
 
 def check_options(group) -> None:
