@@ -70,6 +70,10 @@ class NetperfArgsValidator(validation.Validator):
             return
         try:
             categories_from_args(args)
+        except exceptions.InvalidInput as exc:
+            self.fail('%s: %s' % (
+                'category' if 'category' in args else 'categories', exc))
+        try:
             pair.Settings.from_args(args)
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))

@@ -206,13 +206,19 @@ def _typed_values(group) -> None:
         raise exceptions.InvalidInput('; '.join(problems))
 
 
-def _node_access(group) -> None:
-    """What the core asks of the node access options beyond their types."""
+def _jump_host(group) -> None:
+    """``[netperf] node_jump_host`` is ``host[:port]``."""
     if group.node_jump_host:
         with _option('node_jump_host'):
             access.parse_host_port(group.node_jump_host)
-    # With the types and the jump host right, an empty user for ssh
-    # access is all NodeAccessSettings can still refuse.
+
+
+def _node_user(group) -> None:
+    """A user for ssh access.
+
+    With the other options right, that is all NodeAccessSettings can
+    still refuse.
+    """
     with _option('node_user'):
         node_access_settings(group)
 
@@ -225,10 +231,11 @@ def check_options(group) -> None:
     configuration as a whole; the tests call this first and fail with
     its message instead.
     """
-    problems = _problems(group, (_typed_values, selected_categories,
-                                 selected_router_modes, client_cidrs))
-    # _node_access reads the typed values: only once they are right.
-    problems = problems or _problems(group, (_node_access,))
+    problems = _problems(group, (_typed_values, _jump_host,
+                                 selected_categories, selected_router_modes,
+                                 client_cidrs))
+    # _node_user reads the typed values: only once they are right.
+    problems = problems or _problems(group, (_node_user,))
     if problems:
         raise exceptions.InvalidInput('; '.join(problems))
 
