@@ -28,6 +28,24 @@ COMMAND_MARGIN = 30.0
 Timer = Callable[[str], ContextManager]
 
 
+# The type of each Settings annotation (a string here, see the
+# ``__future__`` import) and how to name it in an error.
+_TYPES: dict[str, tuple[type, str]] = {
+    'int': (int, 'a whole number'), 'float': (float, 'a number'),
+    'bool': (bool, 'true or false'), 'str': (str, 'a string')}
+
+
+def _has_type(value: Any, annotation: str) -> bool:
+    """Whether ``value`` fits; bool is no number, an int is a float."""
+    kind = _TYPES[annotation][0]
+    if kind is bool or kind is str:
+        return isinstance(value, kind)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (kind is float
+                                      and isinstance(value, float))
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """How to measure a pair; the defaults are the thesis methodology.
@@ -52,6 +70,13 @@ class Settings:
     rounds: int = 3
 
     def __post_init__(self) -> None:
+        wrong = ['%s must be %s (got %r)' % (f.name, _TYPES[f.type][1],
+                                             getattr(self, f.name))
+                 for f in dataclasses.fields(self)
+                 if not _has_type(getattr(self, f.name), f.type)]
+        if wrong:
+            # The range checks below would fail on these with a TypeError.
+            raise exceptions.InvalidInput('; '.join(wrong))
         problems = []
         if self.omit < 0:
             problems.append('omit must be 0 or more (got %s)' % self.omit)
@@ -78,11 +103,17 @@ class Settings:
         if problems:
             raise exceptions.InvalidInput('; '.join(problems))
         # The command builders know the tools' own limits (longest omit,
-        # most streams, bandwidth syntax): ask them now, not mid-run.
-        iperf3.client_command(
-            '127.0.0.1', port=self.port, duration=self.duration,
-            omit=self.omit, interval=self.interval, parallel=self.parallel,
-            udp=self.udp, bandwidth=self.udp_bandwidth if self.udp else None)
+        # most streams, bandwidth syntax): ask them now, not mid-run.  The
+        # bandwidth even when UDP is off: a bad one is a typo all the same.
+        common = dict(port=self.port, duration=self.duration,
+                      omit=self.omit, interval=self.interval,
+                      parallel=self.parallel)
+        iperf3.client_command('127.0.0.1', **common)
+        try:
+            iperf3.client_command('127.0.0.1', udp=True,
+                                  bandwidth=self.udp_bandwidth, **common)
+        except exceptions.InvalidInput as exc:
+            raise exceptions.InvalidInput('udp_bandwidth: %s' % exc) from None
         ping.command('127.0.0.1', count=self.ping_count,
                      interval=self.ping_interval)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import ipaddress
 
 from openstack_netperf import exceptions
 
@@ -245,3 +246,24 @@ def pair_networks(category: str | Category
     """The networks of a category's pair: where a two-VM scenario boots."""
     src, dst = reference_pair(category)
     return network_spec(src.network), network_spec(dst.network)
+
+
+def client_networks(cidrs: list[str] | tuple[str, ...]) -> list[str]:
+    """The guests' extra SSH/ICMP sources, normalised (``198.18.0.7/32``).
+
+    Both plugins admit these CIDRs in the guests' security group; a bad
+    one must fail before anything is created, not inside Neutron.
+
+    :raises InvalidInput: naming the first value that is no IPv4 network.
+    """
+    networks = []
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(str(cidr).strip(), strict=False)
+        except ValueError as exc:
+            raise exceptions.InvalidInput(str(exc)) from None
+        if network.version != 4:
+            raise exceptions.InvalidInput(
+                '%s is not IPv4: the guests are reached over IPv4' % cidr)
+        networks.append(str(network))
+    return networks

@@ -20,17 +20,22 @@ from rally_netperf import records
 _CATEGORY_KEYS = topology.valid_category_names() + ['default']
 
 
-def _per_category_schema(description: str) -> dict[str, Any]:
-    # Draft 7 (Rally's default when no $schema is given) for propertyNames.
-    limit = {'type': 'number', 'minimum': 0}
+def _per_category_schema(description: str,
+                         maximum: float | None = None) -> dict[str, Any]:
+    # Draft 7 (Rally's default when no $schema is given) for propertyNames
+    # and if/then/else: unlike oneOf, they make jsonschema name the value
+    # and the bound that failed, not "not valid under any of the schemas".
+    limit: dict[str, Any] = {'type': 'number', 'minimum': 0}
+    if maximum is not None:
+        limit['maximum'] = maximum
     return {
         'description': description,
-        'oneOf': [
-            limit,
-            {'type': 'object', 'minProperties': 1,
-             'propertyNames': {'enum': _CATEGORY_KEYS},
-             'additionalProperties': limit},
-        ],
+        'type': ['number', 'object'],
+        'if': {'type': 'number'},
+        'then': limit,
+        'else': {'minProperties': 1,
+                 'propertyNames': {'enum': _CATEGORY_KEYS},
+                 'additionalProperties': limit},
     }
 
 
@@ -167,7 +172,7 @@ class MaxLatency(_WorstValueSLA):
 class MaxLoss(_WorstValueSLA):
     """Maximum ping loss, percent, of every pair (per category allowed)."""
 
-    CONFIG_SCHEMA = _per_category_schema('Maximum ping loss in %')
+    CONFIG_SCHEMA = _per_category_schema('Maximum ping loss in %', 100)
     KEYS = ('ping_loss_percent',)
     UNIT = '%'
 

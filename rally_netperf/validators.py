@@ -1,14 +1,19 @@
 """Validators that reject bad NetPerf task input before anything boots.
 
-``netperf_args`` needs no cloud (Rally runs it as a syntax check);
-the others look at the cloud with the validation context's credentials.
-Every failure says what to change.
+``netperf_args`` and ``netperf_config`` need no cloud (Rally runs them
+as syntax checks, next to its own ``args-spec`` and ``jsonschema``
+checks); the others look at the cloud with the validation context's
+credentials.  Every failure says what to change, once: a value of the
+wrong type or out of its declared range is left to Rally's own check,
+which names the argument, so these checks only judge values that passed
+it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 from rally.common import validation
 
 from openstack_netperf import exceptions
@@ -42,14 +47,33 @@ def _context_config(config: dict[str, Any] | None, name: str) -> Any:
     return None
 
 
+def conforms(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether ``value`` passes ``schema`` as Rally checks it (Draft 7)."""
+    cls = jsonschema.validators.validator_for(
+        schema, default=jsonschema.Draft7Validator)
+    return cls(schema).is_valid(value)
+
+
 @validation.configure(name='netperf_args')
 class NetperfArgsValidator(validation.Validator):
-    """Categories, durations, counts and SSH access make sense."""
+    """Categories, durations, counts and SSH access make sense.
+
+    Judges only arguments that pass the scenario's ``run()`` signature
+    (Rally's ``args-spec`` check, run in the same pass, names any that do
+    not), so a wrong type gives one error, not a second one or a
+    traceback from here.
+    """
 
     def validate(self, context, config, plugin_cls, plugin_cfg):
         args = (config or {}).get('args', {})
+        if not conforms(args, plugin_cls.get_info()['schema']):
+            return
         try:
             categories_from_args(args)
+        except exceptions.InvalidInput as exc:
+            self.fail('%s: %s' % (
+                'category' if 'category' in args else 'categories', exc))
+        try:
             pair.Settings.from_args(args)
         except exceptions.InvalidInput as exc:
             self.fail(str(exc))
@@ -66,9 +90,12 @@ class NetperfArgsValidator(validation.Validator):
                               if unknown else '',
                               ', '.join(JUMP_HOST_KEYS)))
         port = args.get('port', pair.Settings.port)
-        ports = (_context_config(config, TOPOLOGY_CONTEXT) or {}).get(
-            'iperf3_ports', reference_network.ReferenceTopology.DEFAULT_CONFIG[
-                'iperf3_ports'])
+        topo = reference_network.ReferenceTopology
+        ports = topo.DEFAULT_CONFIG['iperf3_ports']
+        topo_cfg = _context_config(config, TOPOLOGY_CONTEXT) or {}
+        # A bad context config is the jsonschema check's to report.
+        if conforms(topo_cfg, topo.CONFIG_SCHEMA):
+            ports = topo_cfg.get('iperf3_ports', ports)
         if not ports[0] <= port <= ports[1]:
             self.fail('port %d is not admitted by the security group, which '
                       'opens iperf3_ports %d-%d: set port within them, or '
@@ -79,6 +106,23 @@ class NetperfArgsValidator(validation.Validator):
                       'the guests cannot be reached over SSH. Set '
                       'use_floating_ip to true or give jump_host '
                       '{host: ..., username: ...}')
+
+
+@validation.configure(name='netperf_config')
+class NetperfConfigValidator(validation.Validator):
+    """What a plugin's CONFIG_SCHEMA cannot say: its ``check_config()``.
+
+    Runs only on a configuration the schema accepts; Rally's
+    ``jsonschema`` check, run in the same pass, reports the others.
+    """
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        if not conforms(plugin_cfg, plugin_cls.CONFIG_SCHEMA):
+            return
+        try:
+            plugin_cls.check_config(plugin_cfg)
+        except exceptions.InvalidInput as exc:
+            self.fail(str(exc))
 
 
 @validation.add('required_platform', platform='openstack', users=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import contextlib
-import ipaddress
+from typing import Any
 
 from oslo_config import cfg
+from oslo_config import types
 
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
@@ -28,7 +29,42 @@ netperf_group = cfg.OptGroup(
 # The node access defaults are the core's.
 _ACCESS = access.NodeAccessSettings()
 
-NetperfGroup = [
+
+class _Checked:
+    """An option type that lets a bad value through, as written.
+
+    oslo.config converts a value at every access, and Tempest logs every
+    option when it first reads its configuration: a value the strict type
+    rejects would break the loading of the whole configuration, not just
+    these tests.  :func:`check_options`, which every test class calls
+    first, converts the value with the strict type and names the option.
+    """
+
+    def __init__(self, strict: types.ConfigType):
+        self.strict = strict
+
+    def __getattr__(self, name: str) -> Any:
+        # type_name, min, max, choices: the sample config and the docs
+        # describe the strict type.
+        if name == 'strict':
+            raise AttributeError(name)
+        return getattr(self.strict, name)
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return self.strict(value)
+        except ValueError:
+            return value
+
+
+def _checked(opt: cfg.Opt) -> cfg.Opt:
+    """``opt``, its type enforced by :func:`check_options` instead."""
+    opt.type = _Checked(opt.type)
+    return opt
+
+
+# Each option's type lets a bad value through: check_options() names it.
+NetperfGroup = [_checked(opt) for opt in (
     cfg.StrOpt('node_access', default=_ACCESS.method.value,
                choices=[('ssh', 'log in to each node over SSH'),
                         ('local', 'run commands on this machine (an '
@@ -71,9 +107,7 @@ NetperfGroup = [
                      'SSH key, for clouds without a metadata service.'),
     cfg.IntOpt('guest_boot_timeout', default=300, min=10,
                help='Seconds to wait for a guest to answer over SSH.'),
-    # Plain strings, checked by check_options() when the tests start: an
-    # oslo.config choice that fails would fail every access to Tempest's
-    # configuration (it logs every option), not just these tests.
+    # Plain lists: check_options() parses them when the tests start.
     cfg.ListOpt('router_modes', default=['legacy', 'dvr'],
                 help='Router modes to test: legacy (or centralized) and dvr '
                      '(or distributed), case-insensitive; tests of other '
@@ -115,7 +149,7 @@ NetperfGroup = [
     cfg.StrOpt('public_network_id',
                help='External network for router gateways and floating '
                     'IPs; default: [network] public_network_id.'),
-]
+)]
 
 
 def list_opts():
@@ -153,36 +187,67 @@ def selected_router_modes(group) -> list[topology.RouterMode]:
 def client_cidrs(group) -> list[str]:
     """``[netperf] client_cidrs``, normalised (``198.18.0.7/32``)."""
     with _option('client_cidrs'):
-        networks = []
-        for cidr in group.client_cidrs:
-            try:
-                network = ipaddress.ip_network(cidr.strip(), strict=False)
-            except ValueError as exc:
-                raise exceptions.InvalidInput(str(exc)) from None
-            if network.version != 4:
-                raise exceptions.InvalidInput(
-                    '%s is not IPv4: the guests are reached over IPv4'
-                    % cidr)
-            networks.append(str(network))
-        return networks
+        return topology.client_networks(group.client_cidrs)
+
+
+def _typed_values(group) -> None:
+    """Convert every option's value with its strict type."""
+    problems = []
+    for opt in NetperfGroup:
+        value = getattr(group, opt.dest)
+        if value is None:
+            continue
+        try:
+            opt.type.strict(value)
+        except ValueError as exc:
+            problems.append('invalid [netperf] %s: %r is not a valid %s: %s'
+                            % (opt.name, value, opt.type.type_name, exc))
+    if problems:
+        raise exceptions.InvalidInput('; '.join(problems))
+
+
+def _jump_host(group) -> None:
+    """``[netperf] node_jump_host`` is ``host[:port]``."""
+    if group.node_jump_host:
+        with _option('node_jump_host'):
+            access.parse_host_port(group.node_jump_host)
+
+
+def _node_user(group) -> None:
+    """A user for ssh access.
+
+    With the other options right, that is all NodeAccessSettings can
+    still refuse.
+    """
+    with _option('node_user'):
+        node_access_settings(group)
 
 
 def check_options(group) -> None:
     """Raise one :class:`InvalidInput` naming each invalid option.
 
-    The options above are plain strings for oslo.config, so a bad value
-    cannot break Tempest's configuration as a whole; the tests call this
-    first and fail with its message instead.
+    No option's type makes oslo.config refuse a value (see
+    :class:`_Checked`), so a bad value cannot break Tempest's
+    configuration as a whole; the tests call this first and fail with
+    its message instead.
     """
-    problems = []
-    for parse in (selected_categories, selected_router_modes,
-                  client_cidrs):
-        try:
-            parse(group)
-        except exceptions.InvalidInput as exc:
-            problems.append(str(exc))
+    problems = _problems(group, (_typed_values, _jump_host,
+                                 selected_categories, selected_router_modes,
+                                 client_cidrs))
+    # _node_user reads the typed values: only once they are right.
+    problems = problems or _problems(group, (_node_user,))
     if problems:
         raise exceptions.InvalidInput('; '.join(problems))
+
+
+def _problems(group, checks) -> list[str]:
+    problems = []
+    for check in checks:
+        try:
+            check(group)
+        except exceptions.InvalidInput as exc:
+            problems.append(str(exc))
+    return problems
 
 
 @contextlib.contextmanager

@@ -44,8 +44,15 @@ def select(facts: cloud_facts.CloudFacts, pinned: Sequence[str] = (),
            zone: str | None = None) -> list[cloud_facts.ComputeHost]:
     """Enabled, up computes (of ``zone``); the pinned ones, in order.
 
-    :raises InvalidInput: when a pinned host is not an enabled, up compute.
+    :raises InvalidInput: when ``zone`` has no enabled, up compute (naming
+        the zones that have one), or a pinned host is not such a compute.
     """
+    zones = sorted({c.zone for c in facts.computes})
+    if zone and zone not in zones:
+        raise exceptions.InvalidInput(
+            'Availability zone %r has no enabled, up compute host; zones '
+            'with one: %s. Fix "availability_zone" of the %s context'
+            % (zone, ', '.join(zones) or 'none', NAME))
     usable = {c.host: c for c in facts.computes
               if not zone or c.zone == zone}
     unknown = [h for h in pinned if h not in usable]

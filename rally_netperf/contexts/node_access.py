@@ -10,7 +10,9 @@ once per iteration that no path was checked.
 from __future__ import annotations
 
 import os
+from typing import Any
 
+from rally.common import validation
 from rally import consts
 from rally_openstack.task import context
 
@@ -21,6 +23,7 @@ from openstack_netperf import topology
 from rally_netperf import paths
 
 
+@validation.add('netperf_config')
 @context.configure(name='netperf_node_access', order=125)
 class NodeAccess(context.OpenStackContext):
     """How to log in to the network node(s) and the computes.
@@ -76,13 +79,27 @@ class NodeAccess(context.OpenStackContext):
     }
     DEFAULT_CONFIG = dict(paths.DEFAULTS)
 
-    def setup(self):
-        config = dict(self.config)
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        """What the schema cannot check (the ``netperf_config`` validator).
+
+        :raises InvalidInput: naming the setting to fix.
+        """
         key_file = config.get('key_file')
         if key_file and not os.path.isfile(os.path.expanduser(key_file)):
             raise exceptions.InvalidInput(
                 'netperf_node_access: key_file %s does not exist; give the '
                 'private key that logs in to the nodes' % key_file)
+        if config.get('jump_host'):
+            try:
+                access.parse_host_port(config['jump_host'])
+            except exceptions.InvalidInput as exc:
+                raise exceptions.InvalidInput(
+                    'netperf_node_access: jump_host: %s' % exc) from None
+
+    def setup(self):
+        config = dict(self.config)
+        self.check_config(config)
         found = self.context['netperf_computes']
         facts = found['facts']
         computes = [cloud_facts.ComputeHost(**h) for h in found['hosts']]

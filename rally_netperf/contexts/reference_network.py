@@ -9,9 +9,11 @@ routers) and the configured client CIDRs (the Rally host, a jump host).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
+from rally.common import validation
 from rally import consts
 from rally_openstack.task import context
 
@@ -25,6 +27,7 @@ LOG = logging.getLogger(__name__)
 CONTEXT_KEY = 'netperf'
 
 
+@validation.add('netperf_config')
 @context.configure(name='netperf_topology', order=360)
 class ReferenceTopology(context.OpenStackContext):
     """Create networks A, B, C, routers R1, R2 and a security group.
@@ -48,7 +51,7 @@ class ReferenceTopology(context.OpenStackContext):
                 'type': 'string',
             },
             'client_cidrs': {
-                'description': 'Extra CIDRs admitted to SSH, ICMP and '
+                'description': 'Extra IPv4 CIDRs admitted to SSH, ICMP and '
                                'iperf3: the Rally host, a jump host',
                 'type': 'array', 'items': {'type': 'string'},
             },
@@ -70,6 +73,33 @@ class ReferenceTopology(context.OpenStackContext):
         'iperf3_ports': [5201, 5201],
         'dns_nameservers': [],
     }
+
+    @classmethod
+    def check_config(cls, config: dict[str, Any]) -> None:
+        """What the schema cannot check (the ``netperf_config`` validator).
+
+        Bad addresses would otherwise fail inside Neutron, after networks
+        were created.
+
+        :raises InvalidInput: naming the setting to fix.
+        """
+        problems = []
+        try:
+            topology.client_networks(config.get('client_cidrs', []))
+        except exceptions.InvalidInput as exc:
+            problems.append('client_cidrs: %s' % exc)
+        for server in config.get('dns_nameservers', []):
+            try:
+                ipaddress.ip_address(server)
+            except ValueError as exc:
+                problems.append('dns_nameservers: %s' % exc)
+        low, high = config.get('iperf3_ports', (1, 1))
+        if low > high:
+            problems.append('iperf3_ports: first port %d is above last '
+                            'port %d' % (low, high))
+        if problems:
+            raise exceptions.InvalidInput(
+                'netperf_topology context: %s' % '; '.join(problems))
 
     def setup(self):
         mode = topology.parse_router_mode(self.config['router_mode'])
@@ -170,7 +200,8 @@ class ReferenceTopology(context.OpenStackContext):
         )['security_group']
         sources = []
         for cidr in ([n['cidr'] for n in record['networks'].values()]
-                     + external_cidrs + list(self.config['client_cidrs'])):
+                     + external_cidrs
+                     + topology.client_networks(self.config['client_cidrs'])):
             if cidr not in sources:
                 sources.append(cidr)
         low, high = self.config['iperf3_ports']

@@ -50,7 +50,8 @@ class ComputeHostsTest(testtools.TestCase):
     def test_no_compute_in_zone(self):
         exc = self.assertRaises(exceptions.InvalidInput, self._setup,
                                 fakes.FakeCloud(), availability_zone='az9')
-        self.assertIn('in zone az9', str(exc))
+        self.assertIn("Availability zone 'az9' has no enabled, up compute "
+                      "host; zones with one: nova", str(exc))
 
 
 class TopologyTest(_FastPolling):

@@ -149,3 +149,13 @@ class SemanticTest(testtools.TestCase):
             'netperf_compute_hosts': {'hosts': ['compute-09']}}),
             'semantic')
         self.assertIn('compute-09 are not enabled and up', errors[0])
+
+    def test_unknown_zone_named_with_the_zones_that_exist(self):
+        errors = _errors(_workload(contexts={
+            'netperf_compute_hosts': {'availability_zone': 'az9'}}),
+            'semantic')
+        self.assertEqual(1, len(errors))
+        self.assertIn("Availability zone 'az9' has no enabled, up compute "
+                      "host; zones with one: nova. Fix \"availability_zone\" "
+                      "of the netperf_compute_hosts context", errors[0])
+        self.assertNotIn('need 2 compute hosts', errors[0])

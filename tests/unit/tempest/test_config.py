@@ -32,11 +32,41 @@ class ConfigTest(base.TempestConfigTestCase):
             address_map={'compute-01': '198.18.0.11'},
             connect_timeout=3.0, command_timeout=30.0), settings)
 
-    def test_choices_are_enforced(self):
-        self.assertRaises(ValueError, self.set_netperf, node_access='telnet')
-        self.assertRaises(ValueError, self.set_netperf, burst_packets=10)
-        self.assertRaises(ValueError, self.set_netperf,
-                          burst_packet_size=9000)
+    def test_types_and_bounds_are_enforced_by_check_options(self):
+        self.set_netperf(node_access='telnet', burst_packets=10,
+                         burst_packet_size=9000)
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                netperf_config.check_options,
+                                cfg.CONF.netperf)
+        self.assertIn("invalid [netperf] node_access: 'telnet' is not a "
+                      "valid string value: Valid values are [ssh, local, "
+                      "none], but found 'telnet'", str(exc))
+        self.assertIn('invalid [netperf] burst_packets: 10 is not a valid '
+                      'integer value: Should be greater than or equal to '
+                      '100', str(exc))
+        self.assertIn('invalid [netperf] burst_packet_size: 9000', str(exc))
+
+    def test_node_access_beyond_types(self):
+        self.set_netperf(node_jump_host='bastion:ssh')
+        self.assertRaisesRegex(
+            exceptions.InvalidInput,
+            r"^invalid \[netperf\] node_jump_host: Invalid port in "
+            r"'bastion:ssh'", netperf_config.check_options, cfg.CONF.netperf)
+        self.set_netperf(node_jump_host='bastion:2200', node_access='ssh',
+                         node_user='')
+        self.assertRaisesRegex(
+            exceptions.InvalidInput,
+            r'^invalid \[netperf\] node_user: Node access over SSH needs a '
+            r'user name$', netperf_config.check_options, cfg.CONF.netperf)
+        self.set_netperf(node_user='stack')
+        netperf_config.check_options(cfg.CONF.netperf)
+
+    def test_sample_config_describes_the_strict_types(self):
+        opts = {o.name: o for o in netperf_config.NetperfGroup}
+        self.assertEqual('port value', opts['node_port'].type.type_name)
+        self.assertEqual(100, opts['burst_packets'].type.min)
+        self.assertEqual(1400, opts['burst_packet_size'].type.max)
+        self.assertIn('ssh', opts['node_access'].type.choices)
 
     def test_selected_categories_and_modes(self):
         group = cfg.CONF.netperf
@@ -109,13 +139,20 @@ class ConfigTest(base.TempestConfigTestCase):
             path = os.path.join(tmp, 'tempest.conf')
             with open(path, 'w') as f:
                 f.write('[netperf]\ncategories = bogus, -H-NR\n'
-                        'router_modes = foo\n')
+                        'router_modes = foo\nnode_port = ssh\n'
+                        'noise_factor = 0.5\nnode_sudo = maybe\n')
             conf = cfg.ConfigOpts()
             plugin.NetperfTempestPlugin().register_opts(conf)
             conf([], default_config_files=[path])
             conf.log_opt_values(logging.getLogger(__name__), logging.DEBUG)
         self.assertEqual(['bogus', '-H-NR'], conf.netperf.categories)
-        self.assertRaisesRegex(exceptions.InvalidInput,
-                               r'categories: .*\'bogus\'.*; invalid '
-                               r'\[netperf\] router_modes: .*\'foo\'',
-                               netperf_config.check_options, conf.netperf)
+        self.assertEqual('ssh', conf.netperf.node_port)
+        self.assertRaisesRegex(
+            exceptions.InvalidInput,
+            r"^invalid \[netperf\] node_port: 'ssh' is not a valid port "
+            r"value: .*; invalid \[netperf\] node_sudo: 'maybe' .*; "
+            r"invalid \[netperf\] noise_factor: '0.5' is not a valid "
+            r"floating point value: Should be greater than or equal to 1; "
+            r"invalid \[netperf\] categories: .*'bogus'.*; invalid "
+            r"\[netperf\] router_modes: .*'foo'",
+            netperf_config.check_options, conf.netperf)

@@ -54,6 +54,9 @@ class PluginTest(base.TempestConfigTestCase):
         conf = cfg.ConfigOpts()
         plugin.NetperfTempestPlugin().register_opts(conf)
         conf([], default_config_files=[])
+        # Every ConfigOpts shares the option group's overrides: undo it.
+        self.addCleanup(conf.clear_override, 'node_address_map',
+                        group='netperf')
         conf.set_override('node_address_map',
                           'compute-01:198.18.0.11,compute-02:198.18.0.12',
                           group='netperf')
