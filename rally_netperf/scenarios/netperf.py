@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import textwrap
 from typing import Annotated, Any, Callable, Iterable, Literal, TypedDict
 
 from rally.task import atomic
@@ -95,6 +96,19 @@ def _settings_args(
     """
 
 
+# How both scenarios reach their guests (the arguments before **settings),
+# added to each run()'s docstring for Rally's plugin reference.
+_GUEST_ACCESS_DOC = """\
+:param ssh_user: user to log into the guests as
+:param use_floating_ip: reach guests through floating IPs; false
+    needs jump_host
+:param jump_host: SSH host that reaches the fixed IPs: host,
+    username and port, key_filename, private_key or password
+:param config_drive: give the guests a config drive (their SSH
+    key) for clouds without a metadata service
+"""
+
+
 def _with_settings(run: Callable) -> Callable:
     """Show ``run(..., **settings)`` to Rally with the settings arguments.
 
@@ -113,10 +127,10 @@ def _with_settings(run: Callable) -> Callable:
     del run.__annotations__['settings']
     run.__annotations__.update(_settings_args.__annotations__)
     del run.__annotations__['return']
-    run.__doc__ = '%s\n%s\n' % (run.__doc__.rstrip(), '\n'.join(
-        ' ' * 8 + line.strip()
-        for line in _settings_args.__doc__.splitlines()
-        if ':param ' in line))
+    settings_doc = [line.strip() for line in
+                    _settings_args.__doc__.splitlines() if ':param ' in line]
+    run.__doc__ = '%s\n%s\n' % (run.__doc__.rstrip(), textwrap.indent(
+        _GUEST_ACCESS_DOC + '\n'.join(settings_doc), ' ' * 8))
     return run
 
 
@@ -308,13 +322,6 @@ class MeasurePair(NetPerfScenario):
         :param image: Glance image name or id; needs iperf3, ping, sshd
         :param flavor: Nova flavor name or id
         :param category: placement category id or thesis shorthand
-        :param ssh_user: user to log into the guests as
-        :param use_floating_ip: reach guests through floating IPs; false
-            needs jump_host
-        :param jump_host: SSH host that reaches the fixed IPs: host,
-            username and port, key_filename, private_key or password
-        :param config_drive: give the guests a config drive (their SSH
-            key) for clouds without a metadata service
         """
         self._measure([topology.get_category(category)], image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
@@ -345,13 +352,6 @@ class MeasureReferenceTopology(NetPerfScenario):
         :param categories: category ids or shorthands; empty means all
         :param boot: "all" boots the whole reference topology; "needed"
             only the VMs of the requested categories' pairs
-        :param ssh_user: user to log into the guests as
-        :param use_floating_ip: reach guests through floating IPs; false
-            needs jump_host
-        :param jump_host: SSH host that reaches the fixed IPs: host,
-            username and port, key_filename, private_key or password
-        :param config_drive: give the guests a config drive (their SSH
-            key) for clouds without a metadata service
         """
         self._measure(topology.get_categories(categories), image, flavor,
                       ssh_user, use_floating_ip, jump_host, config_drive,
