@@ -25,7 +25,7 @@ from rally_netperf import paths
 
 @validation.add('netperf_config')
 @context.configure(name='netperf_node_access', order=125)
-class NodeAccess(context.OpenStackContext):
+class NodeAccessContext(context.OpenStackContext):
     """How to log in to the network node(s) and the computes.
 
     Checks at setup that every node a path check reads (the computes of

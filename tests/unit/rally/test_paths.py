@@ -84,7 +84,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
              'sudo': False,
              'address_map': ADDRESSES, 'burst_packets': 12,
              'noise_window': 1}, **access)
-        node_access.NodeAccess(ctx).setup()
+        node_access.NodeAccessContext(ctx).setup()
         self.nodes = FakeNodes(self.runners, crossing)
         self.useFixture(fixtures.MockPatchObject(
             snapshot, 'read_host', side_effect=self.nodes.read_host))
@@ -172,7 +172,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
             'openstack_netperf.hosts.access.remote.SSHRunner',
             side_effect=unreachable))
         exc = self.assertRaises(exceptions.InvalidInput,
-                                node_access.NodeAccess(ctx).setup)
+                                node_access.NodeAccessContext(ctx).setup)
         self.assertIn('cannot run a command on node network (at '
                       '198.18.0.10)', str(exc))
 
@@ -181,13 +181,13 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         ctx = scenario.context
         ctx['config']['netperf_node_access'] = {'key_file': '/nonexistent'}
         exc = self.assertRaises(exceptions.InvalidInput,
-                                node_access.NodeAccess(ctx).setup)
+                                node_access.NodeAccessContext(ctx).setup)
         self.assertIn('key_file /nonexistent does not exist', str(exc))
         ctx['config']['netperf_node_access'] = {'method': 'ssh'}
         found = ctx['netperf_computes']
         found['facts'] = dataclasses.replace(found['facts'], l3_modes={})
         exc = self.assertRaises(exceptions.InvalidInput,
-                                node_access.NodeAccess(ctx).setup)
+                                node_access.NodeAccessContext(ctx).setup)
         self.assertIn('set network_nodes', str(exc))
 
     def test_computes_must_be_apart_from_the_network_node(self):
@@ -199,17 +199,17 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         ctx['config']['netperf_node_access'] = {
             'method': 'ssh', 'network_nodes': ['compute-02']}
         exc = self.assertRaises(exceptions.InvalidInput,
-                                node_access.NodeAccess(ctx).setup)
+                                node_access.NodeAccessContext(ctx).setup)
         self.assertIn('apart from the network node(s) compute-02; compute '
                       'host(s) compute-02 (it is a network node', str(exc))
         self.assertIn('drop netperf_node_access', str(exc))
 
     def test_method_has_no_rally_default(self):
         self.assertRaises(jsonschema.ValidationError, jsonschema.validate,
-                          {'user': 'root'}, node_access.NodeAccess
+                          {'user': 'root'}, node_access.NodeAccessContext
                           .CONFIG_SCHEMA)
         jsonschema.validate({'method': 'local'},
-                            node_access.NodeAccess.CONFIG_SCHEMA)
+                            node_access.NodeAccessContext.CONFIG_SCHEMA)
 
 
 class ExpectedPathSLATest(test_scenarios.ScenarioTestCase):
