@@ -39,7 +39,7 @@ from tests.unit.tempest import base
 plugins.load()
 
 SCENARIOS = (netperf.MeasurePair, netperf.MeasureReferenceTopology)
-CONTEXTS = (compute_hosts.ComputeHosts, node_access.NodeAccess,
+CONTEXTS = (compute_hosts.ComputeHosts, node_access.NodeAccessContext,
             reference_network.ReferenceTopology)
 SLAS = (sla.MinThroughput, sla.MaxLatency, sla.MaxLoss, sla.ExpectedPath)
 REQUIRED = {'image': 'netperf-guest', 'flavor': 'netperf.tiny'}
@@ -160,7 +160,7 @@ class RallyConfigTest(testtools.TestCase, _OneClearError):
     def test_every_context_property(self):
         for cls in CONTEXTS:
             required = (NODE_ACCESS_REQUIRED
-                        if cls is node_access.NodeAccess else {})
+                        if cls is node_access.NodeAccessContext else {})
             self.assertEqual([], self._validate(rally_context.Context, cls,
                                                 dict(required)))
             for name, prop in cls.CONFIG_SCHEMA['properties'].items():

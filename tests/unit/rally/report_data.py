@@ -132,7 +132,7 @@ def _workload(mode: str, key_file: str, position: int) -> dict:
             ctx = cloud.context(**contexts)
             compute_hosts.ComputeHosts(ctx).setup()
             reference_network.ReferenceTopology(ctx).setup()
-            node_access.NodeAccess(ctx).setup()
+            node_access.NodeAccessContext(ctx).setup()
             ctx.update(user=ctx['users'][0], tenant=ctx['tenants']['t1'],
                        iteration=iteration, admin_clients=cloud.clients)
             nodes = test_paths.FakeNodes(runners, [
