@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Boot guests on the sandbox again and again; count who gets a DHCP lease.
+
+Run as root on a running sandbox, from the project environment, e.g.
+
+    .tox/py3/bin/python tools/bench-dhcp.py --boots 60 --batch 4
+
+Each round boots ``--batch`` guests (alternating between the computes)
+behind a new DVR router, reads every guest's serial console until the
+guest prints its ready (or failed) line, and deletes them again.  A guest
+has its lease when its console shows the DHCP hook's ``bound`` line; one
+without gets its tap's link state (``ip -o link show``, read inside its
+compute node) printed next to it, so that a failure names its cause.  The
+last line sums up: boots, leases, failures, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+from openstack_netperf import console
+from openstack_netperf import exceptions
+from openstack_netperf import polling
+from openstack_netperf.sandbox import guests
+from openstack_netperf.sandbox import sandbox as sandbox_mod
+
+BENCH_NET = 'bench-dhcp'
+BENCH_CIDR = '198.19.13.0/24'
+# The DHCP hook (image/guest/udhcpc.script) prints this once bound.
+LEASE = re.compile(r'netperf-guest: \S+ bound (\S+)')
+
+
+def console_text(cloud, server_id: str) -> str:
+    return cloud.call('POST', 'nova', '/v2.1/servers/%s/action' % server_id,
+                      {'os-getConsoleOutput': {'length': 200}})['output']
+
+
+def finished(text: str) -> bool:
+    """Whether the guest's boot script is done (ready or failed)."""
+    return console.READY_LINE in text or console.FAILED_LINE in text
+
+
+def tap_state(box: sandbox_mod.Sandbox, cloud, guest: guests.Guest) -> str:
+    """``ip -o link show`` of the guest's tap, inside its compute node."""
+    port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
+                      % guest.server_id)['ports'][0]
+    tap = ('tap' + port['id'])[:14]
+    node = next(n for n in box.conf.nodes if n.name == guest.host)
+    result = subprocess.run(box.nodes.prefix(node) + [
+        'ip', '-o', 'link', 'show', tap], capture_output=True, text=True)
+    return (result.stdout or result.stderr).strip()
+
+
+def one_round(box: sandbox_mod.Sandbox, hosts: list[str], index: int,
+              timeout: float) -> list[tuple[guests.Guest, str | None, str]]:
+    """Boot, read consoles, delete: (guest, lease or None, note) each."""
+    cloud = box.cloud()
+    outcome = []
+    with guests.behind_dvr_router(cloud, box.cloud_ids(), BENCH_NET,
+                                  BENCH_CIDR, hosts, 'dhcp%d' % index,
+                                  floating=False) as booted:
+        texts: dict[str, str] = {}
+
+        def all_finished() -> bool:
+            for guest in booted:
+                if not finished(texts.get(guest.server_id, '')):
+                    texts[guest.server_id] = console_text(
+                        cloud, guest.server_id)
+            return all(finished(t) for t in texts.values())
+
+        try:
+            polling.poll(all_finished, timeout, 'guests of round %d' % index,
+                         interval=3.0)
+        except exceptions.WaitTimeout:
+            pass  # the guests still without a ready line count as failed
+        for guest in booted:
+            text = texts.get(guest.server_id, '')
+            match = LEASE.search(text)
+            note = console.diagnosis(text)
+            if not match:
+                note += '; tap: ' + tap_state(box, cloud, guest)
+            outcome.append((guest, match.group(1) if match else None, note))
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--boots', type=int, default=60,
+                        help='guests to boot in all (default 60)')
+    parser.add_argument('--batch', type=int, default=4,
+                        help='guests booted together (default 4)')
+    parser.add_argument('--timeout', type=float, default=300.0,
+                        help='seconds a round waits for ready lines')
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        parser.error('run as root')
+    if args.boots < 1 or args.batch < 1:
+        parser.error('--boots and --batch must be positive')
+    box = sandbox_mod.Sandbox()
+    computes = [n.name for n in box.conf.computes]
+    boots = leases = 0
+    loads = []
+    start = time.monotonic()
+    for index in range((args.boots + args.batch - 1) // args.batch):
+        count = min(args.batch, args.boots - boots)
+        hosts = [computes[i % len(computes)] for i in range(count)]
+        loads.append(os.getloadavg()[0])
+        for guest, lease, note in one_round(box, hosts, index, args.timeout):
+            boots += 1
+            leases += lease is not None
+            print('%3d %-8s %-11s %s' % (
+                boots, guest.name, guest.host,
+                'lease %s' % lease if lease else 'NO LEASE: ' + note),
+                flush=True)
+    failures = boots - leases
+    print('boots %d, leases %d, failures %d in %.0f s; load average '
+          '(1 min) at round start: mean %.1f, max %.1f, on %d cores'
+          % (boots, leases, failures, time.monotonic() - start,
+             sum(loads) / len(loads), max(loads), os.cpu_count() or 0))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
