@@ -11,7 +11,9 @@ guest prints its ready (or failed) line, and deletes them again.  A guest
 has its lease when its console shows the DHCP hook's ``bound`` line; one
 without gets its tap's link state (``ip -o link show``, read inside its
 compute node) printed next to it, so that a failure names its cause.  The
-last line sums up: boots, leases, failures, and the load average.
+summary gives boots, leases, failures and the load average, and how many
+taps the computes' libvirt hook found down and set up (see
+``libvirt_qemu_hook`` in openstack_netperf/sandbox/services/nova.py).
 """
 
 from __future__ import annotations
@@ -19,20 +21,22 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 
 from openstack_netperf import console
 from openstack_netperf import exceptions
 from openstack_netperf import polling
+from openstack_netperf import remote
 from openstack_netperf.sandbox import guests
 from openstack_netperf.sandbox import sandbox as sandbox_mod
+from openstack_netperf.sandbox.services import sshd
 
 BENCH_NET = 'bench-dhcp'
 BENCH_CIDR = '198.19.13.0/24'
+KEY_NAME = 'bench-dhcp'
 # The DHCP hook (image/guest/udhcpc.script) prints this once bound.
-LEASE = re.compile(r'netperf-guest: \S+ bound (\S+)')
+LEASE = re.compile(console.LEASE_LINE.pattern + r'(\S+)')
 
 
 def console_text(cloud, server_id: str) -> str:
@@ -46,14 +50,24 @@ def finished(text: str) -> bool:
 
 
 def tap_state(box: sandbox_mod.Sandbox, cloud, guest: guests.Guest) -> str:
-    """``ip -o link show`` of the guest's tap, inside its compute node."""
+    """The link state of the guest's tap, read inside its compute node."""
     port = cloud.call('GET', 'neutron', '/v2.0/ports?device_id=%s'
                       % guest.server_id)['ports'][0]
-    tap = ('tap' + port['id'])[:14]
-    node = next(n for n in box.conf.nodes if n.name == guest.host)
-    result = subprocess.run(box.nodes.prefix(node) + [
-        'ip', '-o', 'link', 'show', tap], capture_output=True, text=True)
-    return (result.stdout or result.stderr).strip()
+    node = box.conf.node(guest.host)
+    return console.tap_link_state(remote.LocalRunner(
+        node.name, prefix=box.nodes.prefix(node)), port['id'])
+
+
+def taps_set_up(box: sandbox_mod.Sandbox) -> int:
+    """Taps the computes' libvirt hook found down and set up, so far."""
+    count = 0
+    for node in box.conf.computes:
+        try:
+            with open(box.conf.log(node.name, 'libvirt-hook')) as handle:
+                count += sum('setting it up' in line for line in handle)
+        except FileNotFoundError:
+            pass
+    return count
 
 
 def one_round(box: sandbox_mod.Sandbox, hosts: list[str], index: int,
@@ -63,7 +77,8 @@ def one_round(box: sandbox_mod.Sandbox, hosts: list[str], index: int,
     outcome = []
     with guests.behind_dvr_router(cloud, box.cloud_ids(), BENCH_NET,
                                   BENCH_CIDR, hosts, 'dhcp%d' % index,
-                                  floating=False) as booted:
+                                  key_name=KEY_NAME, floating=False
+                                  ) as booted:
         texts: dict[str, str] = {}
 
         def all_finished() -> bool:
@@ -102,9 +117,12 @@ def main() -> int:
     if args.boots < 1 or args.batch < 1:
         parser.error('--boots and --batch must be positive')
     box = sandbox_mod.Sandbox()
+    with open(sshd.key_path(box.conf) + '.pub') as handle:
+        guests.ensure_keypair(box.cloud(), KEY_NAME, handle.read())
     computes = [n.name for n in box.conf.computes]
     boots = leases = 0
     loads = []
+    repaired = taps_set_up(box)
     start = time.monotonic()
     for index in range((args.boots + args.batch - 1) // args.batch):
         count = min(args.batch, args.boots - boots)
@@ -122,6 +140,8 @@ def main() -> int:
           '(1 min) at round start: mean %.1f, max %.1f, on %d cores'
           % (boots, leases, failures, time.monotonic() - start,
              sum(loads) / len(loads), max(loads), os.cpu_count() or 0))
+    print('taps found down once in Open vSwitch and set up by the libvirt '
+          'hook: %d' % (taps_set_up(box) - repaired))
     return 1 if failures else 0
 
 
