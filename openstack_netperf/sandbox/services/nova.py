@@ -158,7 +158,7 @@ def libvirt_qemu_hook(log: str) -> str:
         '#!/bin/sh',
         '# Written by netperf-sandbox (services/nova.py libvirt_qemu_hook).',
         '[ "$2" = started ] || exit 0',
-        'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+        'PATH=$PATH:/usr/sbin:/usr/bin:/sbin:/bin',
         "for tap in $(sed -n \"s/.*<target dev=[\\\"']\\(tap[^\\\"']*\\)"
         "[\\\"'].*/\\1/p\"); do",
         '    ovs-vsctl --timeout=30 wait-until Interface "$tap" "ofport>0" ||',
