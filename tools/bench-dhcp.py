@@ -103,19 +103,27 @@ def one_round(box: sandbox_mod.Sandbox, hosts: list[str], index: int,
     return outcome
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number above zero."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError('%s is not a positive number'
+                                         % text)
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--boots', type=int, default=60,
+    parser.add_argument('--boots', type=positive, default=60, metavar='N',
                         help='guests to boot in all (default 60)')
-    parser.add_argument('--batch', type=int, default=4,
+    parser.add_argument('--batch', type=positive, default=4, metavar='N',
                         help='guests booted together (default 4)')
     parser.add_argument('--timeout', type=float, default=300.0,
-                        help='seconds a round waits for ready lines')
+                        metavar='SECONDS',
+                        help='how long a round waits for ready lines')
     args = parser.parse_args()
     if os.geteuid() != 0:
         parser.error('run as root')
-    if args.boots < 1 or args.batch < 1:
-        parser.error('--boots and --batch must be positive')
     box = sandbox_mod.Sandbox()
     with open(sshd.key_path(box.conf) + '.pub') as handle:
         guests.ensure_keypair(box.cloud(), KEY_NAME, handle.read())
