@@ -4,6 +4,7 @@ libvirtd and nova-compute (QEMU TCG) on each compute node."""
 from __future__ import annotations
 
 import os
+import shlex
 
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
@@ -170,7 +171,7 @@ def libvirt_qemu_hook(log: str) -> str:
         ' Open vSwitch, setting it up: $link"',
         '           ip link set "$tap" up ;;',
         '    esac',
-        'done >> %s 2>&1' % log,
+        'done >> %s 2>&1' % shlex.quote(log),
         'exit 0',
     ]) + '\n'
 
