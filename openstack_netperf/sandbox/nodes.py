@@ -21,6 +21,7 @@ import signal
 from openstack_netperf import exceptions
 from openstack_netperf import polling
 from openstack_netperf.sandbox import procs
+from openstack_netperf.sandbox.services import nova
 from openstack_netperf.sandbox import settings as settings_mod
 from openstack_netperf.sandbox import system
 
@@ -155,6 +156,13 @@ class Nodes:
                 shutil.rmtree(autostart, ignore_errors=True)
             else:
                 os.makedirs(target)
+        if node.role == settings_mod.COMPUTE:
+            # libvirtd finds its hooks when it starts, which comes later.
+            system.write_file(self.node_dir(
+                node, 'libvirt', 'etc-libvirt', 'hooks', 'qemu'),
+                nova.libvirt_qemu_hook(self.conf.log(node.name,
+                                                     'libvirt-hook')),
+                0o755)
         os.makedirs(self.node_dir(node, 'cgroup-hold'), exist_ok=True)
         hosts = ['127.0.0.1 localhost', '%s controller' %
                  self.conf.controller_ip]

@@ -4,6 +4,7 @@ libvirtd and nova-compute (QEMU TCG) on each compute node."""
 from __future__ import annotations
 
 import os
+import shlex
 
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
@@ -138,6 +139,40 @@ def libvirt_qemu_conf() -> str:
         'cgroup_controllers = [ ]',
         'namespaces = [ ]',
         'stdio_handler = "file"',
+    ]) + '\n'
+
+
+def libvirt_qemu_hook(log: str) -> str:
+    """libvirt's qemu hook for a compute node: guest taps end up up.
+
+    os-vif puts the guest's port on the netdev ``br-int`` before the tap
+    exists; libvirt then creates the tap and sets it up while
+    ovs-vswitchd, woken by the new device, opens it and turns on
+    PROMISC with a read-modify-write of flags it read a moment earlier
+    (``update_flags`` in OVS's lib/netdev-linux.c).  When libvirt's
+    IFF_UP lands in between, OVS writes the tap back down, and nothing
+    sets it up again: the guest never gets a DHCP lease.  Once QEMU has
+    started, this waits until OVS has the port (an ``ofport``, written
+    after PROMISC) and sets every tap that is down up, logging it.
+    """
+    return '\n'.join([
+        '#!/bin/sh',
+        '# Written by netperf-sandbox (services/nova.py libvirt_qemu_hook).',
+        '[ "$2" = started ] || exit 0',
+        'PATH=$PATH:/usr/sbin:/usr/bin:/sbin:/bin',
+        "for tap in $(sed -n \"s/.*<target dev=[\\\"']\\(tap[^\\\"']*\\)"
+        "[\\\"'].*/\\1/p\"); do",
+        '    ovs-vsctl --timeout=30 wait-until Interface "$tap" "ofport>0" ||',
+        '        echo "$(date -u +%FT%T.%NZ) $1 $tap: no ofport after 30 s"',
+        '    link=$(ip -o link show "$tap")',
+        '    case "$link" in',
+        '        *[\\<,]UP[,\\>]*) ;;',
+        '        *) echo "$(date -u +%FT%T.%NZ) $1 $tap: down once in'
+        ' Open vSwitch, setting it up: $link"',
+        '           ip link set "$tap" up ;;',
+        '    esac',
+        'done >> %s 2>&1' % shlex.quote(log),
+        'exit 0',
     ]) + '\n'
 
 
