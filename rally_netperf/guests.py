@@ -20,6 +20,7 @@ from typing import Any, Callable, ContextManager
 from openstack_netperf import console
 from openstack_netperf import exceptions
 from openstack_netperf import guest as guest_mod
+from openstack_netperf.hosts import access as hosts_access
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import remote
 from openstack_netperf import topology
@@ -59,6 +60,9 @@ class Fleet:
     access: Access
     name_generator: Callable[[], str]
     timer: Timer = _untimed
+    # With node access, a guest that does not answer is reported with
+    # its tap's link state on its compute.
+    node_access: hosts_access.NodeAccess | None = None
     # Every server created, by VM name, even one that never became
     # ACTIVE: delete() removes them all.
     servers: dict[str, Any] = dataclasses.field(default_factory=dict,
@@ -169,14 +173,15 @@ class Fleet:
 
     def unreachable_report(self, guest: guest_mod.Guest,
                            error: Exception) -> str:
-        """Why ``guest`` does not answer: console, port and FIP state."""
+        """Why ``guest`` does not answer: console, port, FIP and tap."""
         return console.unreachable_report(
             error, guest,
             lambda server_id: self.nova.servers.get_console_output(
                 server_id, length=console.TAIL_LINES * 4),
             lambda port_id: self.neutron.show_port(port_id)['port'],
             lambda fip_id: self.neutron.show_floatingip(
-                fip_id)['floatingip']['status'])
+                fip_id)['floatingip']['status'],
+            console.tap_reader(self.node_access, guest.host, guest.port_id))
 
     # -- delete -------------------------------------------------------------
 

@@ -173,16 +173,17 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             s.name for c in categories if not c.same_router
             for s in pairs[c.id]}
         keypair = self.context['user'].get('keypair') or {}
-        fleet = guests.Fleet(
-            self.clients('nova'), self.clients('neutron'), record,
-            guests.Access(ssh_user, keypair.get('private'),
-                          keypair.get('name'), use_floating_ip, jump_host),
-            self.generate_random_name, self._timer())
         node_access = self.context.get('netperf_node_access')
         checker = None if node_access is None else paths.PathChecker(
             node_access, self.context['netperf_computes']['facts'],
             [h.host for h in hosts],
             record['router_mode'], self._timer())
+        fleet = guests.Fleet(
+            self.clients('nova'), self.clients('neutron'), record,
+            guests.Access(ssh_user, keypair.get('private'),
+                          keypair.get('name'), use_floating_ip, jump_host),
+            self.generate_random_name, self._timer(),
+            checker.access if checker else None)
         failed = False
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],

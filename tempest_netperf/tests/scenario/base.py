@@ -295,14 +295,16 @@ class NetperfScenarioTest(test.BaseTestCase):
 
     def unreachable_report(self, guest: guest_mod.Guest,
                            error: Exception) -> str:
-        """Why ``guest`` does not answer: console, port and FIP state."""
+        """Why ``guest`` does not answer: console, port, FIP and tap."""
         return console.unreachable_report(
             error, guest,
             lambda server_id: self.servers_client.get_console_output(
                 server_id, length=console.TAIL_LINES * 4)['output'],
             lambda port_id: self.ports_client.show_port(port_id)['port'],
             lambda fip_id: self.floating_ips_client.show_floatingip(
-                fip_id)['floatingip']['status'])
+                fip_id)['floatingip']['status'],
+            console.tap_reader(getattr(self, 'nodes', None), guest.host,
+                               guest.port_id))
 
     # --- nodes ------------------------------------------------------------
 
