@@ -17,9 +17,6 @@ from typing import Any
 from openstack_netperf import exceptions
 from openstack_netperf import remote
 
-# Prefixes of the namespaces the Neutron L3 and DHCP agents create.
-NAMESPACE_KINDS = ('qrouter', 'snat', 'fip', 'qdhcp')
-
 # Fields of a dump-flows line that describe the flow's state, not its match.
 _FLOW_STAT_FIELDS = frozenset((
     'cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout',
@@ -36,17 +33,6 @@ class Namespace:
 
     name: str
     nsid: int | None = None
-
-    @property
-    def kind(self) -> str | None:
-        """``qrouter``, ``snat``, ``fip``, ``qdhcp`` or ``None``."""
-        prefix, sep, _ = self.name.partition('-')
-        return prefix if sep and prefix in NAMESPACE_KINDS else None
-
-    @property
-    def resource_id(self) -> str | None:
-        """The router or network id a Neutron namespace is named after."""
-        return self.name.partition('-')[2] if self.kind else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,21 +61,6 @@ class Flow:
     actions: str
     n_packets: int
     n_bytes: int
-
-    @property
-    def identity(self) -> str:
-        """What makes this flow unique on its bridge (OpenFlow rules)."""
-        return 'table=%d priority=%d %s' % (
-            self.table, self.priority, self.match or '(any)')
-
-    @property
-    def match_fields(self) -> dict[str, str]:
-        """The match as a mapping; bare protocol names map to ``''``."""
-        fields = {}
-        for item in filter(None, self.match.split(',')):
-            key, _, value = item.partition('=')
-            fields[key] = value
-        return fields
 
     def mentions(self, text: str) -> bool:
         """Whether the match or the actions contain ``text``.
