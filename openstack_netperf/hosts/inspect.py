@@ -25,6 +25,9 @@ _FLOW_STAT_FIELDS = frozenset((
     'out_port', 'out_group'))
 _FLOW_REPLY_HEADER = re.compile(r'^(NXST|OFPST)_FLOW reply\b')
 DEFAULT_PRIORITY = 32768
+# The protocol ovs-ofctl speaks (``-O``): Neutron's bridges may refuse the
+# OpenFlow 1.0 default.
+OPENFLOW = 'OpenFlow13'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,10 +298,8 @@ def parse_ovs_ports(text: str, source: str = 'ovs-ofctl dump-ports'
 
 # --- inspectors -----------------------------------------------------------
 
-def netns_exec(namespace: str | None, argv: list[str]) -> list[str]:
-    """``argv`` run inside ``namespace`` (``None``: the node itself)."""
-    if namespace is None:
-        return argv
+def netns_exec(namespace: str, argv: list[str]) -> list[str]:
+    """``argv`` run inside ``namespace``."""
     return ['ip', 'netns', 'exec', namespace] + argv
 
 
@@ -310,48 +311,42 @@ def list_namespaces(runner: remote.Runner) -> list[Namespace]:
 
 
 def list_interfaces(runner: remote.Runner,
-                    namespace: str | None = None) -> list[Interface]:
-    """Interfaces and counters in ``namespace`` (or the node's own)."""
+                    namespace: str) -> list[Interface]:
+    """Interfaces and counters in ``namespace``."""
     argv = netns_exec(namespace, ['ip', '-j', '-s', 'link'])
     result = runner.run(argv)
     return parse_links(result.stdout,
                        '%s: %s' % (runner.name, remote.to_shell(argv)))
 
 
-def ofctl_argv(bridge: str, openflow: str | None = None) -> list[str]:
-    """The dump-flows command; ``openflow`` e.g. ``OpenFlow13``."""
-    argv = ['ovs-ofctl']
-    if openflow:
-        argv += ['-O', openflow]
-    return argv + ['dump-flows', bridge]
+def ofctl_argv(bridge: str) -> list[str]:
+    """The dump-flows command of ``bridge``."""
+    return ['ovs-ofctl', '-O', OPENFLOW, 'dump-flows', bridge]
 
 
-def dump_flows(runner: remote.Runner, bridge: str,
-               openflow: str | None = None) -> list[Flow]:
+def dump_flows(runner: remote.Runner, bridge: str) -> list[Flow]:
     """The flows of ``bridge`` with their counters."""
-    argv = ofctl_argv(bridge, openflow)
+    argv = ofctl_argv(bridge)
     result = runner.run(argv)
     return parse_flows(result.stdout,
                        '%s: %s' % (runner.name, remote.to_shell(argv)))
 
 
-def ovs_ports_command(openflow: str | None = None) -> str:
+def ovs_ports_command() -> str:
     """One shell command: the live port counters of every bridge.
 
     One round trip per node however many bridges it has; it fails as a
     whole when a bridge cannot be read, rather than leave ports out.
     """
-    ofctl = ['ovs-ofctl'] + (['-O', openflow] if openflow else []) + [
-        '--names', 'dump-ports']
+    ofctl = ['ovs-ofctl', '-O', OPENFLOW, '--names', 'dump-ports']
     return ('bridges=$(ovs-vsctl list-br) || exit; for b in $bridges; do '
             'echo "%s$b"; %s "$b" || exit; done'
             % (_BRIDGE_MARK, remote.to_shell(ofctl)))
 
 
-def list_ovs_ports(runner: remote.Runner,
-                   openflow: str | None = None) -> list[OvsPort]:
+def list_ovs_ports(runner: remote.Runner) -> list[OvsPort]:
     """Every OpenFlow port of the node's bridges, with live counters."""
-    command = ovs_ports_command(openflow)
+    command = ovs_ports_command()
     result = runner.run(command)
     return parse_ovs_ports(result.stdout,
                            '%s: %s' % (runner.name, command))

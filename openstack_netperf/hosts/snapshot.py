@@ -59,13 +59,10 @@ class HostTargets:
         these (e.g. ``qrouter-<router id>``, ``snat-``, ``fip-``).  The
         live counters of every OVS port (keyed by its Interface name) are
         read too.
-    :param openflow: OpenFlow version for ``ovs-ofctl -O`` (Neutron's
-        bridges may refuse the OpenFlow 1.0 default).
     """
 
     host: str
     namespace_prefixes: tuple[str, ...] = ()
-    openflow: str | None = 'OpenFlow13'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +135,7 @@ def read_host(runner: remote.Runner,
                 counters[CounterKey(host, LINK, ns.name, link.name)] = (
                     Counter(link.rx_packets + link.tx_packets,
                             link.rx_bytes + link.tx_bytes))
-    for port in inspect.list_ovs_ports(runner, targets.openflow):
+    for port in inspect.list_ovs_ports(runner):
         if port.has_counters:
             counters[CounterKey(host, OVS_INTERFACE, '', port.name)] = (
                 Counter(port.packets, port.bytes))

@@ -156,7 +156,7 @@ class FlowTest(testtools.TestCase):
         runner = FakeRunner({
             'ovs-ofctl -O OpenFlow13 dump-flows br-tun':
                 capture('dump-flows-br-tun-of13.txt')})
-        flows = inspect.dump_flows(runner, 'br-tun', 'OpenFlow13')
+        flows = inspect.dump_flows(runner, 'br-tun')
         self.assertEqual(16, len(flows))
 
 
@@ -181,15 +181,13 @@ class OvsPortsTest(testtools.TestCase):
         self.assertEqual(14, len(ports))
 
     def test_command_reads_every_bridge_in_one_go(self):
-        command = inspect.ovs_ports_command('OpenFlow13')
+        command = inspect.ovs_ports_command()
         runner = fakes.FakeRunner({command: capture('ovs-ports.txt')})
-        self.assertEqual(14, len(inspect.list_ovs_ports(runner,
-                                                        'OpenFlow13')))
+        self.assertEqual(14, len(inspect.list_ovs_ports(runner)))
         self.assertEqual([command], runner.commands)
         self.assertIn('ovs-vsctl list-br', command)
         self.assertIn('ovs-ofctl -O OpenFlow13 --names dump-ports "$b"',
                       command)
-        self.assertNotIn('-O', inspect.ovs_ports_command())
 
     def test_malformed(self):
         good = capture('ovs-ports.txt')

@@ -115,7 +115,6 @@ class PathTargetsTest(testtools.TestCase):
                          [t.host for t in targets])
         self.assertEqual(('fip-', 'qrouter-r1', 'snat-r1', 'qrouter-r2',
                           'snat-r2'), targets[0].namespace_prefixes)
-        self.assertEqual('OpenFlow13', targets[1].openflow)
 
 
 class MeasurePathTest(testtools.TestCase):

@@ -22,7 +22,7 @@ def zeroed_outputs():
                 for direction in ('rx', 'tx'):
                     link['stats64'][direction].update(packets=0, bytes=0)
             outputs[line] = json.dumps(data)
-        elif line == inspect.ovs_ports_command('OpenFlow13'):
+        elif line == inspect.ovs_ports_command():
             outputs[line] = re.sub(r'(pkts|bytes)=\d+', r'\1=0', text)
         elif line.startswith('ovs-ofctl'):
             outputs[line] = '\n'.join(
