@@ -289,7 +289,7 @@ def run_iperf3(server: Endpoint, client: Endpoint, settings: Settings,
     returns once it listens); it is stopped afterwards whatever happened.
     """
     started = server.runner.run(
-        iperf3.server_background_command(port=settings.port, one_off=True))
+        iperf3.server_background_command(port=settings.port))
     words = started.stdout.split()
     pid = words[-1] if words and words[-1].isdigit() else None
     command = iperf3.client_command(

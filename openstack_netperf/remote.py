@@ -26,6 +26,9 @@ from openstack_netperf import polling
 LOG = logging.getLogger(__name__)
 
 Command = str | Sequence[str]
+# Seconds between keepalives on an SSH connection kept open between
+# commands.
+KEEPALIVE_SECONDS = 15
 
 
 @dataclasses.dataclass
@@ -118,8 +121,7 @@ class SSHRunner:
                  password: str | None = None, sudo: bool = False,
                  jump: SSHRunner | None = None,
                  connect_timeout: float = 10.0,
-                 command_timeout: float = 60.0,
-                 keepalive: int = 15, name: str | None = None):
+                 command_timeout: float = 60.0, name: str | None = None):
         self.host = host
         self.port = port
         self.username = username
@@ -131,7 +133,6 @@ class SSHRunner:
         self.jump = jump
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
-        self.keepalive = keepalive
         self.name = name or '%s@%s' % (username, host)
         self._client: paramiko.SSHClient | None = None
         # Runners through one jump host connect from several threads.
@@ -196,8 +197,8 @@ class SSHRunner:
                                           % (self.name, self.host, self.port,
                                              exc)) from exc
         transport = client.get_transport()
-        if transport is not None and self.keepalive:
-            transport.set_keepalive(self.keepalive)
+        if transport is not None:
+            transport.set_keepalive(KEEPALIVE_SECONDS)
         self._client = client
         return client
 

@@ -136,7 +136,6 @@ CATEGORIES: tuple[Category, ...] = (
              Traffic.DNAT, 'different hosts, two routers, via floating IPs'),
 )
 
-CATEGORY_IDS: tuple[str, ...] = tuple(c.id for c in CATEGORIES)
 _BY_NAME = {c.id: c for c in CATEGORIES}
 _BY_NAME.update({c.shorthand.lower(): c for c in CATEGORIES})
 

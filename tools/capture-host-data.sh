@@ -205,7 +205,7 @@ for br in br-int br-tun; do
 done
 # The live port counters, read by the very command the inspector runs.
 PORTS_COMMAND=$(PYTHONPATH="$REPO" "$PYTHON" -c 'from openstack_netperf.hosts \
-import inspect; print(inspect.ovs_ports_command("OpenFlow13"))')
+import inspect; print(inspect.ovs_ports_command())')
 sh -c "$PORTS_COMMAND" >"$OUT/ovs-ports.txt"
 {
     echo "captured: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -94,11 +94,6 @@ class NodeAccessSettings:
                 '(got %s and %s)' % (self.connect_timeout,
                                      self.command_timeout))
 
-    @property
-    def enabled(self) -> bool:
-        """Whether hosts can be inspected at all."""
-        return self.method is not AccessMethod.NONE
-
 
 class NodeAccess:
     """Builds and caches one runner per host name."""

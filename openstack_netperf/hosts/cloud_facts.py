@@ -5,7 +5,7 @@ Both plugins build one :class:`CloudFacts` from the plain dicts of Nova's
 adapter converts its client library's objects at its edge), so they
 answer every question below by the same rule:
 
-* **usable for a pair** (:meth:`CloudFacts.pair_computes`): an enabled, up
+* **usable for a pair** (:meth:`ComputeHost.routes`): an enabled, up
   nova-compute; behind a distributed router it must also run an alive L3
   agent in a DVR mode (``dvr``, ``dvr_no_external``, or ``dvr_snat``: the
   one node of an all-in-one DVR cloud routes its own VMs too).  This is
@@ -117,11 +117,6 @@ class CloudFacts:
         mode = topology.parse_router_mode(mode)
         return sorted(h for h, m in self.l3_modes.items()
                       if m in CENTRAL_MODES[mode])
-
-    def pair_computes(self, mode: topology.RouterMode | str
-                      ) -> list[ComputeHost]:
-        """Computes usable for a measured pair behind ``mode`` routers."""
-        return [c for c in self.computes if c.routes(mode)]
 
     def not_path_checkable(self, compute: ComputeHost,
                            mode: topology.RouterMode | str,

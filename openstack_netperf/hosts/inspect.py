@@ -17,9 +17,6 @@ from typing import Any
 from openstack_netperf import exceptions
 from openstack_netperf import remote
 
-# Prefixes of the namespaces the Neutron L3 and DHCP agents create.
-NAMESPACE_KINDS = ('qrouter', 'snat', 'fip', 'qdhcp')
-
 # Fields of a dump-flows line that describe the flow's state, not its match.
 _FLOW_STAT_FIELDS = frozenset((
     'cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout',
@@ -28,6 +25,9 @@ _FLOW_STAT_FIELDS = frozenset((
     'out_port', 'out_group'))
 _FLOW_REPLY_HEADER = re.compile(r'^(NXST|OFPST)_FLOW reply\b')
 DEFAULT_PRIORITY = 32768
+# The protocol ovs-ofctl speaks (``-O``): Neutron's bridges may refuse the
+# OpenFlow 1.0 default.
+OPENFLOW = 'OpenFlow13'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,17 +36,6 @@ class Namespace:
 
     name: str
     nsid: int | None = None
-
-    @property
-    def kind(self) -> str | None:
-        """``qrouter``, ``snat``, ``fip``, ``qdhcp`` or ``None``."""
-        prefix, sep, _ = self.name.partition('-')
-        return prefix if sep and prefix in NAMESPACE_KINDS else None
-
-    @property
-    def resource_id(self) -> str | None:
-        """The router or network id a Neutron namespace is named after."""
-        return self.name.partition('-')[2] if self.kind else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,21 +64,6 @@ class Flow:
     actions: str
     n_packets: int
     n_bytes: int
-
-    @property
-    def identity(self) -> str:
-        """What makes this flow unique on its bridge (OpenFlow rules)."""
-        return 'table=%d priority=%d %s' % (
-            self.table, self.priority, self.match or '(any)')
-
-    @property
-    def match_fields(self) -> dict[str, str]:
-        """The match as a mapping; bare protocol names map to ``''``."""
-        fields = {}
-        for item in filter(None, self.match.split(',')):
-            key, _, value = item.partition('=')
-            fields[key] = value
-        return fields
 
     def mentions(self, text: str) -> bool:
         """Whether the match or the actions contain ``text``.
@@ -324,10 +298,8 @@ def parse_ovs_ports(text: str, source: str = 'ovs-ofctl dump-ports'
 
 # --- inspectors -----------------------------------------------------------
 
-def netns_exec(namespace: str | None, argv: list[str]) -> list[str]:
-    """``argv`` run inside ``namespace`` (``None``: the node itself)."""
-    if namespace is None:
-        return argv
+def netns_exec(namespace: str, argv: list[str]) -> list[str]:
+    """``argv`` run inside ``namespace``."""
     return ['ip', 'netns', 'exec', namespace] + argv
 
 
@@ -339,48 +311,42 @@ def list_namespaces(runner: remote.Runner) -> list[Namespace]:
 
 
 def list_interfaces(runner: remote.Runner,
-                    namespace: str | None = None) -> list[Interface]:
-    """Interfaces and counters in ``namespace`` (or the node's own)."""
+                    namespace: str) -> list[Interface]:
+    """Interfaces and counters in ``namespace``."""
     argv = netns_exec(namespace, ['ip', '-j', '-s', 'link'])
     result = runner.run(argv)
     return parse_links(result.stdout,
                        '%s: %s' % (runner.name, remote.to_shell(argv)))
 
 
-def ofctl_argv(bridge: str, openflow: str | None = None) -> list[str]:
-    """The dump-flows command; ``openflow`` e.g. ``OpenFlow13``."""
-    argv = ['ovs-ofctl']
-    if openflow:
-        argv += ['-O', openflow]
-    return argv + ['dump-flows', bridge]
+def ofctl_argv(bridge: str) -> list[str]:
+    """The dump-flows command of ``bridge``."""
+    return ['ovs-ofctl', '-O', OPENFLOW, 'dump-flows', bridge]
 
 
-def dump_flows(runner: remote.Runner, bridge: str,
-               openflow: str | None = None) -> list[Flow]:
+def dump_flows(runner: remote.Runner, bridge: str) -> list[Flow]:
     """The flows of ``bridge`` with their counters."""
-    argv = ofctl_argv(bridge, openflow)
+    argv = ofctl_argv(bridge)
     result = runner.run(argv)
     return parse_flows(result.stdout,
                        '%s: %s' % (runner.name, remote.to_shell(argv)))
 
 
-def ovs_ports_command(openflow: str | None = None) -> str:
+def ovs_ports_command() -> str:
     """One shell command: the live port counters of every bridge.
 
     One round trip per node however many bridges it has; it fails as a
     whole when a bridge cannot be read, rather than leave ports out.
     """
-    ofctl = ['ovs-ofctl'] + (['-O', openflow] if openflow else []) + [
-        '--names', 'dump-ports']
+    ofctl = ['ovs-ofctl', '-O', OPENFLOW, '--names', 'dump-ports']
     return ('bridges=$(ovs-vsctl list-br) || exit; for b in $bridges; do '
             'echo "%s$b"; %s "$b" || exit; done'
             % (_BRIDGE_MARK, remote.to_shell(ofctl)))
 
 
-def list_ovs_ports(runner: remote.Runner,
-                   openflow: str | None = None) -> list[OvsPort]:
+def list_ovs_ports(runner: remote.Runner) -> list[OvsPort]:
     """Every OpenFlow port of the node's bridges, with live counters."""
-    command = ovs_ports_command(openflow)
+    command = ovs_ports_command()
     result = runner.run(command)
     return parse_ovs_ports(result.stdout,
                            '%s: %s' % (runner.name, command))

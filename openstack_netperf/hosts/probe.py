@@ -20,11 +20,9 @@ from openstack_netperf.hosts import verdict
 from openstack_netperf.measure import ping
 from openstack_netperf import remote
 
-# The bridges of an ML2/OVS node, for callers that add flow counters.
-NEUTRON_BRIDGES = ('br-int', 'br-tun')
-# Namespace devices and OVS ports are read live; flow counters (read when
-# a caller asks for bridges) reach ovs-ofctl up to about a second late:
-# wait this long for them to cover a burst.
+# Waited before the first snapshot and after the burst.  It was sized for
+# OVS flow counters, which reach ovs-ofctl up to about a second late and
+# are no longer read (namespace devices and OVS ports are read live).
 STATS_SETTLE_SECONDS = 1.0
 # Defaults of a path check, for every framework that offers the knobs
 # (Tempest's [netperf] burst_*/noise_*, the Rally node access context): a
@@ -90,27 +88,24 @@ class PingBurst:
 
 def path_targets(network_hosts: Iterable[str],
                  compute_hosts: Iterable[str],
-                 router_ids: Iterable[str],
-                 bridges: tuple[str, ...] = (),
-                 openflow: str | None = 'OpenFlow13'
+                 router_ids: Iterable[str]
                  ) -> list[snapshot.HostTargets]:
     """What to read on each node to see a flow of the given routers.
 
     The devices in these routers' namespaces (``qrouter-``/``snat-``) and
     in every ``fip-`` namespace, and the live OVS port counters (guest
     ports, tunnel and external ports), on the network node(s) and the
-    computes alike.  Flow counters of ``bridges`` are left out unless
-    asked for: catch-all flows (``NORMAL``, table changes) count every
-    tenant's traffic, so on a shared node they add noise, not evidence --
-    a flow that crosses the node already shows on its router namespace
-    devices or on its tunnel or external ports.
+    computes alike.  Flow counters are left out: catch-all flows
+    (``NORMAL``, table changes) count every tenant's traffic, so on a
+    shared node they add noise, not evidence -- a flow that crosses the
+    node already shows on its router namespace devices or on its tunnel
+    or external ports.
     """
     prefixes = ['fip-']
     for router_id in router_ids:
         prefixes += ['qrouter-%s' % router_id, 'snat-%s' % router_id]
     hosts = list(dict.fromkeys(list(network_hosts) + list(compute_hosts)))
-    return [snapshot.HostTargets(host, tuple(prefixes), bridges,
-                                 openflow=openflow) for host in hosts]
+    return [snapshot.HostTargets(host, tuple(prefixes)) for host in hosts]
 
 
 def measure_path(runner_for: Callable[[str], remote.Runner],

@@ -1,9 +1,8 @@
 """Counter snapshots across nodes, and their deltas.
 
 A snapshot reads, on each node, the rx+tx counters of the devices inside
-chosen namespaces (router, SNAT, FIP), the live counters of the OVS
-ports and the ``n_packets``/``n_bytes`` of the flows of chosen
-bridges.  Two snapshots give a delta; a delta around a quiet window is the
+chosen namespaces (router, SNAT, FIP) and the live counters of the OVS
+ports.  Two snapshots give a delta; a delta around a quiet window is the
 background noise, a delta around a burst is the signal
 (:mod:`openstack_netperf.hosts.verdict` compares them).
 """
@@ -24,15 +23,14 @@ LOG = logging.getLogger(__name__)
 
 LINK = 'link'
 OVS_INTERFACE = 'ovs'
-FLOW = 'flow'
 
 
 @dataclasses.dataclass(frozen=True, order=True)
 class CounterKey:
-    """Which counter: a device in a namespace, an OVS port, or a flow.
+    """Which counter: a device in a namespace, or an OVS port.
 
-    ``scope`` is the namespace of a link (``''``: the node's own), the
-    bridge of a flow, and empty for OVS interfaces.
+    ``scope`` is the namespace of a link (``''``: the node's own), and
+    empty for OVS interfaces.
     """
 
     host: str
@@ -58,19 +56,13 @@ class HostTargets:
     """What to read on one node.
 
     :param namespace_prefixes: namespaces whose name starts with one of
-        these (e.g. ``qrouter-<router id>``, ``snat-``, ``fip-``).
-    :param bridges: bridges whose flows to read (e.g. ``br-int``).
-    :param ovs_interfaces: read the live counters of every OVS port
-        (keyed by its Interface name).
-    :param openflow: OpenFlow version for ``ovs-ofctl -O`` (Neutron's
-        bridges may refuse the OpenFlow 1.0 default).
+        these (e.g. ``qrouter-<router id>``, ``snat-``, ``fip-``).  The
+        live counters of every OVS port (keyed by its Interface name) are
+        read too.
     """
 
     host: str
     namespace_prefixes: tuple[str, ...] = ()
-    bridges: tuple[str, ...] = ()
-    ovs_interfaces: bool = True
-    openflow: str | None = 'OpenFlow13'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,15 +135,10 @@ def read_host(runner: remote.Runner,
                 counters[CounterKey(host, LINK, ns.name, link.name)] = (
                     Counter(link.rx_packets + link.tx_packets,
                             link.rx_bytes + link.tx_bytes))
-    if targets.ovs_interfaces:
-        for port in inspect.list_ovs_ports(runner, targets.openflow):
-            if port.has_counters:
-                counters[CounterKey(host, OVS_INTERFACE, '', port.name)] = (
-                    Counter(port.packets, port.bytes))
-    for bridge in targets.bridges:
-        for flow in inspect.dump_flows(runner, bridge, targets.openflow):
-            counters[CounterKey(host, FLOW, bridge, flow.identity)] = (
-                Counter(flow.n_packets, flow.n_bytes))
+    for port in inspect.list_ovs_ports(runner):
+        if port.has_counters:
+            counters[CounterKey(host, OVS_INTERFACE, '', port.name)] = (
+                Counter(port.packets, port.bytes))
     return counters
 
 
@@ -191,7 +178,7 @@ def observe(snapshot: Callable[[], Snapshot], quiet_seconds: float,
     The quiet window comes right before the burst, so it sees the same
     background the burst competes with.  ``settle_seconds`` is waited
     before the first snapshot and after the burst, for counters that are
-    published late (OVS flow counters) to catch up.
+    published late to catch up.
     """
     sleep(settle_seconds)
     first = snapshot()

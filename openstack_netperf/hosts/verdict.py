@@ -27,7 +27,6 @@ from typing import Iterable
 
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import snapshot
-from openstack_netperf import topology
 
 
 class PathVerdict(str, enum.Enum):
@@ -197,15 +196,3 @@ def judge(expected_crossing: bool, burst: Burst,
     return verdict(PathVerdict.NOT_CROSSED,
                    '%s carried the burst and no network-node counter moved '
                    'beyond noise' % compute_carriers[0].key)
-
-
-def judge_traffic(traffic: topology.Traffic | str,
-                  router_mode: topology.RouterMode | str | bool,
-                  burst: Burst, observation: snapshot.Observation,
-                  network_hosts: Iterable[str],
-                  compute_hosts: Iterable[str],
-                  **kwargs) -> Verdict:
-    """:func:`judge`, expecting what the expected-path table says."""
-    return judge(topology.crosses_network_node(traffic, router_mode), burst,
-                 observation.burst, observation.noise, network_hosts,
-                 compute_hosts, **kwargs)

@@ -305,6 +305,3 @@ class GuestTree:
                                ''.join(lines).encode())
             orders[group] = order
         return orders
-
-    def manifest_text(self, text: str) -> None:
-        self.tree.file('etc/netperf/manifest.json', text.encode())

@@ -20,8 +20,8 @@ from openstack_netperf import exceptions
 DEFAULT_PORT = 5201
 MAX_OMIT = 60  # iperf3 rejects a longer --omit
 MAX_PARALLEL = 128  # iperf3's limit on -P
-MAX_UDP_LENGTH = 65507
-MAX_TCP_LENGTH = 1024 * 1024
+# Seconds a background server may take to listen before its start fails.
+SERVER_WAIT_SECONDS = 10
 _BANDWIDTH = re.compile(r'^\d+(\.\d+)?[KMGTkmgt]?(/\d+)?$')
 _VERSION = re.compile(r'\biperf (?:version )?(\d+\.\d+(?:\.\d+)?)')
 _NOT_FOUND = re.compile(r'iperf3: (command )?not found|iperf3: No such file')
@@ -90,14 +90,6 @@ class Iperf3Result:
         """Per-interval throughput in Mbit/s, for charts and statistics."""
         return [sample.bits_per_second / 1e6 for sample in self.intervals]
 
-    @property
-    def sent_mbps(self) -> float:
-        return self.sent_bps / 1e6
-
-    @property
-    def received_mbps(self) -> float:
-        return self.received_bps / 1e6
-
 
 def _invalid(message: str) -> exceptions.InvalidInput:
     return exceptions.InvalidInput('iperf3: ' + message)
@@ -135,25 +127,17 @@ def _bandwidth_arg(bandwidth: str | int) -> str:
                    '"100M", not %r' % (bandwidth,))
 
 
-def server_command(port: int = DEFAULT_PORT, one_off: bool = True,
-                   bind: str | None = None) -> list[str]:
-    """An iperf3 server in the foreground; ``one_off`` exits after a test.
+def server_command(port: int = DEFAULT_PORT) -> list[str]:
+    """A one-off iperf3 server in the foreground: it exits after a test.
 
     A one-off server (``-1``) cleans up after itself, so nothing is left
     running in the guest once the client finished.
     """
-    argv = ['iperf3', '-s', '-p', str(_check_int('port', port, 1, 65535))]
-    if one_off:
-        argv.append('-1')
-    if bind is not None:
-        argv += ['-B', _check_host('bind address', bind)]
-    return argv
+    return ['iperf3', '-s', '-p', str(_check_int('port', port, 1, 65535)),
+            '-1']
 
 
-def server_background_command(port: int = DEFAULT_PORT,
-                              one_off: bool = True,
-                              bind: str | None = None,
-                              wait_seconds: float = 10.0) -> str:
+def server_background_command(port: int = DEFAULT_PORT) -> str:
     """Shell line starting a server detached; prints its PID once it listens.
 
     No daemon mode and no ``nohup``: with its output redirected the server
@@ -162,13 +146,10 @@ def server_background_command(port: int = DEFAULT_PORT,
     Linux guest, no ``ss`` or ``netstat`` needed) until the port listens, so
     a client started next is not refused; it exits 1 with a message if the
     port is taken already, or the server dies or does not listen within
-    ``wait_seconds``.
+    :data:`SERVER_WAIT_SECONDS`.
     """
-    if not 0 < wait_seconds <= 600:
-        raise _invalid('wait_seconds must be in (0, 600], not %r'
-                       % (wait_seconds,))
-    server = shlex.join(server_command(port, one_off, bind))
-    tries = max(1, int(wait_seconds * 10))
+    server = shlex.join(server_command(port))
+    tries = SERVER_WAIT_SECONDS * 10
     listening = ':%04X [0-9A-F]*:[0-9A-F]* 0A' % port
     return (
         'if grep -qs %(listening)s /proc/net/tcp /proc/net/tcp6; then '
@@ -184,21 +165,19 @@ def server_background_command(port: int = DEFAULT_PORT,
         '%(wait)gs" >&2; exit 1; fi; '
         'sleep 0.1; done; echo $pid'
         % {'server': server, 'listening': shlex.quote(listening),
-           'port': port, 'tries': tries, 'wait': wait_seconds})
+           'port': port, 'tries': tries, 'wait': SERVER_WAIT_SECONDS})
 
 
 def client_command(host: str, *, port: int, duration: int, omit: int,
-                   interval: float, parallel: int,
-                   reverse: bool = False, udp: bool = False,
-                   bandwidth: str | int | None = None,
-                   length: int | None = None,
-                   connect_timeout_ms: int | None = None) -> list[str]:
+                   interval: float, parallel: int, udp: bool = False,
+                   bandwidth: str | int | None = None) -> list[str]:
     """The iperf3 client command line, always with ``--json``.
 
     ``duration`` seconds are measured after ``omit`` seconds of warm-up.
     What is measured has no default here: the methodology's defaults are
-    those of :class:`openstack_netperf.pair.Settings`.  ``reverse`` makes
-    the server send.  UDP needs a target ``bandwidth``
+    those of :class:`openstack_netperf.pair.Settings`.  The client
+    sends: :mod:`openstack_netperf.pair` swaps the roles for the other
+    direction.  UDP needs a target ``bandwidth``
     (iperf3 would otherwise send 1 Mbit/s); for TCP a bandwidth is a cap.
     """
     _check_host('server address', host)
@@ -220,18 +199,10 @@ def client_command(host: str, *, port: int, duration: int, omit: int,
             'give bandwidth, e.g. "500M", or 0 for as fast as possible')
     argv = ['iperf3', '-c', host, '-p', str(port), '-t', str(duration),
             '-O', str(omit), '-i', '%g' % interval, '-P', str(parallel)]
-    if reverse:
-        argv.append('-R')
     if udp:
         argv.append('-u')
     if bandwidth is not None:
         argv += ['-b', _bandwidth_arg(bandwidth)]
-    if length is not None:
-        argv += ['-l', str(_check_int(
-            'length', length, 1, MAX_UDP_LENGTH if udp else MAX_TCP_LENGTH))]
-    if connect_timeout_ms is not None:
-        argv += ['--connect-timeout',
-                 str(_check_int('connect_timeout_ms', connect_timeout_ms, 1))]
     argv.append('--json')
     return argv
 
@@ -241,7 +212,7 @@ def version_command() -> list[str]:
     return ['iperf3', '--version']
 
 
-def parse_version(text: str, where: str = 'guest') -> str:
+def parse_version(text: str) -> str:
     """The version from ``iperf3 --version`` output, e.g. ``'3.12'``.
 
     :raises exceptions.ToolMissing: the shell reported no iperf3.
@@ -252,11 +223,10 @@ def parse_version(text: str, where: str = 'guest') -> str:
         return match.group(1)
     if _NOT_FOUND.search(text):
         raise exceptions.ToolMissing(
-            'iperf3 not found in %s: %s; use an image with iperf3 installed'
-            % (where, text.strip()[-200:]))
+            'iperf3 not found in the guest: %s; use an image with iperf3 '
+            'installed' % text.strip()[-200:])
     raise exceptions.ParseError(
-        'iperf3 --version printed no iperf3 version in %s: %s'
-        % (where, _snippet(text)))
+        'iperf3 --version printed no iperf3 version: %s' % _snippet(text))
 
 
 def _snippet(text: str) -> str:

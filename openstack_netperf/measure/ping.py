@@ -20,7 +20,6 @@ import re
 
 from openstack_netperf import exceptions
 
-FLAVORS = ('auto', 'iputils', 'busybox')
 MAX_PAYLOAD = 65507  # largest ICMP payload in one IPv4 datagram
 MIN_PAYLOAD = 16  # smaller payloads carry no timestamp: ping shows no RTT
 
@@ -94,17 +93,16 @@ def _check_host(host: object) -> str:
 
 
 def command(host: str, *, count: int, interval: float,
-            size: int | None = None, deadline: int | None = None,
-            flavor: str = 'auto') -> list[str]:
+            size: int | None = None,
+            deadline: int | None = None) -> list[str]:
     """The ping command line for ``count`` probes to ``host``.
 
     ``interval`` is in seconds (iputils refuses less than 0.002 s to
     unprivileged users).  ``deadline`` (``-w``) bounds the run time; note
     that with a deadline iputils keeps sending until ``count`` *replies*
-    came, busybox stops after ``count`` probes were sent.  ``flavor``
-    ``'iputils'`` adds ``-n`` (no reverse DNS lookups, iputils only);
-    ``'auto'`` and ``'busybox'`` use only the options both implement.
-    The command runs under ``LC_ALL=C``, so its output is English.
+    came, busybox stops after ``count`` probes were sent.  Only options
+    both implement are used, and the command runs under ``LC_ALL=C``, so
+    its output is English.
     """
     _check_host(host)
     _check_int('count', count, 1)
@@ -113,16 +111,10 @@ def command(host: str, *, count: int, interval: float,
         raise exceptions.InvalidInput(
             'ping interval must be a positive number of seconds, not %r'
             % (interval,))
-    if flavor not in FLAVORS:
-        raise exceptions.InvalidInput(
-            'ping flavor must be one of %s, not %r'
-            % (', '.join(FLAVORS), flavor))
     # iputils ping is translated (from s20190324): a guest with another
     # locale prints output the parser cannot read.
-    argv = ['env', 'LC_ALL=C', 'ping']
-    if flavor == 'iputils':
-        argv.append('-n')
-    argv += ['-c', str(count), '-i', '%g' % interval]
+    argv = ['env', 'LC_ALL=C', 'ping', '-c', str(count),
+            '-i', '%g' % interval]
     if size is not None:
         _check_int('size', size, MIN_PAYLOAD, MAX_PAYLOAD)
         argv += ['-s', str(size)]

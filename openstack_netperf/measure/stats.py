@@ -19,13 +19,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
-from typing import Sequence, TYPE_CHECKING
+from typing import Sequence
 
 from openstack_netperf import exceptions
-
-if TYPE_CHECKING:
-    from openstack_netperf.measure import iperf3
-    from openstack_netperf.measure import ping
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,9 +38,6 @@ class Summary:
     stddev: float
     iqr: float
 
-    def as_dict(self) -> dict[str, float]:
-        return dataclasses.asdict(self)
-
 
 def _checked(samples: Sequence[float], what: str) -> list[float]:
     values = [float(v) for v in samples]
@@ -59,15 +52,6 @@ def _checked(samples: Sequence[float], what: str) -> list[float]:
     return values
 
 
-def percentile(samples: Sequence[float], p: float) -> float:
-    """The ``p``-th percentile (0-100), linearly interpolated."""
-    if not 0 <= p <= 100:
-        raise exceptions.InvalidInput(
-            'Percentile must be between 0 and 100, not %r' % p)
-    values = sorted(_checked(samples, 'samples'))
-    return _sorted_percentile(values, p)
-
-
 def _sorted_percentile(values: list[float], p: float) -> float:
     rank = (len(values) - 1) * p / 100.0
     low = math.floor(rank)
@@ -75,9 +59,9 @@ def _sorted_percentile(values: list[float], p: float) -> float:
     return values[low] + (rank - low) * (values[high] - values[low])
 
 
-def summarize(samples: Sequence[float], what: str = 'samples') -> Summary:
-    """Summary of ``samples``; ``what`` names them in error messages."""
-    values = _checked(samples, what)
+def summarize(samples: Sequence[float]) -> Summary:
+    """Summary of ``samples``."""
+    values = _checked(samples, 'samples')
     ordered = sorted(values)
     return Summary(
         count=len(ordered),
@@ -95,16 +79,3 @@ def summarize(samples: Sequence[float], what: str = 'samples') -> Summary:
 def median_of(values: Sequence[float]) -> float:
     """Median of per-round results (the thesis reports the median of 3)."""
     return _sorted_percentile(sorted(_checked(values, 'round results')), 50)
-
-
-def summarize_iperf3(result: iperf3.Iperf3Result) -> Summary:
-    """Statistics of the per-interval throughput, in Mbit/s."""
-    return summarize(result.throughput_series_mbps(),
-                     'iperf3 intervals (Mbit/s)')
-
-
-def summarize_ping(result: ping.PingResult) -> Summary | None:
-    """Statistics of the kept round-trip times (ms); None if none came."""
-    if not result.rtts_ms:
-        return None
-    return summarize(result.rtts_ms, 'ping round-trip times (ms)')

@@ -118,13 +118,11 @@ class RouterPlacementTest(base.NetperfScenarioTest):
 
             def flows_present():
                 found['br-int'] = [
-                    f for f in inspect.dump_flows(runner, 'br-int',
-                                                  'OpenFlow13')
+                    f for f in inspect.dump_flows(runner, 'br-int')
                     if f.table == to_src_mac and f.mentions(mac)]
                 if tunnelled:
                     found['br-tun'] = [
-                        f for f in inspect.dump_flows(runner, 'br-tun',
-                                                      'OpenFlow13')
+                        f for f in inspect.dump_flows(runner, 'br-tun')
                         if f.table == DVR_PROCESS and f.mentions(mac)]
                 return all(found.values())
 

@@ -21,7 +21,7 @@ def captured_node_outputs():
     """Command line -> output, for every command the captures answer."""
     outputs = {
         'ip -j netns list': capture('ip-netns-list.json'),
-        inspect.ovs_ports_command('OpenFlow13'): capture('ovs-ports.txt'),
+        inspect.ovs_ports_command(): capture('ovs-ports.txt'),
     }
     for prefix, name in (('qrouter-' + ROUTER, 'qrouter'),
                          ('snat-' + ROUTER, 'snat'),

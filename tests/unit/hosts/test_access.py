@@ -32,8 +32,9 @@ class SettingsTest(testtools.TestCase):
     def test_method_from_string(self):
         settings = access.NodeAccessSettings(method='ssh')
         self.assertIs(access.AccessMethod.SSH, settings.method)
-        self.assertTrue(settings.enabled)
-        self.assertFalse(access.NodeAccessSettings().enabled)
+        # Nothing logs in to a node until told how.
+        self.assertIs(access.AccessMethod.NONE,
+                      access.NodeAccessSettings().method)
 
     def test_bad_settings_say_what_to_change(self):
         exc = self.assertRaises(exceptions.InvalidInput,

@@ -118,8 +118,8 @@ class CloudFactsTest(testtools.TestCase):
             'network', 'compute-01', 'compute-03', 'compute-04',
             'compute-05')], agents=agents)
         self.assertEqual(['compute-01', 'compute-03', 'network'],
-                         [c.host for c in f.pair_computes(DVR)])
-        self.assertEqual(5, len(f.pair_computes(LEGACY)))
+                         [c.host for c in f.computes if c.routes(DVR)])
+        self.assertTrue(all(c.routes(LEGACY) for c in f.computes))
         self.assertEqual('dvr_snat', f.computes[-1].l3_agent_mode)
         self.assertIsNone(f.computes[3].l3_agent_mode)
 

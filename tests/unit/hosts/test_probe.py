@@ -115,12 +115,6 @@ class PathTargetsTest(testtools.TestCase):
                          [t.host for t in targets])
         self.assertEqual(('fip-', 'qrouter-r1', 'snat-r1', 'qrouter-r2',
                           'snat-r2'), targets[0].namespace_prefixes)
-        self.assertEqual((), targets[1].bridges)
-        self.assertTrue(targets[1].ovs_interfaces)
-        with_flows = probe.path_targets(['network'], [], ['r1'],
-                                        bridges=probe.NEUTRON_BRIDGES)
-        self.assertEqual(('br-int', 'br-tun'), with_flows[0].bridges)
-        self.assertEqual('OpenFlow13', with_flows[0].openflow)
 
 
 class MeasurePathTest(testtools.TestCase):

@@ -129,26 +129,15 @@ class VerdictTest(testtools.TestCase):
         self.assertRaises(exceptions.InvalidInput, verdict.judge, True,
                           BURST, burst, QUIET, [], ['compute-1'])
 
-    def test_judge_traffic_reads_the_table(self):
-        obs = snapshot.Observation(
-            QUIET, delta(10.0, qr=4, vxlan_net=3, tap=6000))
-        dvr = verdict.judge_traffic('inter_subnet', 'dvr', BURST, obs,
-                                    ['network'], ['compute-1'])
-        self.assertTrue(dvr.as_expected)
-        legacy = verdict.judge_traffic('inter_subnet', 'legacy', BURST, obs,
-                                       ['network'], ['compute-1'])
-        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, legacy.verdict)
-        self.assertFalse(legacy.as_expected)
-
     def test_captured_router_traffic_crossed(self):
         # The capture's node routed 50 pings of 1000 bytes between its two
         # guests through qrouter-: as a network node, it was crossed.
         before = snapshot.read_host(
             fakes.FakeRunner(test_snapshot.zeroed_outputs()),
-            snapshot.HostTargets('network', ('qrouter-',), ('br-int',)))
+            snapshot.HostTargets('network', ('qrouter-',)))
         after = snapshot.read_host(
             fakes.FakeRunner(fakes.captured_node_outputs()),
-            snapshot.HostTargets('network', ('qrouter-',), ('br-int',)))
+            snapshot.HostTargets('network', ('qrouter-',)))
         burst = snapshot.Snapshot(0, 0, before).delta(
             snapshot.Snapshot(2, 2, after))
         quiet = snapshot.Delta(5.0, {})

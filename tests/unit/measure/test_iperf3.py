@@ -28,30 +28,22 @@ class ServerCommandTest(testtools.TestCase):
         self.assertEqual(['iperf3', '-s', '-p', '5201', '-1'],
                          iperf3.server_command())
 
-    def test_persistent_bound_server(self):
-        self.assertEqual(
-            ['iperf3', '-s', '-p', '5301', '-B', '198.19.11.5'],
-            iperf3.server_command(5301, one_off=False, bind='198.19.11.5'))
-
     def test_bad_port(self):
         exc = self.assertRaises(exceptions.InvalidInput,
                                 iperf3.server_command, 0)
         self.assertIn('port must be between 1 and 65535', str(exc))
 
     def test_background_line_waits_for_the_listening_port(self):
-        line = iperf3.server_background_command(5201, wait_seconds=2)
+        line = iperf3.server_background_command(5201)
         self.assertIn('iperf3 -s -p 5201 -1 </dev/null >/dev/null 2>&1 &',
                       line)
         # 5201 is 0x1451; state 0A is LISTEN in /proc/net/tcp.
         self.assertIn("':1451 [0-9A-F]*:[0-9A-F]* 0A'", line)
-        self.assertIn('[ $n -gt 20 ]', line)
+        # Ten tries a second for SERVER_WAIT_SECONDS.
+        self.assertIn('[ $n -gt 100 ]', line)
         self.assertTrue(line.endswith('echo $pid'))
         # The line is valid POSIX shell.
         subprocess.run(['/bin/sh', '-n', '-c', line], check=True)
-
-    def test_background_wait_must_be_positive(self):
-        self.assertRaises(exceptions.InvalidInput,
-                          iperf3.server_background_command, wait_seconds=0)
 
 
 class ClientCommandTest(testtools.TestCase):
@@ -69,12 +61,10 @@ class ClientCommandTest(testtools.TestCase):
     def test_every_option(self):
         self.assertEqual(
             ['iperf3', '-c', 'vm-b2', '-p', '5301', '-t', '20', '-O', '5',
-             '-i', '0.5', '-P', '4', '-R', '-u', '-b', '500M', '-l', '1400',
-             '--connect-timeout', '3000', '--json'],
+             '-i', '0.5', '-P', '4', '-u', '-b', '500M', '--json'],
             iperf3.client_command(
                 'vm-b2', port=5301, duration=20, omit=5, interval=0.5,
-                parallel=4, reverse=True, udp=True, bandwidth='500M',
-                length=1400, connect_timeout_ms=3000))
+                parallel=4, udp=True, bandwidth='500M'))
 
     def test_tcp_bandwidth_is_a_cap(self):
         argv = iperf3.client_command('h', bandwidth=100000000, **METHODOLOGY)
@@ -96,10 +86,6 @@ class ClientCommandTest(testtools.TestCase):
             ({'udp': True}, 'UDP needs a target bandwidth'),
             ({'udp': True, 'bandwidth': 'fast'}, 'K/M/G/T suffix'),
             ({'bandwidth': -1}, 'bandwidth must be at least 0'),
-            ({'udp': True, 'bandwidth': '1G', 'length': 65508},
-             'length must be between 1 and 65507'),
-            ({'connect_timeout_ms': 0}, 'connect_timeout_ms must be at '
-             'least 1'),
             ({'port': 70000}, 'port must be between 1 and 65535'),
         ]
         for kwargs, message in cases:
@@ -128,10 +114,8 @@ class VersionTest(testtools.TestCase):
     def test_missing_iperf3_in_the_guest(self):
         for name in ('not_found_dash.txt', 'not_found_busybox.txt'):
             exc = self.assertRaises(exceptions.ToolMissing,
-                                    iperf3.parse_version, capture(name),
-                                    where='guest vm-a1 (image cirros)')
-            self.assertIn('iperf3 not found in guest vm-a1 (image cirros)',
-                          str(exc))
+                                    iperf3.parse_version, capture(name))
+            self.assertIn('iperf3 not found in the guest', str(exc))
             self.assertIn('use an image with iperf3 installed', str(exc))
 
     def test_unrelated_output(self):
@@ -156,8 +140,6 @@ class ParseCaptureTest(testtools.TestCase):
         self.assertEqual(end['sum_sent']['bits_per_second'], got.sent_bps)
         self.assertEqual(end['sum_received']['bits_per_second'],
                          got.received_bps)
-        self.assertEqual(end['sum_sent']['bits_per_second'] / 1e6,
-                         got.sent_mbps)
         self.assertEqual(end['sum_sent']['retransmits'], got.retransmits)
         self.assertEqual(
             end['cpu_utilization_percent']['host_total'],
@@ -239,7 +221,7 @@ class ParseCaptureTest(testtools.TestCase):
         self.assertEqual(
             (received['jitter_ms'], 0, received['packets'], 0),
             (got.jitter_ms, got.lost_packets, got.packets, got.lost_percent))
-        self.assertAlmostEqual(50.0, got.sent_mbps, delta=0.5)
+        self.assertAlmostEqual(50e6, got.sent_bps, delta=0.5e6)
         self.assertEqual([i['sum']['packets'] for i in doc['intervals']],
                          [s.packets for s in got.intervals])
 

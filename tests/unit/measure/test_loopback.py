@@ -13,7 +13,6 @@ import testtools
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
 from openstack_netperf.measure import ping
-from openstack_netperf.measure import stats
 from openstack_netperf import remote
 
 
@@ -34,8 +33,7 @@ class LoopbackTest(testtools.TestCase):
         version = self.runner.run(iperf3.version_command())
         self.assertRegex(iperf3.parse_version(version.stdout), r'^3\.\d+')
         port = free_port()
-        started = self.runner.run(iperf3.server_background_command(
-            port, bind='127.0.0.1', wait_seconds=5))
+        started = self.runner.run(iperf3.server_background_command(port))
         pid = int(started.stdout)
         self.addCleanup(self.runner.run, 'kill %d 2>/dev/null' % pid,
                         check=False)
@@ -46,8 +44,7 @@ class LoopbackTest(testtools.TestCase):
         self.assertEqual(('TCP', 2, 1), (result.protocol, result.duration,
                                          result.omit))
         self.assertEqual(2, len(result.intervals))
-        self.assertGreater(result.received_mbps, 1.0)
-        self.assertEqual(2, stats.summarize_iperf3(result).count)
+        self.assertGreater(result.received_bps, 1e6)
 
     @testtools.skipUnless(shutil.which('iperf3'), 'iperf3 is not installed')
     def test_iperf3_refused(self):
@@ -67,4 +64,4 @@ class LoopbackTest(testtools.TestCase):
         result = ping.parse(out.stdout + out.stderr, discard=1)
         self.assertEqual((3, 3, 0.0), (result.sent, result.received,
                                        result.loss_percent))
-        self.assertEqual(3, stats.summarize_ping(result).count)
+        self.assertEqual(3, len(result.rtts_ms))

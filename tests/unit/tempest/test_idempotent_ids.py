@@ -70,7 +70,8 @@ class IdempotentIdTest(testtools.TestCase):
     def test_path_test_names_and_ids_never_change(self):
         modes = [mode.value for mode in topology.RouterMode]
         for test_class, kinds in (
-                (test_paths.EastWestPathTest, topology.CATEGORY_IDS),
+                (test_paths.EastWestPathTest,
+                 [c.id for c in topology.CATEGORIES]),
                 (test_paths.NorthSouthPathTest, ('snat', 'dnat'))):
             names = {n for n in vars(test_class) if n.startswith('test_')}
             self.assertEqual({'test_%s_%s' % (kind, mode)
