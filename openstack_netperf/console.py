@@ -114,8 +114,7 @@ def tap_reader(access: access_mod.NodeAccess | None, host: str | None,
     ``None`` (nothing to read) unless node access is configured and
     reaches ``host``.
     """
-    if access is None or not host or not access.settings.enabled or (
-            not access.reaches(host)):
+    if access is None or not host or not access.reaches(host):
         return None
     return lambda: tap_link_state(access.runner(host), port_id)
 
