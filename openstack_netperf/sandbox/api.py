@@ -32,7 +32,7 @@ SERVICE_USERS = ('glance', 'placement', 'nova', 'neutron')
 class Cloud:
     """Admin access to the sandbox's APIs on the management address."""
 
-    def __init__(self, conf: settings_mod.Settings, password: str,
+    def __init__(self, conf: settings_mod.SandboxSettings, password: str,
                  urlopen: Callable[..., Any] = urllib.request.urlopen,
                  timeout: float = 60.0):
         self.conf = conf

@@ -22,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     down = sub.add_parser('down', help='stop everything the sandbox started '
                                        'and remove its state')
     down.add_argument('--keep-logs', action='store_true',
-                      help='keep %s' % sandbox_mod.settings_mod.Settings(
-                      ).log_dir)
+                      help='keep %s'
+                      % sandbox_mod.settings_mod.SandboxSettings().log_dir)
     sub.add_parser('status', help='daemons, agents and compute services; '
                                   'exit 1 unless all are alive')
     env = sub.add_parser('env', help='write openrc, a Rally environment '

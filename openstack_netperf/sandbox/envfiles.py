@@ -68,7 +68,7 @@ def rally_spec(ctx: services.Context) -> str:
     return json.dumps(spec, indent=2, sort_keys=True) + '\n'
 
 
-def node_address_map(conf: settings_mod.Settings) -> str:
+def node_address_map(conf: settings_mod.SandboxSettings) -> str:
     return ','.join('%s:%s' % (n.name, n.mgmt_ip) for n in conf.nodes)
 
 
@@ -116,7 +116,7 @@ def tempest_conf(ctx: services.Context, ids: CloudIds) -> str:
     return services.render_ini(sections)
 
 
-def env_dir(conf: settings_mod.Settings) -> str:
+def env_dir(conf: settings_mod.SandboxSettings) -> str:
     return conf.state('env')
 
 

@@ -71,7 +71,7 @@ class NodeBase(inventory_mod.Part):
         return system.run(argv, check=False).returncode == 0
 
 
-def for_each_node(conf: settings_mod.Settings,
+def for_each_node(conf: settings_mod.SandboxSettings,
                   action: Callable[[settings_mod.Node], None]) -> None:
     """Run an action on every node at once; raise the first error."""
     with concurrent.futures.ThreadPoolExecutor(len(conf.nodes)) as pool:

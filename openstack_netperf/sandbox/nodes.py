@@ -58,7 +58,7 @@ def link_exists(name: str) -> bool:
 class Nodes:
     """Creates, enters and removes the sandbox nodes."""
 
-    def __init__(self, conf: settings_mod.Settings,
+    def __init__(self, conf: settings_mod.SandboxSettings,
                  supervisor: procs.Supervisor):
         self.conf = conf
         self.supervisor = supervisor

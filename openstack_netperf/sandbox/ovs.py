@@ -33,11 +33,12 @@ DB_SOCK = 'unix:/run/openvswitch/db.sock'
 CAPTURE_NODE = 'network'
 
 
-def db_file(conf: settings_mod.Settings, node: settings_mod.Node) -> str:
+def db_file(conf: settings_mod.SandboxSettings,
+            node: settings_mod.Node) -> str:
     return conf.state('nodes', node.name, 'ovs', 'conf.db')
 
 
-def db_server(conf: settings_mod.Settings,
+def db_server(conf: settings_mod.SandboxSettings,
               node: settings_mod.Node) -> services.Daemon:
     return services.Daemon(node.name, 'ovsdb-server', (
         'ovsdb-server', db_file(conf, node),
@@ -47,7 +48,7 @@ def db_server(conf: settings_mod.Settings,
         '--log-file=%s' % conf.log(node.name, 'ovsdb-server')))
 
 
-def switch(conf: settings_mod.Settings,
+def switch(conf: settings_mod.SandboxSettings,
            node: settings_mod.Node) -> services.Daemon:
     return services.Daemon(node.name, 'ovs-vswitchd', (
         'ovs-vswitchd', DB_SOCK, '--pidfile=/run/openvswitch/'
@@ -55,13 +56,13 @@ def switch(conf: settings_mod.Settings,
             node.name, 'ovs-vswitchd')))
 
 
-def daemons(conf: settings_mod.Settings,
+def daemons(conf: settings_mod.SandboxSettings,
             node: settings_mod.Node) -> list[services.Daemon]:
     """ovsdb-server, then ovs-vswitchd: the order they start in."""
     return [db_server(conf, node), switch(conf, node)]
 
 
-def create_db_argv(conf: settings_mod.Settings,
+def create_db_argv(conf: settings_mod.SandboxSettings,
                    node: settings_mod.Node) -> list[str]:
     return ['ovsdb-tool', 'create', db_file(conf, node), SCHEMA]
 
@@ -90,7 +91,7 @@ def bridge_commands(node: settings_mod.Node, tunnel_mac: str,
     ]
 
 
-def start(conf: settings_mod.Settings, node: settings_mod.Node,
+def start(conf: settings_mod.SandboxSettings, node: settings_mod.Node,
           daemons: supervision.Daemons, run: Callable[..., str]) -> None:
     """The database (created once), ovsdb-server, then ovs-vswitchd.
 
@@ -123,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('directory', metavar='DIR')
     args = parser.parse_args(argv)
     base = os.path.abspath(args.directory)
-    conf = settings_mod.Settings(state_dir=os.path.join(base, 'state'),
-                                 log_dir=os.path.join(base, 'log'),
-                                 venv_dir=os.path.join(base, 'venv'))
+    conf = settings_mod.SandboxSettings(
+        state_dir=os.path.join(base, 'state'),
+        log_dir=os.path.join(base, 'log'),
+        venv_dir=os.path.join(base, 'venv'))
     supervisor = procs.Supervisor(conf.state('run'))
     try:
         if args.action == 'stop':

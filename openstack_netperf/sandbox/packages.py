@@ -93,11 +93,11 @@ def lock_digest(path: str = LOCK_FILE) -> str:
         return hashlib.sha256(handle.read()).hexdigest()
 
 
-def venv_stamp(conf: settings_mod.Settings) -> str:
+def venv_stamp(conf: settings_mod.SandboxSettings) -> str:
     return os.path.join(conf.venv_dir, 'netperf-lock.sha256')
 
 
-def venv_ready(conf: settings_mod.Settings) -> bool:
+def venv_ready(conf: settings_mod.SandboxSettings) -> bool:
     """The venv exists and was installed from the current lock file."""
     try:
         with open(venv_stamp(conf)) as handle:
@@ -106,7 +106,7 @@ def venv_ready(conf: settings_mod.Settings) -> bool:
         return False
 
 
-def site_packages(conf: settings_mod.Settings) -> str:
+def site_packages(conf: settings_mod.SandboxSettings) -> str:
     found = glob.glob(os.path.join(conf.venv_dir, 'lib', 'python3*',
                                    'site-packages'))
     if not found:
@@ -115,7 +115,7 @@ def site_packages(conf: settings_mod.Settings) -> str:
     return found[0]
 
 
-def install_venv(conf: settings_mod.Settings, log: str) -> None:
+def install_venv(conf: settings_mod.SandboxSettings, log: str) -> None:
     """Create the service venv and install the lock file into it."""
     if not os.path.exists(conf.venv_bin('python')):
         system.run([conf.python, '-m', 'venv', conf.venv_dir], log=log)
@@ -125,7 +125,7 @@ def install_venv(conf: settings_mod.Settings, log: str) -> None:
     system.write_file(venv_stamp(conf), lock_digest() + '\n')
 
 
-def link_libvirt(conf: settings_mod.Settings) -> None:
+def link_libvirt(conf: settings_mod.SandboxSettings) -> None:
     """Make Debian's libvirt binding importable from the venv."""
     target = site_packages(conf)
     sources = glob.glob(LIBVIRT_BINDING)
@@ -139,17 +139,17 @@ def link_libvirt(conf: settings_mod.Settings) -> None:
             os.symlink(source, link)
 
 
-def tools_dir(conf: settings_mod.Settings) -> str:
+def tools_dir(conf: settings_mod.SandboxSettings) -> str:
     """Directory put first on the services' PATH (venv scripts, sudo)."""
     return conf.state('bin')
 
 
-def install_tools(conf: settings_mod.Settings) -> None:
+def install_tools(conf: settings_mod.SandboxSettings) -> None:
     system.write_file(os.path.join(tools_dir(conf), 'sudo'), SUDO_SHIM,
                       0o755)
 
 
-def service_path(conf: settings_mod.Settings) -> str:
+def service_path(conf: settings_mod.SandboxSettings) -> str:
     """PATH for every service: our sudo, the venv, then the system."""
     return ':'.join([tools_dir(conf), os.path.join(conf.venv_dir, 'bin'),
                      '/usr/local/sbin', '/usr/local/bin', '/usr/sbin',

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 C = services.CONTROLLER
 
 
-def preflight(conf: settings_mod.Settings) -> None:
+def preflight(conf: settings_mod.SandboxSettings) -> None:
     """Refuse to start where the sandbox cannot work or would clash."""
     if os.geteuid() != 0:
         raise exceptions.StepFailed('preflight', 'netperf-sandbox up must '

@@ -78,7 +78,7 @@ def reads_any(daemon: services.Daemon, paths: list[str]) -> bool:
     return False
 
 
-def address_clashes(conf: settings_mod.Settings,
+def address_clashes(conf: settings_mod.SandboxSettings,
                     ip_addr_output: str) -> list[str]:
     """Root-namespace devices, not the sandbox's, on its networks.
 

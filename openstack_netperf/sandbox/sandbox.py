@@ -37,9 +37,9 @@ from openstack_netperf.sandbox import teardown
 class Sandbox:
     """The local three-node cloud."""
 
-    def __init__(self, conf: settings_mod.Settings | None = None,
+    def __init__(self, conf: settings_mod.SandboxSettings | None = None,
                  out: TextIO | None = None):
-        self.conf = conf or settings_mod.Settings()
+        self.conf = conf or settings_mod.SandboxSettings()
         self.out = out or sys.stdout
         self.supervisor = procs.Supervisor(self.conf.state('run'))
         self.nodes = nodes_mod.Nodes(self.conf, self.supervisor)

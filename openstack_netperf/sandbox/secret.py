@@ -20,7 +20,7 @@ from openstack_netperf.sandbox import system
 class Secret:
     """The password (made on first use), its service context, the API."""
 
-    def __init__(self, conf: settings_mod.Settings):
+    def __init__(self, conf: settings_mod.SandboxSettings):
         self.conf = conf
         self._ctx: services.Context | None = None
 

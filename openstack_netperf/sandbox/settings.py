@@ -44,7 +44,7 @@ class Node:
 
 
 @dataclasses.dataclass(frozen=True)
-class Settings:
+class SandboxSettings:
     """Everything about one sandbox that is fixed before ``up`` starts."""
 
     state_dir: str = '/var/lib/openstack-netperf/sandbox'

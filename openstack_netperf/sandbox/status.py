@@ -54,7 +54,8 @@ def report(box: sandbox.Sandbox) -> bool:
     return healthy
 
 
-def log_path(conf: settings_mod.Settings, node: str, service: str) -> str:
+def log_path(conf: settings_mod.SandboxSettings, node: str,
+             service: str) -> str:
     """The log of a service on a node, with a helpful error."""
     names = [services.CONTROLLER] + [n.name for n in conf.nodes]
     if node not in names:

@@ -31,7 +31,7 @@ class Daemons:
         node name (``[]`` where the caller already is inside it).
     """
 
-    def __init__(self, conf: settings_mod.Settings,
+    def __init__(self, conf: settings_mod.SandboxSettings,
                  supervisor: procs.Supervisor,
                  enter: Callable[[str], list[str]]):
         self.conf = conf

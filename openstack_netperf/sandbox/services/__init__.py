@@ -21,7 +21,7 @@ Ini = Mapping[str, Mapping[str, object]]
 class Context:
     """Settings plus the secrets generated for this sandbox."""
 
-    conf: settings_mod.Settings
+    conf: settings_mod.SandboxSettings
     password: str
 
     @property

@@ -6,20 +6,22 @@ from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
 
 
-def key_path(conf: settings_mod.Settings) -> str:
+def key_path(conf: settings_mod.SandboxSettings) -> str:
     """The sandbox's SSH key; its public half authorises root on nodes."""
     return conf.state('ssh', 'id_ed25519')
 
 
-def host_key(conf: settings_mod.Settings, node: settings_mod.Node) -> str:
+def host_key(conf: settings_mod.SandboxSettings,
+             node: settings_mod.Node) -> str:
     return conf.state('nodes', node.name, 'ssh_host_ed25519_key')
 
 
-def config_path(conf: settings_mod.Settings, node: settings_mod.Node) -> str:
+def config_path(conf: settings_mod.SandboxSettings,
+                node: settings_mod.Node) -> str:
     return conf.etc(node.name, 'sshd', 'sshd_config')
 
 
-def config(conf: settings_mod.Settings, node: settings_mod.Node) -> str:
+def config(conf: settings_mod.SandboxSettings, node: settings_mod.Node) -> str:
     return '\n'.join([
         'ListenAddress %s' % node.mgmt_ip,
         'Port 22',
@@ -35,7 +37,7 @@ def config(conf: settings_mod.Settings, node: settings_mod.Node) -> str:
     ]) + '\n'
 
 
-def daemon(conf: settings_mod.Settings,
+def daemon(conf: settings_mod.SandboxSettings,
            node: settings_mod.Node) -> services.Daemon:
     return services.Daemon(node.name, 'sshd', (
         '/usr/sbin/sshd', '-D', '-e', '-f', config_path(conf, node)),

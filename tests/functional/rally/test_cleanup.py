@@ -51,7 +51,7 @@ class TestFailedTaskCleansUp(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings()
+        self.conf = settings.SandboxSettings()
         self.box = sandbox.Sandbox(self.conf, sys.stderr)
         self.box.up()
         self.box.write_env()

@@ -40,7 +40,7 @@ def listeners() -> set[str]:
     return {line.split()[3] for line in out.splitlines()}
 
 
-def our_processes(conf: settings.Settings) -> list[str]:
+def our_processes(conf: settings.SandboxSettings) -> list[str]:
     found = []
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
@@ -55,7 +55,7 @@ def our_processes(conf: settings.Settings) -> list[str]:
     return found
 
 
-def mounts_of(conf: settings.Settings) -> list[str]:
+def mounts_of(conf: settings.SandboxSettings) -> list[str]:
     with open('/proc/mounts') as handle:
         return [m for m in handle if conf.state_dir in m]
 
@@ -66,7 +66,7 @@ class TestSandboxLifecycle(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings()
+        self.conf = settings.SandboxSettings()
         self.out = io.StringIO()
         self.box = sandbox.Sandbox(self.conf, self.out)
 

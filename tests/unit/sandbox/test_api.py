@@ -47,7 +47,7 @@ class FakeKeystone:
 class TestCloud(testtools.TestCase):
 
     def cloud(self, fake):
-        return api.Cloud(settings.Settings(), 'pw', urlopen=fake)
+        return api.Cloud(settings.SandboxSettings(), 'pw', urlopen=fake)
 
     def test_setup_identity_from_scratch(self):
         fake = FakeKeystone({})

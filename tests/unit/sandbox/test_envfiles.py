@@ -12,7 +12,7 @@ class TestEnvFiles(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings(state_dir='/s')
+        self.conf = settings.SandboxSettings(state_dir='/s')
         self.ctx = services.Context(self.conf, 'secret pw')
 
     def test_openrc_quotes_values(self):

@@ -13,7 +13,7 @@ class TestNodeSetup(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings(state_dir='/s')
+        self.conf = settings.SandboxSettings(state_dir='/s')
         self.nodes = nodes.Nodes(self.conf, procs.Supervisor('/s/run'))
 
     def test_setup_script_gives_the_node_its_own_run_sys_and_name(self):
@@ -51,7 +51,7 @@ class TestKillInside(testtools.TestCase):
         now = [0.0]
         sup = procs.Supervisor('/s/run', sleep=lambda s: now.__setitem__(
             0, now[0] + s), clock=lambda: now[0])
-        box = nodes.Nodes(settings.Settings(state_dir='/s'), sup)
+        box = nodes.Nodes(settings.SandboxSettings(state_dir='/s'), sup)
         node = box.conf.node('network')
         # One process that ignores SIGTERM and goes after a SIGKILL.
         signals = []

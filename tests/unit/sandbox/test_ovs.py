@@ -30,7 +30,7 @@ class TestStart(testtools.TestCase):
         super().setUp()
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
-        self.conf = settings.Settings(state_dir=tmp.name)
+        self.conf = settings.SandboxSettings(state_dir=tmp.name)
         self.node = self.conf.node('compute-02')
 
     def test_switch_starts_once_the_database_answers(self):

@@ -22,7 +22,7 @@ class SandboxTest(testtools.TestCase):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         self.tmp = tmp.name
-        self.conf = settings.Settings(
+        self.conf = settings.SandboxSettings(
             state_dir=os.path.join(self.tmp, 'state'),
             log_dir=os.path.join(self.tmp, 'log'),
             venv_dir=os.path.join(self.tmp, 'venv'))

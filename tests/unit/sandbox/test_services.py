@@ -31,7 +31,7 @@ class ServiceTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings(state_dir='/s', log_dir='/l')
+        self.conf = settings.SandboxSettings(state_dir='/s', log_dir='/l')
         self.ctx = services.Context(self.conf, 'pw')
 
 

@@ -10,7 +10,7 @@ class TestAddressPlan(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.conf = settings.Settings()
+        self.conf = settings.SandboxSettings()
 
     def test_defaults_follow_the_design(self):
         self.assertEqual('198.18.0.1', self.conf.controller_ip)
@@ -34,13 +34,13 @@ class TestAddressPlan(testtools.TestCase):
 
     def test_refuses_a_network_outside_the_range(self):
         error = self.assertRaises(exceptions.InvalidInput,
-                                  settings.Settings,
+                                  settings.SandboxSettings,
                                   external_cidr='10.0.0.0/24')
         self.assertIn('outside 198.18.0.0/15', str(error))
 
     def test_refuses_an_address_off_its_subnet(self):
         error = self.assertRaises(exceptions.InvalidInput,
-                                  settings.Settings,
+                                  settings.SandboxSettings,
                                   controller_ip='198.18.5.1')
         self.assertIn('controller_ip 198.18.5.1 is not in 198.18.0.0/24',
                       str(error))
@@ -50,7 +50,7 @@ class TestAddressPlan(testtools.TestCase):
             for plane in ('mgmt', 'tun', 'ext'):
                 self.assertLessEqual(len(node.veth(plane)), 15)
         error = self.assertRaises(
-            exceptions.InvalidInput, settings.Settings,
+            exceptions.InvalidInput, settings.SandboxSettings,
             nodes=(settings.Node('x', settings.COMPUTE, 'muchtoolong',
                                  '198.18.0.20', '198.18.1.20'),))
         self.assertIn('15 characters', str(error))
