@@ -1,7 +1,9 @@
 """Scripts under tools/ loaded as modules, for their unit tests."""
 
+import importlib
 import importlib.util
 import pathlib
+import sys
 import types
 
 TOOLS = pathlib.Path(__file__).resolve().parents[2] / 'tools'
@@ -14,3 +16,13 @@ def load(script: str) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_module(name: str) -> types.ModuleType:
+    """Import a module of a package under tools/ (``gatecheck.shell``).
+
+    tools/ goes on sys.path, as it is for the scripts there that import it.
+    """
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    return importlib.import_module(name)

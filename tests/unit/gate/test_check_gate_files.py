@@ -1,5 +1,6 @@
-"""Tests of tools/check-gate-files.py: the repository passes, and each kind
-of mistake in a copy of its gate files is reported."""
+"""Tests of tools/check-gate-files.py and its gatecheck package: the
+repository passes, and each kind of mistake in a copy of its gate files is
+reported."""
 
 import contextlib
 import io
@@ -22,6 +23,9 @@ NO_SHELLCHECK = ('shellcheck is not installed (tools/install-prereqs.sh '
 
 
 check = tools.load('check-gate-files.py')
+facts = tools.load_module('gatecheck.facts')
+playbooks = tools.load_module('gatecheck.playbooks')
+shell = tools.load_module('gatecheck.shell')
 
 
 class RepositoryTest(testtools.TestCase):
@@ -32,10 +36,10 @@ class RepositoryTest(testtools.TestCase):
     def test_the_shell_of_this_repository_passes_shellcheck(self):
         if not HAVE_SHELLCHECK:
             self.skipTest(NO_SHELLCHECK)
-        self.assertEqual([], list(check.check_shell(ROOT)))
+        self.assertEqual([], list(shell.check_shell(ROOT)))
 
     def test_the_checked_shell_covers_the_plugin_and_playbooks(self):
-        names = {str(p.relative_to(ROOT)) for p in check.shell_files(ROOT)}
+        names = {str(p.relative_to(ROOT)) for p in shell.shell_files(ROOT)}
         self.assertLessEqual({'devstack/settings', 'devstack/plugin.sh',
                               'devstack/lib/netperf'}, names)
 
@@ -266,8 +270,8 @@ class BareUsesTest(testtools.TestCase):
     def test_names_used_without_a_default(self):
         self.assertEqual(
             {'a', 'c', 'd'},
-            check.bare_uses("{{ a }}/x {{ b | default('/opt') }} "
-                            "{{ c + (b|default('')) }} {{ d.e }} f"))
+            playbooks.bare_uses("{{ a }}/x {{ b | default('/opt') }} "
+                                "{{ c + (b|default('')) }} {{ d.e }} f"))
 
 
 class UpstreamDataTest(testtools.TestCase):
@@ -275,7 +279,7 @@ class UpstreamDataTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.data = yaml.safe_load(check.UPSTREAM_FILE.read_text())
+        self.data = yaml.safe_load(facts.UPSTREAM_FILE.read_text())
 
     def test_every_repository_is_read_at_a_commit(self):
         self.assertLessEqual(
@@ -396,4 +400,4 @@ class RefreshTest(testtools.TestCase):
                          (data['plugin_modes'], data['plugin_phases'],
                           data['local_conf_phases']))
         # the checker reads what the tool writes
-        self.assertIn('three-node', check.Upstream.load(out).nodesets)
+        self.assertIn('three-node', facts.Upstream.load(out).nodesets)
