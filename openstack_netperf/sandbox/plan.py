@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from openstack_netperf import exceptions
 from openstack_netperf.sandbox import cloudsetup
 from openstack_netperf.sandbox import envfiles
-from openstack_netperf.sandbox import host
+from openstack_netperf.sandbox import host_setup
 from openstack_netperf.sandbox import nodebase
 from openstack_netperf.sandbox import packages
 from openstack_netperf.sandbox import readiness
@@ -71,8 +71,8 @@ def up_steps(box: sandbox.Sandbox) -> list[steps.Step]:
                    lambda: packages.install_venv(conf, conf.log(C, 'pip')),
                    lambda: packages.venv_ready(conf), conf.log(C, 'pip')),
         steps.Step('secret, SSH keys, sudo shim',
-                   lambda: host.prepare(box.secret),
-                   lambda: host.prepared(box.secret), ctx_log),
+                   lambda: host_setup.prepare(box.secret),
+                   lambda: host_setup.prepared(box.secret), ctx_log),
         steps.Step('root-namespace bridges', box.nodes.create_bridges,
                    box.nodes.bridges_ready, ctx_log),
     ]

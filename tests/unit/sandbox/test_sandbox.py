@@ -7,7 +7,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.sandbox import controller
-from openstack_netperf.sandbox import host
+from openstack_netperf.sandbox import host_setup
 from openstack_netperf.sandbox import plan
 from openstack_netperf.sandbox import readiness
 from openstack_netperf.sandbox import sandbox
@@ -175,7 +175,7 @@ class TestIdempotence(SandboxTest):
         self.assertTrue(ctrl.bootstrap_done())
 
     def test_host_prepared_needs_keys_secret_and_shim(self):
-        self.assertFalse(host.prepared(self.box.secret))
+        self.assertFalse(host_setup.prepared(self.box.secret))
 
 
 class TestNodeRecovery(SandboxTest):
