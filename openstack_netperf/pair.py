@@ -234,7 +234,8 @@ class PairMeasurement:
         return {k: float(v) for k, v in figures.items() if v is not None}
 
 
-def _no_timer(_name: str) -> ContextManager:
+def no_timer(_name: str) -> ContextManager:
+    """A :data:`Timer` that times nothing (outside Rally)."""
     return contextlib.nullcontext()
 
 
@@ -332,7 +333,7 @@ def run_ping(source: Endpoint, target: Endpoint,
 
 
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
-                 timer: Timer = _no_timer) -> PairMeasurement:
+                 timer: Timer = no_timer) -> PairMeasurement:
     """Run every round of the methodology between two VMs.
 
     :param timer: called with a step name, returns a context manager that

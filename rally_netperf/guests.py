@@ -12,23 +12,21 @@ iteration.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import dataclasses
 import logging
-from typing import Any, Callable, ContextManager
+from typing import Any, Callable
 
 from openstack_netperf import console
 from openstack_netperf import exceptions
 from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import access as hosts_access
 from openstack_netperf.hosts import cloud_facts
+from openstack_netperf import pair
 from openstack_netperf import remote
 from openstack_netperf import topology
 from rally_netperf import waiting
 
 LOG = logging.getLogger(__name__)
-
-Timer = Callable[[str], ContextManager]
 
 
 @dataclasses.dataclass
@@ -40,10 +38,6 @@ class Access:
     key_name: str | None
     use_floating_ip: bool = True
     jump_host: dict[str, Any] | None = None
-
-
-def _untimed(_name: str) -> ContextManager:
-    return contextlib.nullcontext()
 
 
 @dataclasses.dataclass
@@ -59,7 +53,7 @@ class Fleet:
     record: dict
     access: Access
     name_generator: Callable[[], str]
-    timer: Timer = _untimed
+    timer: pair.Timer = pair.no_timer
     # With node access, a guest that does not answer is reported with
     # its tap's link state on its compute.
     node_access: hosts_access.NodeAccess | None = None
