@@ -183,11 +183,6 @@ def _mbps(bits_per_second: float | None) -> float | None:
     return None if bits_per_second is None else bits_per_second / 1e6
 
 
-def _median(values: list[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return stats.median_of(present) if present else None
-
-
 @dataclasses.dataclass
 class PairMeasurement:
     """The rounds measured for one pair and their median-of-rounds."""
@@ -197,15 +192,12 @@ class PairMeasurement:
     settings: Settings
     rounds: list[Round] = dataclasses.field(default_factory=list)
 
-    def _per_round(self, pick: Callable[[Round], float | None]
-                   ) -> float | None:
-        return _median([pick(r) for r in self.rounds])
-
-    def summary(self) -> dict[str, float]:
-        """Median-of-rounds of every reported figure, by name.
+    def per_round(self) -> dict[str, list[float]]:
+        """Every reported figure's value in each round, by name.
 
         Throughput is what the receiver got (Mbit/s); latency figures come
-        from the kept RTTs of both directions.
+        from the kept RTTs of both directions.  A round that lacks a
+        figure (no probe came back, an old iperf3 without it) adds none.
         """
         protocols = ('tcp', 'udp') if self.settings.udp else ('tcp',)
         # (figure, what it reads of an iperf3 result, protocols it has)
@@ -216,22 +208,32 @@ class PairMeasurement:
             ('loss_percent', lambda run: run.lost_percent, ('udp',)),
             ('jitter_ms', lambda run: run.jitter_ms, ('udp',)),
         )
-        figures: dict[str, float | None] = {}
+        picks: dict[str, Callable[[Round], Any]] = {}
         for protocol in protocols:
             for direction in ('forward', 'reverse'):
                 attr = '%s_%s' % (protocol, direction)
                 for name, read, applies in per_run:
                     if protocol in applies:
-                        figures['%s_%s' % (attr, name)] = self._per_round(
+                        picks['%s_%s' % (attr, name)] = (
                             lambda r, a=attr, f=read: f(getattr(r, a)))
-        figures.update({
-            'rtt_median_ms': self._per_round(
-                lambda r: getattr(r.rtt_summary(), 'median', None)),
-            'rtt_p95_ms': self._per_round(
-                lambda r: getattr(r.rtt_summary(), 'p95', None)),
-            'ping_loss_percent': self._per_round(Round.loss_percent),
+        picks.update({
+            'rtt_median_ms': lambda r: getattr(r.rtt_summary(), 'median',
+                                               None),
+            'rtt_p95_ms': lambda r: getattr(r.rtt_summary(), 'p95', None),
+            'ping_loss_percent': Round.loss_percent,
         })
-        return {k: float(v) for k, v in figures.items() if v is not None}
+        values = {key: [float(v) for v in map(pick, self.rounds)
+                        if v is not None] for key, pick in picks.items()}
+        return {key: found for key, found in values.items() if found}
+
+    def summary(self) -> dict[str, float]:
+        """Median-of-rounds of every reported figure, by name."""
+        return {key: stats.median_of(values)
+                for key, values in self.per_round().items()}
+
+    def probes_ms(self) -> list[float]:
+        """Every kept RTT of every round, both directions."""
+        return [rtt for r in self.rounds for rtt in r.rtts_ms()]
 
 
 def no_timer(_name: str) -> ContextManager:

@@ -1,7 +1,8 @@
 """Typed results of a run and the thesis findings checked on them.
 
 A run yields, per iteration, the figures of each measured category (the
-median of its rounds) and, with node access, one path verdict per flow.
+median of its rounds, and each round's value) and, with node access, one
+path verdict per flow.
 This module holds them as typed values, gathers them into one row per
 category and router mode, and checks the thesis's qualitative findings on
 those rows.  Where the values travel between (Rally's iteration outputs,
@@ -17,6 +18,7 @@ import statistics
 from typing import Iterable, Mapping
 
 from openstack_netperf.hosts import verdict as path_verdict
+from openstack_netperf.measure import significance
 from openstack_netperf import topology
 
 PathVerdict = path_verdict.PathVerdict
@@ -29,11 +31,17 @@ class CategoryFigures:
     """One iteration's figures for one category, by summary key.
 
     The keys are those of :meth:`openstack_netperf.pair.PairMeasurement.
-    summary` (``tcp_forward_mbps``, ``rtt_median_ms``, ...).
+    summary` (``tcp_forward_mbps``, ``rtt_median_ms``, ...); ``values``
+    holds the median of the rounds, ``rounds`` each round's value and
+    ``probes_ms`` every kept RTT.  Reports of versions before rounds were
+    recorded have only ``values``.
     """
 
     category: topology.Category
     values: Mapping[str, float]
+    rounds: Mapping[str, tuple[float, ...]] = dataclasses.field(
+        default_factory=dict)
+    probes_ms: tuple[float, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,18 +70,38 @@ class PathRow:
 
 @dataclasses.dataclass
 class Row:
-    """One category under one router mode, over every iteration."""
+    """One category under one router mode, over every iteration.
+
+    ``samples`` has each iteration's median-of-rounds, ``rounds`` every
+    round of every iteration (when the report recorded them) and
+    ``probes_ms`` every kept RTT.
+    """
 
     category: topology.Category
     router_mode: topology.RouterMode
     samples: dict[str, list[float]] = dataclasses.field(
         default_factory=dict)
+    rounds: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    probes_ms: list[float] = dataclasses.field(default_factory=list)
     verdicts: list[PathVerdict] = dataclasses.field(default_factory=list)
 
+    def values(self, key: str) -> list[float]:
+        """What a figure's spread and tests are computed on.
+
+        Every round of every iteration; from a report without rounds,
+        each iteration's median instead.
+        """
+        return list(self.rounds.get(key) or self.samples.get(key) or [])
+
     def figure(self, key: str) -> float | None:
-        """Median over the iterations, or None when not measured."""
-        values = self.samples.get(key)
+        """Median of :meth:`values`, or None when not measured."""
+        values = self.values(key)
         return statistics.median(values) if values else None
+
+    def spread(self, key: str) -> significance.Spread | None:
+        """Median and range of :meth:`values`; None when not measured."""
+        values = self.values(key)
+        return significance.spread(values) if values else None
 
     @property
     def iterations(self) -> int:
@@ -115,9 +143,12 @@ def tabulate(figures: Iterable[tuple[topology.RouterMode, CategoryFigures]],
         return rows.setdefault((category.id, mode), Row(category, mode))
 
     for mode, measured in figures:
-        samples = row(measured.category, mode).samples
+        found = row(measured.category, mode)
         for key, value in measured.values.items():
-            samples.setdefault(key, []).append(value)
+            found.samples.setdefault(key, []).append(value)
+        for key, values in measured.rounds.items():
+            found.rounds.setdefault(key, []).extend(values)
+        found.probes_ms.extend(measured.probes_ms)
     for path in paths:
         row(path.category, path.router_mode).verdicts.append(path.verdict)
     order = {c.id: i for i, c in enumerate(topology.CATEGORIES)}
@@ -127,10 +158,16 @@ def tabulate(figures: Iterable[tuple[topology.RouterMode, CategoryFigures]],
 
 
 class Status(str, enum.Enum):
-    """How a finding came out on the data."""
+    """How a finding came out on the data.
+
+    ``INCONCLUSIVE``: measured, but the noise of the rounds (or an
+    inconclusive path verdict) leaves the answer open; ``detail`` says
+    which.
+    """
 
     HOLDS = 'holds'
     DOES_NOT_HOLD = 'does not hold'
+    INCONCLUSIVE = 'inconclusive'
     NOT_MEASURED = 'not measured'
 
 
@@ -158,16 +195,6 @@ def _find(rows: list[Row], category: str,
     return None
 
 
-def _tcp(row: Row | None) -> tuple[float, float] | None:
-    if row is None:
-        return None
-    forward = row.figure('tcp_forward_mbps')
-    reverse = row.figure('tcp_reverse_mbps')
-    if forward is None or reverse is None:
-        return None
-    return forward, reverse
-
-
 def _name(row: Row) -> str:
     return '%s %s' % (row.category.shorthand, row.router_mode.value)
 
@@ -188,8 +215,8 @@ def _table_verdicts(rows: list[Row]) -> Finding:
     unsure = [_name(r) for r in checked
               if PathVerdict.INCONCLUSIVE in r.verdicts]
     if unsure:
-        return Finding(claim, Status.NOT_MEASURED, 'inconclusive for %s'
-                       % ', '.join(unsure))
+        return Finding(claim, Status.INCONCLUSIVE, 'inconclusive path '
+                       'verdict for %s' % ', '.join(unsure))
     return Finding(claim, Status.HOLDS, '%d of %d rows checked, all as '
                    'expected' % (len(checked), len(rows)))
 
@@ -202,65 +229,85 @@ def _hnr_paths(rows: list[Row]) -> Finding:
     detail = 'legacy: %s, DVR: %s' % tuple(
         r.verdict_text() if r else NOT_CHECKED for r in (legacy, dvr))
     got = [r.verdict if r else None for r in (legacy, dvr)]
-    if any(v in (None, PathVerdict.INCONCLUSIVE) for v in got):
+    if None in got:
         return Finding(claim, Status.NOT_MEASURED, detail)
+    if PathVerdict.INCONCLUSIVE in got:
+        return Finding(claim, Status.INCONCLUSIVE, detail)
     holds = got == [PathVerdict.CROSSED, PathVerdict.NOT_CROSSED]
     return Finding(claim, Status.HOLDS if holds else Status.DOES_NOT_HOLD,
                    detail)
 
 
+TCP_KEYS = (('forward', 'tcp_forward_mbps'),
+            ('reverse', 'tcp_reverse_mbps'))
+
+
+def _status(outcomes: list[significance.Outcome],
+            expect: significance.Outcome) -> Status:
+    """Holds when every test says ``expect``; fails on a conclusive no."""
+    if all(o is expect for o in outcomes):
+        return Status.HOLDS
+    if any(o not in (expect, significance.Outcome.INCONCLUSIVE)
+           for o in outcomes):
+        return Status.DOES_NOT_HOLD
+    return Status.INCONCLUSIVE
+
+
+def _change(found: significance.Difference) -> str:
+    """The change, its interval and the outcome, in a few words."""
+    if found.change is None or found.low is None or found.high is None:
+        return '%s (%s)' % (found.outcome.value, found.reason)
+    return '%+.0f %% (interval %+.0f to %+.0f %%): %s' % (
+        100 * found.change, 100 * found.low, 100 * found.high,
+        found.outcome.value)
+
+
 def _compare(claim: str, pairs: list[tuple[str, Row | None, Row | None]],
-             what: str) -> Finding:
-    """Holds when the first row's TCP beats the second's both ways."""
+             expect: significance.Outcome, what: str) -> Finding:
+    """Holds when each pair's second row's TCP is ``expect`` of its first.
+
+    :func:`significance.difference` decides, both ways, with its minimum
+    effect: a difference within the noise is inconclusive.
+    """
     details = []
-    results = []
-    for label, high, low in pairs:
-        a, b = _tcp(high), _tcp(low)
-        if a is None or b is None:
+    outcomes = []
+    for label, baseline, current in pairs:
+        if baseline is None or current is None or not all(
+                baseline.values(k) and current.values(k)
+                for _d, k in TCP_KEYS):
             continue
-        results.append(a[0] > b[0] and a[1] > b[1])
-        details.append('%s: %.1f/%.1f vs %.1f/%.1f Mbit/s forward/reverse'
-                       % (label, a[0], a[1], b[0], b[1]))
-    if not results:
+        for direction, key in TCP_KEYS:
+            found = significance.difference(baseline.values(key),
+                                            current.values(key))
+            outcomes.append(found.outcome)
+            details.append('%s %s: %s %s vs %s %s Mbit/s, %s' % (
+                label, direction, current.category.shorthand,
+                current.spread(key).text(), baseline.category.shorthand,
+                baseline.spread(key).text(), _change(found)))
+    if not outcomes:
         return Finding(claim, Status.NOT_MEASURED, 'needs %s' % what)
-    return Finding(claim, Status.HOLDS if all(results)
-                   else Status.DOES_NOT_HOLD, '; '.join(details))
-
-
-def _tunnel_cost(rows: list[Row]) -> Finding:
-    claim = ('(e) the VXLAN tunnel costs throughput: -HNR (tunnelled) '
-             'against HNR (same host) in the same run')
-    details = []
-    costs = []
-    for mode in (_LEGACY, _DVR):
-        base = _tcp(_find(rows, 'intra_node_intra_subnet', mode))
-        tunnel = _tcp(_find(rows, 'inter_node_intra_subnet', mode))
-        if base is None or tunnel is None or not all(base):
-            continue
-        cost = [100.0 * (1 - t / b) for t, b in zip(tunnel, base)]
-        costs.extend(cost)
-        details.append('%s: %.1f %% forward, %.1f %% reverse less'
-                       % (mode.value, cost[0], cost[1]))
-    if not costs:
-        return Finding(claim, Status.NOT_MEASURED,
-                       'needs HNR and -HNR under one router mode')
-    return Finding(claim, Status.HOLDS if all(c > 0 for c in costs)
-                   else Status.DOES_NOT_HOLD, '; '.join(details))
+    return Finding(claim, _status(outcomes, expect), '; '.join(details))
 
 
 def findings(rows: list[Row]) -> list[Finding]:
     """The thesis's qualitative findings, checked on ``rows``."""
+    higher, lower = significance.Outcome.HIGHER, significance.Outcome.LOWER
+    same_host = [(m.value, _find(rows, 'inter_node_intra_subnet', m),
+                  _find(rows, 'intra_node_intra_subnet', m))
+                 for m in (_LEGACY, _DVR)]
     return [
         _table_verdicts(rows),
         _hnr_paths(rows),
         _compare('(c) intra-node beats inter-node throughput (HNR > -HNR)',
-                 [(m.value, _find(rows, 'intra_node_intra_subnet', m),
-                   _find(rows, 'inter_node_intra_subnet', m))
-                  for m in (_LEGACY, _DVR)],
-                 'HNR and -HNR under one router mode'),
+                 same_host, higher, 'HNR and -HNR under one router mode'),
         _compare('(d) DVR H-NR throughput above legacy H-NR',
-                 [('H-NR', _find(rows, 'intra_node_inter_subnet', _DVR),
-                   _find(rows, 'intra_node_inter_subnet', _LEGACY))],
-                 'H-NR under both router modes'),
-        _tunnel_cost(rows),
+                 [('DVR vs legacy', _find(rows, 'intra_node_inter_subnet',
+                                          _LEGACY),
+                   _find(rows, 'intra_node_inter_subnet', _DVR))],
+                 higher, 'H-NR under both router modes'),
+        _compare('(e) the VXLAN tunnel costs throughput: -HNR (tunnelled) '
+                 'below HNR (same host) in the same run',
+                 [(label, hnr, tunnelled)
+                  for label, tunnelled, hnr in same_host],
+                 lower, 'HNR and -HNR under one router mode'),
     ]

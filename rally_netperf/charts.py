@@ -17,6 +17,7 @@ from typing import Any
 from rally.common.plugin import plugin
 from rally.task.processing import charts
 
+from openstack_netperf.measure import significance
 from openstack_netperf import results
 from rally_netperf import records
 
@@ -59,3 +60,32 @@ class PathVerdictTable(charts.OutputTable):
         rows = records.decode_path_record(data['data'])
         return dict(data, data={'cols': list(PATH_COLUMNS),
                                 'rows': [path_table_row(r) for r in rows]})
+
+
+ROUNDS_COLUMNS = ('category', 'figure', 'median', 'lowest', 'highest',
+                  'count', 'values')
+
+
+@plugin.configure(name=records.ROUNDS_PLUGIN)
+class RoundsTable(charts.OutputTable):
+    """An iteration's per-round record of one category, as a table.
+
+    One row per figure with its median and range over the rounds; the
+    kept RTTs (many) show their count and range only.
+    """
+
+    @classmethod
+    def render_complete_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        rows = []
+        for category, (figures, probes) in records.decode_rounds(
+                data['data']).items():
+            for key, values in list(figures.items()) + [
+                    (records.PROBES, probes)]:
+                if not values:
+                    continue
+                found = significance.spread(values)
+                shown = ('' if key == records.PROBES
+                         else ', '.join('%g' % v for v in values))
+                rows.append([category.shorthand, key, found.median,
+                             found.low, found.high, found.count, shown])
+        return dict(data, data={'cols': list(ROUNDS_COLUMNS), 'rows': rows})

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from openstack_netperf.hosts import verdict
+from openstack_netperf.measure import significance
 from openstack_netperf import pair
 from openstack_netperf import results
 from openstack_netperf import topology
@@ -22,14 +23,31 @@ from rally_netperf import records
 _title = records.item_title
 
 
+def category_figures(category: topology.Category,
+                     measurement: pair.PairMeasurement
+                     ) -> results.CategoryFigures:
+    """The typed figures of one category: medians, rounds, RTTs."""
+    return results.CategoryFigures(
+        category, measurement.summary(),
+        {key: tuple(values)
+         for key, values in measurement.per_round().items()},
+        tuple(measurement.probes_ms()))
+
+
 def additive(category: topology.Category,
              measurement: pair.PairMeasurement) -> list[dict[str, Any]]:
     """One additive output per chart, for one category."""
     return records.encode_figures(
-        results.CategoryFigures(category, measurement.summary()),
+        category_figures(category, measurement),
         'Median of %d rounds between %s and %s' % (
             measurement.settings.rounds, measurement.source,
             measurement.target))
+
+
+def rounds_record(category: topology.Category,
+           measurement: pair.PairMeasurement) -> dict[str, Any]:
+    """The record of each round's figures, for spreads and tests."""
+    return records.encode_rounds(category_figures(category, measurement))
 
 
 def throughput_chart(category: topology.Category,
@@ -93,11 +111,16 @@ SUMMARY_COLUMNS = ['category', 'thesis', 'router', 'crosses network node',
 def summary_row(category: topology.Category, router_mode: str,
                 measurement: pair.PairMeasurement,
                 path: paths.PathResult | None = None) -> list[Any]:
-    """One row of the per-category results table (thesis Fig. 5.8/5.9)."""
-    figures = measurement.summary()
+    """One row of the per-category results table (thesis Fig. 5.8/5.9).
+
+    Each figure is the median of the rounds with their range.
+    """
+    figures = measurement.per_round()
 
     def cell(key: str) -> Any:
-        return round(figures[key], 3) if key in figures else ''
+        if key not in figures:
+            return ''
+        return significance.spread(figures[key]).text('%.2f')
 
     return [category.id, category.shorthand, router_mode,
             'yes' if category.crosses_network_node(router_mode) else 'no',
@@ -111,8 +134,9 @@ def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
     """The results of every category measured in one iteration."""
     return {
         'title': 'Results by category',
-        'description': 'Median of %d rounds per figure, as in thesis '
-                       'figures 5.8 (throughput) and 5.9 (latency)' % rounds,
+        'description': 'Median of %d rounds per figure (lowest-highest '
+                       'round, number of rounds), as in thesis figures '
+                       '5.8 (throughput) and 5.9 (latency)' % rounds,
         'chart_plugin': 'Table',
         'data': {'cols': list(SUMMARY_COLUMNS), 'rows': rows},
     }

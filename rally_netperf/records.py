@@ -10,6 +10,10 @@ them there and reads them back into the same typed values
   statistics across iterations), each figure a ``[label, value]`` pair;
   the title says the chart and category.  Both are looked up in tables
   built here, never parsed;
+* each round's value of every figure, and every kept RTT: one complete
+  output whose ``data`` is a record with one row per category and figure
+  (category id, summary key or :data:`PROBES`, the list of values),
+  shown by the chart plugin named :data:`ROUNDS_PLUGIN`;
 * path verdicts: one complete output whose ``data`` is a record with one
   row per checked flow (category id, router mode, expected crossing as
   0/1, :class:`~openstack_netperf.hosts.verdict.PathVerdict` value, ...).
@@ -33,6 +37,7 @@ from openstack_netperf import topology
 # need no Rally.
 STATS_PLUGIN = 'NetPerfStatsTable'
 PATH_PLUGIN = 'NetPerfPathVerdicts'
+ROUNDS_PLUGIN = 'NetPerfRounds'
 
 SEPARATOR = ' | '
 # Additive charts: (title, ((label, summary key), ...)).
@@ -146,7 +151,65 @@ def decode_figures(output: Any, where: str = 'output'
             if key is not None:
                 value = expect(pair[1], NUMBER, at_pair + '[1]')
                 values.setdefault(category, {})[key] = float(value)
-    return [results.CategoryFigures(c, v) for c, v in values.items()]
+    rounds: dict[topology.Category, Any] = {}
+    for index, item in enumerate(_items(output, 'complete', where)):
+        if item.get('chart_plugin') == ROUNDS_PLUGIN:
+            rounds.update(decode_rounds(item.get('data'),
+                                        '%s.complete[%d].data'
+                                        % (where, index)))
+    return [results.CategoryFigures(c, v, *rounds.get(c, ({}, ())))
+            for c, v in values.items()]
+
+
+ROUNDS_TITLE = 'Per-round figures'
+ROUNDS_DESCRIPTION = (
+    'Each round\'s value of every figure (the charts above show their '
+    'median), and every RTT kept after the discarded probes')
+ROUNDS_FIELDS = ('category', 'figure', 'values')
+# The figure name of the kept RTTs in the rounds record.
+PROBES = 'rtt_probes_ms'
+
+
+def encode_rounds(figures: results.CategoryFigures) -> dict[str, Any]:
+    """The complete output recording the rounds of one category."""
+    rows = [[figures.category.id, key, [round(v, 3) for v in values]]
+            for key, values in figures.rounds.items()]
+    if figures.probes_ms:
+        rows.append([figures.category.id, PROBES,
+                     [round(v, 3) for v in figures.probes_ms]])
+    return {'title': item_title(ROUNDS_TITLE, figures.category),
+            'description': ROUNDS_DESCRIPTION,
+            'chart_plugin': ROUNDS_PLUGIN,
+            'data': {'cols': list(ROUNDS_FIELDS), 'rows': rows}}
+
+
+def decode_rounds(data: Any, where: str = 'data'
+                  ) -> dict[topology.Category,
+                            tuple[dict[str, tuple[float, ...]],
+                                  tuple[float, ...]]]:
+    """Per category: each figure's rounds, and the kept RTTs."""
+    found: dict[topology.Category, tuple[dict[str, tuple[float, ...]],
+                                         tuple[float, ...]]] = {}
+    for cells, at in _table_rows(data, where, ROUNDS_FIELDS, 'the fields'):
+        expect(cells, list, at)
+        if len(cells) != len(ROUNDS_FIELDS):
+            raise _fail(at, 'expected [category, figure, values], got %r'
+                        % (cells,))
+        try:
+            category = topology.get_category(expect(cells[0], str,
+                                                    at + '[0]'))
+        except exceptions.InvalidInput as exc:
+            raise _fail(at + '[0]', str(exc))
+        key = expect(cells[1], str, at + '[1]')
+        values = tuple(float(expect(v, NUMBER, '%s[2][%d]' % (at, i)))
+                       for i, v in enumerate(expect(cells[2], list,
+                                                    at + '[2]')))
+        rounds, probes = found.setdefault(category, ({}, ()))
+        if key == PROBES:
+            found[category] = (rounds, values)
+        else:
+            rounds[key] = values
+    return found
 
 
 def encode_paths(rows: Iterable[results.PathRow]) -> dict[str, Any]:

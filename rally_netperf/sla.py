@@ -1,9 +1,14 @@
 """SLA plugins on the figures the NetPerf scenarios report.
 
-Each criterion reads the median-of-rounds figures of every successful
-iteration, read back through :mod:`rally_netperf.records`, and keeps the
-worst value seen per placement category; failed iterations are left to
-Rally's ``failure_rate`` criterion.
+A criterion on figures does not fail on one spike: it pools, per placement
+category, every round of every successful iteration (and, for latency,
+every kept RTT), read back through :mod:`rally_netperf.records`, and fails
+only when it is :data:`CONFIDENCE` sure that the limit is broken (a
+one-sided confidence bound from :mod:`openstack_netperf.measure.
+significance`: of the mean of the rounds for throughput and loss, of the
+percentile of the probes for latency).  With one round (or a report of a
+version that recorded no rounds) the one value decides, and the details
+say so.  Failed iterations are left to Rally's ``failure_rate`` criterion.
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ from typing import Any, Callable
 
 from rally.task import sla
 
+from openstack_netperf.measure import significance
+from openstack_netperf.measure import stats
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
 
+# How sure a criterion must be that a limit is broken before it fails.
+CONFIDENCE = 0.95
 _CATEGORY_KEYS = topology.valid_category_names() + ['default']
 
 
@@ -39,8 +48,8 @@ def _per_category_schema(description: str,
     }
 
 
-class _WorstValueSLA(sla.SLA):
-    """Keeps, per category, the worst value of some figures."""
+class _ConfidentLimitSLA(sla.SLA):
+    """Pools, per category and figure, the values a limit is checked on."""
 
     # Summary keys the criterion checks, and how they are worded.
     KEYS: tuple[str, ...] = ()
@@ -50,31 +59,56 @@ class _WorstValueSLA(sla.SLA):
 
     def __init__(self, criterion_value: Any) -> None:
         super().__init__(criterion_value)
-        self.worst: dict[tuple[str, str], float] = {}
+        self.values: dict[tuple[str, str], list[float]] = {}
 
     @abc.abstractmethod
     def limits(self) -> Callable[[str, str], float | None]:
         """The limit for (category id, key), or None when unchecked."""
 
-    def _is_worse(self, new: float, old: float) -> bool:
-        return new < old if self.MINIMUM else new > old
+    def pooled(self, figures: results.CategoryFigures,
+               key: str) -> list[float]:
+        """What one iteration adds for ``key``: its rounds, else median."""
+        return list(figures.rounds.get(key) or [figures.values[key]])
 
-    def _ok(self, value: float, limit: float) -> bool:
-        return value >= limit if self.MINIMUM else value <= limit
+    def bound(self, key: str, values: list[float]) -> float | None:
+        """The confidence bound on the side that can break the limit."""
+        return significance.mean_bound(values, CONFIDENCE,
+                                       upper=self.MINIMUM)
+
+    def estimate(self, key: str, values: list[float]) -> float:
+        """The figure itself, as the details show it."""
+        return significance.spread(values).median
+
+    def _decide(self, key: str, values: list[float],
+                limit: float) -> tuple[bool, str]:
+        """(ok, how it was decided) for one category and key."""
+        bound = self.bound(key, values)
+        if bound is None:
+            value, how = values[0], 'one value, no spread'
+        else:
+            value, how = bound, '%d%% %s bound of %d values' % (
+                round(CONFIDENCE * 100), 'upper' if self.MINIMUM
+                else 'lower', len(values))
+        ok = value >= limit if self.MINIMUM else value <= limit
+        return ok, '%.3f %s (%s %.3f)' % (self.estimate(key, values),
+                                          self.UNIT, how, value)
+
+    def _checked(self) -> list[tuple[str, str, float, bool, str]]:
+        limit_of = self.limits()
+        checked = []
+        for (category, key), values in sorted(self.values.items()):
+            limit = limit_of(category, key)
+            if limit is not None:
+                checked.append((category, key, limit)
+                               + self._decide(key, values, limit))
+        return checked
 
     def _recheck(self) -> bool:
-        limit_of = self.limits()
-        self.success = True
-        for (category, key), value in self.worst.items():
-            limit = limit_of(category, key)
-            if limit is not None and not self._ok(value, limit):
-                self.success = False
+        self.success = all(ok for *_rest, ok, _how in self._checked())
         return self.success
 
-    def _record(self, category: str, key: str, value: float) -> None:
-        old = self.worst.get((category, key))
-        if old is None or self._is_worse(value, old):
-            self.worst[(category, key)] = value
+    def _record(self, category: str, key: str, values: list[float]) -> None:
+        self.values.setdefault((category, key), []).extend(values)
 
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         if not iteration.get('error'):
@@ -82,25 +116,20 @@ class _WorstValueSLA(sla.SLA):
                 for key in self.KEYS:
                     if key in figures.values:
                         self._record(figures.category.id, key,
-                                     figures.values[key])
+                                     self.pooled(figures, key))
         return self._recheck()
 
-    def merge(self, other: _WorstValueSLA) -> bool:
-        for (category, key), value in other.worst.items():
-            self._record(category, key, value)
+    def merge(self, other: _ConfidentLimitSLA) -> bool:
+        for (category, key), values in other.values.items():
+            self._record(category, key, values)
         return self._recheck()
 
     def details(self) -> str:
-        limit_of = self.limits()
-        lines = []
-        for (category, key), value in sorted(self.worst.items()):
-            limit = limit_of(category, key)
-            if limit is None:
-                continue
-            lines.append('%s %s: worst %.3f %s %s %.3f %s (%s)' % (
-                topology.get_category(category).shorthand, key, value,
-                self.UNIT, '>=' if self.MINIMUM else '<=', limit,
-                self.UNIT, 'ok' if self._ok(value, limit) else 'FAILED'))
+        lines = ['%s %s: %s %s %.3f %s (%s)' % (
+            topology.get_category(category).shorthand, key, how,
+            '>=' if self.MINIMUM else '<=', limit, self.UNIT,
+            'ok' if ok else 'FAILED')
+            for category, key, limit, ok, how in self._checked()]
         if not lines:
             lines.append('no figures reported yet')
         return '%s - %s' % (self.status(), '; '.join(lines))
@@ -121,7 +150,7 @@ def _limit_by_category(config: Any) -> Callable[[str], float | None]:
 
 
 @sla.configure(name='netperf_min_throughput')
-class MinThroughput(_WorstValueSLA):
+class MinThroughput(_ConfidentLimitSLA):
     """Minimum TCP throughput, Mbit/s, in each direction of every pair.
 
     Either one number for every category, or a mapping from category (id
@@ -139,8 +168,15 @@ class MinThroughput(_WorstValueSLA):
 
 
 @sla.configure(name='netperf_max_latency')
-class MaxLatency(_WorstValueSLA):
-    """Maximum RTT median and/or p95, ms, of every pair."""
+class MaxLatency(_ConfidentLimitSLA):
+    """Maximum RTT median and/or p95, ms, of every pair.
+
+    Checked on every kept RTT of every round (the probes): it fails when
+    the lower confidence bound of that percentile of the probes is above
+    the limit, so one slow probe among many does not fail it.
+    """
+
+    PERCENT = {'rtt_median_ms': 50.0, 'rtt_p95_ms': 95.0}
 
     CONFIG_SCHEMA = {
         'type': 'object',
@@ -153,6 +189,17 @@ class MaxLatency(_WorstValueSLA):
     }
     KEYS = ('rtt_median_ms', 'rtt_p95_ms')
     UNIT = 'ms'
+
+    def pooled(self, figures: results.CategoryFigures,
+               key: str) -> list[float]:
+        return list(figures.probes_ms) or super().pooled(figures, key)
+
+    def bound(self, key: str, values: list[float]) -> float | None:
+        return significance.percentile_bound(values, self.PERCENT[key],
+                                             CONFIDENCE, upper=False)
+
+    def estimate(self, key: str, values: list[float]) -> float:
+        return stats.percentile(values, self.PERCENT[key])
 
     def limits(self) -> Callable[[str, str], float | None]:
         per_key = {
@@ -169,7 +216,7 @@ class MaxLatency(_WorstValueSLA):
 
 
 @sla.configure(name='netperf_max_loss')
-class MaxLoss(_WorstValueSLA):
+class MaxLoss(_ConfidentLimitSLA):
     """Maximum ping loss, percent, of every pair (per category allowed)."""
 
     CONFIG_SCHEMA = _per_category_schema('Maximum ping loss in %', 100)

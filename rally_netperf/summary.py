@@ -112,17 +112,35 @@ def collect(report: Any) -> Contents:
                     iterations, failed)
 
 
+FIGURE_KEYS = ('tcp_forward_mbps', 'tcp_reverse_mbps', 'rtt_median_ms',
+               'rtt_p95_ms', 'ping_loss_percent')
+
+
+def _spread_dict(row: results.Row, key: str) -> dict[str, Any] | None:
+    found = row.spread(key)
+    return None if found is None else dataclasses.asdict(found)
+
+
 def row_dict(row: results.Row) -> dict[str, Any]:
-    """A row as ``--format json`` prints it."""
-    keys = ('tcp_forward_mbps', 'tcp_reverse_mbps', 'rtt_median_ms',
-            'rtt_p95_ms', 'ping_loss_percent')
+    """A row as ``--format json`` prints it.
+
+    Each figure is the median over every round (of every iteration);
+    ``spread`` gives its range and count, ``rounds`` the values
+    themselves (empty for a report written before rounds were
+    recorded), ``samples`` each iteration's median-of-rounds.
+    """
     return dict({'category': row.category.id,
                  'thesis': row.category.shorthand,
                  'router_mode': row.router_mode.value,
                  'iterations': row.iterations,
                  'path_verdict': row.verdict_text(),
+                 'path_verdicts': [v.value for v in row.verdicts],
                  'path_expected': row.expected.value},
-                **{k: row.figure(k) for k in keys})
+                **{k: row.figure(k) for k in FIGURE_KEYS},
+                spread={k: _spread_dict(row, k) for k in FIGURE_KEYS},
+                rounds={k: list(v) for k, v in row.rounds.items()},
+                samples={k: list(v) for k, v in row.samples.items()},
+                rtt_probes_ms=list(row.probes_ms))
 
 
 TABLE_COLUMNS = (('category', 'thesis'), ('router', 'router_mode'),
@@ -135,11 +153,19 @@ TABLE_COLUMNS = (('category', 'thesis'), ('router', 'router_mode'),
                  ('expected', 'path_expected'))
 
 
+def _number(value: float) -> str:
+    return '%.1f' % value if abs(value) >= 10 else '%.2f' % value
+
+
 def _cell(value: Any) -> str:
+    """A cell: a figure's median with its range, or the text as is."""
     if value is None:
         return '-'
-    if isinstance(value, float):
-        return '%.1f' % value if abs(value) >= 10 else '%.2f' % value
+    if isinstance(value, dict):
+        if value['count'] < 2:
+            return _number(value['median'])
+        return '%s (%s-%s)' % tuple(_number(value[k])
+                                    for k in ('median', 'low', 'high'))
     return str(value)
 
 
@@ -157,6 +183,7 @@ def render_text(contents: Contents,
     table = [[head for head, _k in TABLE_COLUMNS]]
     for row in contents.rows:
         values = row_dict(row)
+        values.update(values.pop('spread'))
         table.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
     widths = [max(len(line[i]) for line in table)
               for i in range(len(TABLE_COLUMNS))]
@@ -164,6 +191,9 @@ def render_text(contents: Contents,
              .rstrip() for line in table]
     if not contents.rows:
         lines.append(_empty_note(contents))
+    if contents.rows:
+        lines.append('(figures: median of every round, lowest-highest '
+                     'round in brackets)')
     lines += ['', 'Thesis findings:']
     lines += ['  %s: %s (%s)' % (f.claim, f.status.value.upper(), f.detail)
               for f in found]

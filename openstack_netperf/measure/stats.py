@@ -76,6 +76,11 @@ def summarize(samples: Sequence[float]) -> Summary:
              - _sorted_percentile(ordered, 25)))
 
 
+def percentile(samples: Sequence[float], percent: float) -> float:
+    """The ``percent``-th percentile of ``samples`` (definition above)."""
+    return _sorted_percentile(sorted(_checked(samples, 'samples')), percent)
+
+
 def median_of(values: Sequence[float]) -> float:
     """Median of per-round results (the thesis reports the median of 3)."""
     return _sorted_percentile(sorted(_checked(values, 'round results')), 50)

@@ -266,6 +266,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             timer=self._timer('%s ' % category.shorthand))
         for item in output.additive(category, measurement):
             self.add_output(additive=item)
+        self.add_output(complete=output.rounds_record(category, measurement))
         self.add_output(complete=output.throughput_chart(category,
                                                          measurement))
         self.add_output(complete=output.rtt_chart(category, measurement))

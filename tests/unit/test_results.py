@@ -102,13 +102,15 @@ class FindingsTest(testtools.TestCase):
         self.assertIn('10 of 10 rows checked', found['(a)'].detail)
         self.assertEqual('legacy: crossed, DVR: not crossed',
                          found['(b)'].detail)
-        self.assertIn('legacy: 63.3 % forward', found['(e)'].detail)
+        self.assertIn('legacy forward: -HNR 880.0 (880.0-880.0, n=2) vs HNR '
+                      '2400.0 (2400.0-2400.0, n=2) Mbit/s, -63 %',
+                      found['(e)'].detail)
 
     def test_contradictions_do_not_hold(self):
         rows = _tabulate(dvr_HxNR=(CROSSED, CROSSED))
         for row in rows:
             if row.category.shorthand == 'H-NR' and row.router_mode is DVR:
-                row.samples = {k: [100.0] for k in row.samples}
+                row.samples = {k: [100.0, 100.0] for k in row.samples}
         found = _by_claim(rows)
         self.assertEqual(results.Status.DOES_NOT_HOLD, found['(a)'].status)
         self.assertIn('H-NR dvr: crossed, expected not crossed',
@@ -128,19 +130,44 @@ class FindingsTest(testtools.TestCase):
         self.assertEqual(results.Status.HOLDS, found['(c)'].status)
         self.assertEqual(results.Status.HOLDS, found['(e)'].status)
 
-    def test_inconclusive_is_not_measured(self):
+    def test_inconclusive_paths_are_inconclusive(self):
         found = _by_claim(_tabulate(legacy_HNR=(INCONCLUSIVE, None),
                                     dvr_HxNR=(INCONCLUSIVE, INCONCLUSIVE)))
-        self.assertEqual(results.Status.NOT_MEASURED, found['(a)'].status)
-        self.assertIn('inconclusive for HNR legacy, H-NR dvr',
+        self.assertEqual(results.Status.INCONCLUSIVE, found['(a)'].status)
+        self.assertIn('inconclusive path verdict for HNR legacy, H-NR dvr',
                       found['(a)'].detail)
-        self.assertEqual(results.Status.NOT_MEASURED, found['(b)'].status)
+        self.assertEqual(results.Status.INCONCLUSIVE, found['(b)'].status)
+
+    def test_noise_is_inconclusive_not_a_contradiction(self):
+        # DVR H-NR below legacy H-NR in its median, within a 2x noise.
+        rows = _tabulate()
+        for row in rows:
+            if row.category.shorthand == 'H-NR':
+                row.rounds = {k: ([50.0, 120.0, 70.0]
+                                  if row.router_mode is DVR
+                                  else [62.0, 130.0, 85.0])
+                              for k in [k for _d, k in results.TCP_KEYS]}
+        found = _by_claim(rows)
+        self.assertEqual(results.Status.INCONCLUSIVE, found['(d)'].status)
+        self.assertIn('inconclusive', found['(d)'].detail)
+
+    def test_rounds_decide_before_iteration_medians(self):
+        rows = _tabulate(modes=(LEGACY,))
+        hnr = rows[0]
+        hnr.rounds = {'tcp_forward_mbps': [10.0, 11.0, 12.0]}
+        self.assertEqual(11.0, hnr.figure('tcp_forward_mbps'))
+        self.assertEqual((3, 10.0, 12.0), (
+            hnr.spread('tcp_forward_mbps').count,
+            hnr.spread('tcp_forward_mbps').low,
+            hnr.spread('tcp_forward_mbps').high))
+        # Without rounds, the iteration medians.
+        self.assertEqual(2, hnr.spread('tcp_reverse_mbps').count)
 
     def test_tunnel_that_costs_nothing_does_not_hold(self):
         rows = _tabulate(modes=(LEGACY,))
         tunnelled = rows[2]
         self.assertEqual('-HNR', tunnelled.category.shorthand)
-        tunnelled.samples['tcp_forward_mbps'] = [5000.0]
+        tunnelled.samples['tcp_forward_mbps'] = [5000.0, 5000.0]
         found = _by_claim(rows)
         self.assertEqual(results.Status.DOES_NOT_HOLD, found['(e)'].status)
         self.assertEqual(results.Status.DOES_NOT_HOLD, found['(c)'].status)

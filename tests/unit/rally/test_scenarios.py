@@ -86,17 +86,21 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual(['inter_node_inter_subnet'],
                          [f.category.id for f in figures])
         self.assertIn('tcp_forward_mbps', figures[0].values)
+        self.assertEqual(len(figures[0].rounds['tcp_forward_mbps']),
+                         FAST['rounds'])
+        self.assertTrue(figures[0].probes_ms)
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
-            ['Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
+            ['Per-round figures | -H-NR (inter_node_inter_subnet)',
+             'Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
              'Round-trip time per probe | -H-NR (inter_node_inter_subnet)',
              'What was measured | -H-NR (inter_node_inter_subnet)',
              'Path verdicts'], titles)
         # Without node access the iteration says so, once.
         self.assertEqual('TextArea',
-                         scenario._output['complete'][3]['chart_plugin'])
+                         scenario._output['complete'][4]['chart_plugin'])
         self.assertIsNone(records.decode_paths(scenario._output))
-        facts = dict(scenario._output['complete'][2]['data']['rows'])
+        facts = dict(scenario._output['complete'][3]['data']['rows'])
         self.assertEqual('dvr', facts['router mode'])
         self.assertEqual('False',
                          facts['expected to cross the network node'])

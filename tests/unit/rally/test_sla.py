@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+
 from rally import plugins
 from rally.task import sla as rally_sla
 import testtools
 
 from openstack_netperf import pair
+from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import output
 from rally_netperf import records
@@ -26,6 +29,22 @@ def _iteration(*categories, error=None):
         additive += output.additive(topology.get_category(name), measured)
     return {'error': error or [], 'duration': 1.0, 'atomic_actions': [],
             'output': {'additive': additive, 'complete': []}}
+
+
+def _rounds_iteration(tcp_rounds, probes=(0.5, 0.6, 0.55, 0.5)):
+    """An HNR iteration with these TCP rounds (both ways) and RTTs."""
+    category = topology.get_category('HNR')
+    figures = results.CategoryFigures(
+        category,
+        {'tcp_forward_mbps': statistics.median(tcp_rounds),
+         'tcp_reverse_mbps': statistics.median(tcp_rounds),
+         'rtt_median_ms': statistics.median(probes),
+         'rtt_p95_ms': max(probes)},
+        {'tcp_forward_mbps': tuple(tcp_rounds),
+         'tcp_reverse_mbps': tuple(tcp_rounds)}, tuple(probes))
+    return {'error': [], 'duration': 1.0, 'atomic_actions': [],
+            'output': {'additive': records.encode_figures(figures, 'test'),
+                       'complete': [records.encode_rounds(figures)]}}
 
 
 ITERATION = _iteration('HNR', '-H-NR')
@@ -69,14 +88,24 @@ class MinThroughputTest(testtools.TestCase):
         self.assertTrue(criterion.add_iteration(
             _iteration(error=['boom'])))
 
-    def test_merge_keeps_the_worst(self):
-        first, second = sla.MinThroughput(1), sla.MinThroughput(1)
-        first.add_iteration(ITERATION)
-        low = _iteration('HNR')
-        for item in low['output']['additive']:
-            item['data'] = [[label, 0.5] for label, _v in item['data']]
-        second.add_iteration(low)
+    def test_merge_pools_the_iterations(self):
+        first, second = sla.MinThroughput(100), sla.MinThroughput(100)
+        first.add_iteration(_rounds_iteration([90.0, 92.0, 91.0]))
+        second.add_iteration(_rounds_iteration([89.0, 93.0, 90.0]))
         self.assertFalse(first.merge(second))
+        self.assertIn('95% upper bound of 6 values', first.details())
+
+    def test_one_slow_round_does_not_fail_it(self):
+        criterion = sla.MinThroughput(100)
+        self.assertTrue(criterion.add_iteration(
+            _rounds_iteration([180.0, 40.0, 175.0])))
+        self.assertIn('ok', criterion.details())
+
+    def test_rounds_clearly_below_fail_it(self):
+        criterion = sla.MinThroughput(100)
+        self.assertFalse(criterion.add_iteration(
+            _rounds_iteration([60.0, 66.0, 58.0])))
+        self.assertIn('FAILED', criterion.details())
 
     def test_config_validation(self):
         self.assertEqual([], rally_sla.SLA.validate(
@@ -88,6 +117,21 @@ class MinThroughputTest(testtools.TestCase):
 
 
 class MaxLatencyTest(testtools.TestCase):
+
+    def test_one_spike_among_the_probes_does_not_fail_p95(self):
+        # The run that exited 1: one probe of 70.8 ms, median 11.5 ms.
+        probes = [11.5] * 59 + [70.8]
+        criterion = sla.MaxLatency({'median': 20, 'p95': 50})
+        self.assertTrue(criterion.add_iteration(
+            _rounds_iteration([100.0] * 3, probes)))
+        self.assertIn('rtt_p95_ms: 11.500 ms (95% lower bound of 60 '
+                      'values 11.500)', criterion.details())
+
+    def test_slow_probes_throughout_fail_p95(self):
+        probes = [11.5] * 50 + [70.8] * 10
+        criterion = sla.MaxLatency({'p95': 50})
+        self.assertFalse(criterion.add_iteration(
+            _rounds_iteration([100.0] * 3, probes)))
 
     def test_median_and_p95(self):
         self.assertTrue(sla.MaxLatency({'median': RTT * 2, 'p95': P95 * 2})
@@ -113,7 +157,8 @@ class MaxLossTest(testtools.TestCase):
                             for label, value in item['data']]
         criterion = sla.MaxLoss(1)
         self.assertFalse(criterion.add_iteration(lossy))
-        self.assertIn('worst 5.000 % <= 1.000 %', criterion.details())
+        self.assertIn('5.000 % (one value, no spread 5.000) <= 1.000 %',
+                      criterion.details())
 
 
 class ExpectedPathTest(testtools.TestCase):
