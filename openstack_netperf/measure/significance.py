@@ -39,10 +39,13 @@ class Outcome(str, enum.Enum):
     INCONCLUSIVE = 'inconclusive'
 
 
-DEFAULT_CONFIDENCE = 0.90   # two-sided confidence of intervals
-DEFAULT_MIN_EFFECT = 0.10   # smallest relative change that counts
-MIN_SAMPLES = 2             # per side, to estimate noise at all
-
+#: Two-sided confidence of intervals.
+DEFAULT_CONFIDENCE = 0.90
+#: Smallest relative change that counts.
+DEFAULT_MIN_EFFECT = 0.10
+#: Values needed per side to estimate the noise at all.
+MIN_SAMPLES = 2
+#: Scales of :func:`difference`: of ratios (logs), or of amounts.
 SCALES = ('ratio', 'absolute')
 
 _BETA_CF_ITERATIONS = 10000
