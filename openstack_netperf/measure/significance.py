@@ -162,6 +162,9 @@ def _t_upper_tail(t: float, df: float) -> float:
 
 def t_cdf(t: float, df: float) -> float:
     """P(T <= t) for Student's t with ``df`` (> 0, any real) freedoms."""
+    if math.isnan(t) or not df > 0.0:
+        raise exceptions.InvalidInput(
+            't CDF needs a number t and df > 0, got t=%r, df=%r' % (t, df))
     tail = _t_upper_tail(abs(t), df)
     return 1.0 - tail if t >= 0 else tail
 

@@ -69,6 +69,9 @@ class TQuantileTest(testtools.TestCase):
         for p, df in [(0, 3), (1, 3), (0.9, 0), (0.9, -1), (math.nan, 3)]:
             self.assertRaises(exceptions.InvalidInput,
                               significance.t_quantile, p, df)
+        for t, df in [(1.0, 0), (1.0, math.nan), (math.nan, 3)]:
+            self.assertRaises(exceptions.InvalidInput,
+                              significance.t_cdf, t, df)
 
 
 class SpreadTest(testtools.TestCase):
