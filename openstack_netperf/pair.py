@@ -55,6 +55,12 @@ class Settings:
     is what iperf3 measures after ``omit`` seconds of warm-up (as in
     :func:`openstack_netperf.measure.iperf3.client_command`), so the
     defaults give the thesis's 60 s runs of which 50 s count.
+
+    The ``warmup*`` fields are not the thesis's: a flow between freshly
+    booted guests gets faster for a while, so before the first round
+    short TCP runs of ``warmup_run`` seconds go on until two in a row
+    agree within ``warmup_tolerance`` (a fraction), for at most
+    ``warmup`` seconds (0 turns the warm-up off); see :func:`warm_up`.
     """
 
     duration: int = 50
@@ -68,6 +74,9 @@ class Settings:
     ping_discard: int = 10
     ping_interval: float = 1.0
     rounds: int = 3
+    warmup: int = 30
+    warmup_run: int = 5
+    warmup_tolerance: float = 0.1
 
     def __post_init__(self) -> None:
         wrong = ['%s must be %s (got %r)' % (f.name, _TYPES[f.type][1],
@@ -100,6 +109,7 @@ class Settings:
         if not 0 < self.port < 65536:
             problems.append('port must be between 1 and 65535 (got %s)'
                             % self.port)
+        problems += self._warmup_problems()
         if problems:
             raise exceptions.InvalidInput('; '.join(problems))
         # The command builders know the tools' own limits (longest omit,
@@ -116,6 +126,35 @@ class Settings:
             raise exceptions.InvalidInput('udp_bandwidth: %s' % exc) from None
         ping.command('127.0.0.1', count=self.ping_count,
                      interval=self.ping_interval)
+        try:
+            iperf3.client_command('127.0.0.1', port=self.port,
+                                  duration=self.warmup_run, omit=0,
+                                  interval=self.interval,
+                                  parallel=self.parallel)
+        except exceptions.InvalidInput as exc:
+            raise exceptions.InvalidInput('warmup_run: %s' % exc) from None
+
+    def _warmup_problems(self) -> list[str]:
+        """What is wrong with the ``warmup*`` fields, one line each."""
+        problems = []
+        if self.warmup < 0:
+            problems.append('warmup must be 0 (no warm-up) or more seconds '
+                            '(got %s)' % self.warmup)
+        if self.warmup_run < 1:
+            problems.append('warmup_run must be at least 1 (got %s)'
+                            % self.warmup_run)
+        elif 0 < self.warmup < 2 * self.warmup_run:
+            problems.append(
+                'warmup (%s s) must leave room for two warmup_run runs '
+                '(2 x %s s) to compare: raise warmup, lower warmup_run, or '
+                'set warmup to 0 to turn the warm-up off'
+                % (self.warmup, self.warmup_run))
+        if not 0 < self.warmup_tolerance < 1:
+            problems.append(
+                'warmup_tolerance must be a fraction between 0 and 1, e.g. '
+                '0.1 for runs within 10%% of each other (got %s)'
+                % self.warmup_tolerance)
+        return problems
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Settings:
@@ -135,9 +174,22 @@ class Settings:
         """Configured ping time of one round (both directions)."""
         return 2 * self.ping_count * self.ping_interval
 
+    def warmup_runs(self) -> int:
+        """The most warm-up runs that fit in ``warmup`` seconds."""
+        return self.warmup // self.warmup_run
+
+    def warmup_settings(self) -> Settings:
+        """The settings of one warm-up run: short, nothing omitted."""
+        return dataclasses.replace(self, duration=self.warmup_run, omit=0,
+                                   warmup=0)
+
     def configured_seconds(self) -> float:
-        """The measurement time of all rounds, without any overhead."""
-        return self.rounds * (self.iperf3_seconds() + self.ping_seconds())
+        """The measurement time of a pair, without any overhead.
+
+        Every round, after a warm-up of at most its bound.
+        """
+        return (self.warmup_runs() * self.warmup_run + self.rounds
+                * (self.iperf3_seconds() + self.ping_seconds()))
 
 
 @dataclasses.dataclass
@@ -184,6 +236,27 @@ def _mbps(bits_per_second: float | None) -> float | None:
 
 
 @dataclasses.dataclass
+class Warmup:
+    """The short runs before the first round, and whether the flow settled.
+
+    ``seconds`` is their configured time; ``settled`` is False when no two
+    runs in a row agreed within the bound: the rounds then measured a flow
+    that was perhaps still getting faster.
+    """
+
+    runs_mbps: list[float]
+    seconds: float
+    settled: bool
+
+    def describe(self) -> str:
+        """One line for people: the runs, their time, the outcome."""
+        return '%s: %d run(s) in %g s (%s Mbit/s)' % (
+            'settled' if self.settled else 'NOT settled (figures taken '
+            'before the flow settled)', len(self.runs_mbps), self.seconds,
+            ', '.join('%.1f' % v for v in self.runs_mbps))
+
+
+@dataclasses.dataclass
 class PairMeasurement:
     """The rounds measured for one pair and their median-of-rounds."""
 
@@ -191,6 +264,8 @@ class PairMeasurement:
     target: str
     settings: Settings
     rounds: list[Round] = dataclasses.field(default_factory=list)
+    # None when the warm-up was off (Settings.warmup 0).
+    warmup: Warmup | None = None
 
     def per_round(self) -> dict[str, list[float]]:
         """Every reported figure's value in each round, by name.
@@ -227,9 +302,17 @@ class PairMeasurement:
         return {key: found for key, found in values.items() if found}
 
     def summary(self) -> dict[str, float]:
-        """Median-of-rounds of every reported figure, by name."""
-        return {key: stats.median_of(values)
-                for key, values in self.per_round().items()}
+        """Median-of-rounds of every reported figure, by name.
+
+        With a warm-up, its ``warmup_seconds`` and ``warmup_settled`` (1.0
+        or 0.0) travel with them; without one, neither is there.
+        """
+        figures = {key: stats.median_of(values)
+                   for key, values in self.per_round().items()}
+        if self.warmup is not None:
+            figures['warmup_seconds'] = self.warmup.seconds
+            figures['warmup_settled'] = float(self.warmup.settled)
+        return figures
 
     def probes_ms(self) -> list[float]:
         """Every kept RTT of every round, both directions."""
@@ -334,14 +417,42 @@ def run_ping(source: Endpoint, target: Endpoint,
             source.name, target.name, target.address, exc)) from exc
 
 
+def agree(first: float, second: float, tolerance: float) -> bool:
+    """Whether two throughputs differ by at most ``tolerance`` of the max."""
+    return abs(first - second) <= tolerance * max(first, second)
+
+
+def warm_up(source: Endpoint, target: Endpoint, settings: Settings,
+            timer: Timer = no_timer) -> Warmup | None:
+    """Short forward TCP runs until two in a row agree, within the bound.
+
+    Guests just booted give a flow that gets faster for a while (on the
+    sandbox from 34-83 to 160-189 Mbit/s over its first 80 s): the rounds
+    should measure the settled flow, or say that they could not.
+    None when ``settings.warmup`` is 0.
+    """
+    if not settings.warmup:
+        return None
+    short = settings.warmup_settings()
+    runs: list[float] = []
+    settled = False
+    while not settled and len(runs) < settings.warmup_runs():
+        with timer('iperf3_warmup'):
+            runs.append(run_iperf3(target, source, short).received_bps / 1e6)
+        settled = len(runs) > 1 and agree(runs[-2], runs[-1],
+                                          settings.warmup_tolerance)
+    return Warmup(runs, float(len(runs) * settings.warmup_run), settled)
+
+
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
                  timer: Timer = no_timer) -> PairMeasurement:
-    """Run every round of the methodology between two VMs.
+    """Warm the flow up, then run every round of the methodology.
 
     :param timer: called with a step name, returns a context manager that
         times the step (Rally passes its atomic action timer).
     """
     measurement = PairMeasurement(source.name, target.name, settings)
+    measurement.warmup = warm_up(source, target, settings, timer)
     for _ in range(settings.rounds):
         with timer('iperf3_tcp_forward'):
             tcp_forward = run_iperf3(target, source, settings)

@@ -59,6 +59,10 @@ ADDITIVE_CHARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ('TCP forward retransmits', 'tcp_forward_retransmits'),
         ('TCP reverse retransmits', 'tcp_reverse_retransmits'),
     )),
+    ('Warm-up', (
+        ('seconds', 'warmup_seconds'),
+        ('settled (1 = yes)', 'warmup_settled'),
+    )),
 )
 
 PATH_TITLE = 'Path verdicts'

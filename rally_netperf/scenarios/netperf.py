@@ -79,7 +79,11 @@ def _settings_args(
         ping_count: Annotated[int, Field(ge=1)] = METHOD.ping_count,
         ping_discard: Annotated[int, Field(ge=0)] = METHOD.ping_discard,
         ping_interval: Annotated[float, Field(gt=0)] = METHOD.ping_interval,
-        rounds: Annotated[int, Field(ge=1)] = METHOD.rounds) -> None:
+        rounds: Annotated[int, Field(ge=1)] = METHOD.rounds,
+        warmup: Annotated[int, Field(ge=0)] = METHOD.warmup,
+        warmup_run: Annotated[int, Field(ge=1)] = METHOD.warmup_run,
+        warmup_tolerance: Annotated[float, Field(gt=0, lt=1)] = (
+            METHOD.warmup_tolerance)) -> None:
     """The measurement arguments both scenarios take (pair.Settings).
 
     :param duration: iperf3 seconds measured after the warm-up
@@ -93,6 +97,9 @@ def _settings_args(
     :param ping_discard: first probes not counted
     :param ping_interval: seconds between probes
     :param rounds: rounds whose median is reported
+    :param warmup: most seconds of warm-up runs before round 1; 0 for none
+    :param warmup_run: seconds of each warm-up run (forward TCP)
+    :param warmup_tolerance: fraction by which agreeing warm-up runs may differ
     """
 
 
@@ -301,6 +308,11 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
              % (settings.ping_count, settings.ping_interval,
                 settings.ping_discard)),
             ('rounds (median reported)', settings.rounds),
+            ('warm-up before round 1', 'off' if measurement.warmup is None
+             else '%s; forward TCP runs of %d s until two in a row agree '
+             'within %g%%, at most %d s' % (
+                 measurement.warmup.describe(), settings.warmup_run,
+                 100 * settings.warmup_tolerance, settings.warmup)),
         ]
         self.add_output(complete=output.what_was_measured(category, facts))
         return measurement

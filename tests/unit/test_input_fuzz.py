@@ -54,6 +54,8 @@ MEANINGLESS_ARGS = {
     'jump_host': [{'host': 'bastion'}, {'host': 'b', 'username': 'u',
                                         'user': 'root'}],
     'port': [5301],
+    # Less than two runs of the default warmup_run (5 s) to compare.
+    'warmup': [1, 9],
 }
 MEANINGLESS_CONFIG = {
     ('netperf_topology', 'client_cidrs'): [
@@ -132,7 +134,8 @@ class RallyArgumentsTest(testtools.TestCase, _OneClearError):
 
     def test_settings_relations_name_both_arguments(self):
         for args in ({'duration': 10, 'omit': 10},
-                     {'ping_count': 5, 'ping_discard': 5}):
+                     {'ping_count': 5, 'ping_discard': 5},
+                     {'warmup': 20, 'warmup_run': 15}):
             self.assert_one_clear_error(
                 repr(args), self._errors(netperf.MeasurePair, **args),
                 *args)

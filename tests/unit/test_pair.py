@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
 from openstack_netperf import pair
+from openstack_netperf import results
+from openstack_netperf import topology
+from rally_netperf import records
 from tests.unit.rally import fakes
 
 
@@ -26,8 +31,17 @@ class SettingsTest(testtools.TestCase):
                          (settings.duration, settings.omit,
                           settings.ping_count, settings.ping_discard,
                           settings.rounds))
-        # 2 directions x 60 s iperf3 + 2 x 60 pings at 1 s, 3 rounds.
-        self.assertEqual(3 * (120 + 120), settings.configured_seconds())
+        # 2 directions x 60 s iperf3 + 2 x 60 pings at 1 s, 3 rounds,
+        # after at most 30 s of warm-up (6 runs of 5 s).
+        self.assertEqual((30, 5, 0.1), (settings.warmup, settings.warmup_run,
+                                        settings.warmup_tolerance))
+        self.assertEqual(30 + 3 * (120 + 120),
+                         settings.configured_seconds())
+        self.assertEqual(3 * (120 + 120),
+                         pair.Settings(warmup=0).configured_seconds())
+        # Only the whole runs that fit in the bound count.
+        self.assertEqual(28 + 3 * (120 + 120), pair.Settings(
+            warmup=30, warmup_run=7).configured_seconds())
 
     def test_from_args_takes_the_settings_and_keeps_defaults(self):
         settings = pair.Settings.from_args(
@@ -55,6 +69,30 @@ class SettingsTest(testtools.TestCase):
         self.assertIn('rounds must be at least 1', str(exc))
         self.assertIn('port must be between 1 and 65535', str(exc))
 
+    def test_warmup_checked(self):
+        for kwargs, message in (
+                ({'warmup': -1}, 'warmup must be 0 (no warm-up) or more '
+                                 'seconds (got -1)'),
+                ({'warmup_run': 0}, 'warmup_run must be at least 1 (got 0)'),
+                ({'warmup': 9, 'warmup_run': 5},
+                 'warmup (9 s) must leave room for two warmup_run runs '
+                 '(2 x 5 s) to compare: raise warmup, lower warmup_run, or '
+                 'set warmup to 0 to turn the warm-up off'),
+                ({'warmup_tolerance': 0}, 'warmup_tolerance must be a '
+                                          'fraction between 0 and 1'),
+                ({'warmup_tolerance': 1.0}, '(got 1.0)'),
+                ({'warmup_tolerance': '10%'}, 'warmup_tolerance must be a '
+                                              "number (got '10%')"),
+                ({'warmup': 0, 'warmup_run': 100000},
+                 'warmup_run: iperf3: duration must be between 1 and '
+                 '86400')):
+            exc = self.assertRaises(exceptions.InvalidInput, pair.Settings,
+                                    **kwargs)
+            self.assertIn(message, str(exc))
+        # Off, the run length is not judged against the bound.
+        self.assertEqual(0, pair.Settings(warmup=0, warmup_run=60).warmup)
+        self.assertEqual(2, pair.Settings(warmup=10).warmup_runs())
+
     def test_tool_limits_checked_early(self):
         exc = self.assertRaises(exceptions.InvalidInput, pair.Settings,
                                 udp=True, udp_bandwidth='fast')
@@ -79,7 +117,7 @@ class MeasurePairTest(testtools.TestCase):
             def __exit__(self, *exc):
                 return False
 
-        settings = pair.Settings(duration=5, omit=1, rounds=3)
+        settings = pair.Settings(duration=5, omit=1, rounds=3, warmup=0)
         measured = pair.measure_pair(src, dst, settings, timer=Timer)
         self.assertEqual(3, len(measured.rounds))
         self.assertEqual(['iperf3_tcp_forward', 'iperf3_tcp_reverse',
@@ -100,6 +138,10 @@ class MeasurePairTest(testtools.TestCase):
         self.assertEqual(0.0, summary['ping_loss_percent'])
         self.assertGreater(summary['rtt_p95_ms'], summary['rtt_median_ms'])
         self.assertNotIn('udp_forward_mbps', summary)
+        # Warm-up off: nothing was checked, so nothing is claimed.
+        self.assertIsNone(measured.warmup)
+        self.assertNotIn('warmup_seconds', summary)
+        self.assertNotIn('warmup_settled', summary)
 
     def test_udp_optional(self):
         src, dst = _endpoints()
@@ -145,6 +187,100 @@ class MeasurePairTest(testtools.TestCase):
             measured)]
         self.assertEqual(['forward round 1', 'reverse round 1',
                           'forward round 2', 'reverse round 2'], labels)
+
+
+def _tcp_output(mbps: float) -> str:
+    """The captured TCP run, as if the receiver had got ``mbps``."""
+    data = json.loads(fakes.captured('iperf3', 'tcp.json'))
+    data['end']['sum_received']['bits_per_second'] = mbps * 1e6
+    return json.dumps(data)
+
+
+class WarmupTest(testtools.TestCase):
+    """Short forward runs until two in a row agree, within the bound."""
+
+    def _measure(self, mbps: list[float], **kwargs):
+        """Measure with forward runs giving ``mbps``, then the capture."""
+        src, dst = _endpoints()
+        answer = src.runner._answer
+        outputs = [_tcp_output(v) for v in mbps]
+
+        def climbing(line):
+            if line.startswith('iperf3 -c') and outputs:
+                return 0, outputs.pop(0), ''
+            return answer(line)
+
+        src.runner._answer = climbing
+        steps = []
+        settings = pair.Settings(**dict(dict(duration=5, omit=1, rounds=1),
+                                        **kwargs))
+        measured = pair.measure_pair(src, dst, settings,
+                                     timer=lambda name: steps.append(name)
+                                     or pair.no_timer(name))
+        clients = [c for c in src.runner.commands if 'iperf3 -c' in c]
+        return measured, steps, clients
+
+    def test_settles_on_the_first_agreeing_run(self):
+        measured, steps, clients = self._measure([40.0, 120.0, 170.0, 180.0])
+        warmup = measured.warmup
+        self.assertEqual([40.0, 120.0, 170.0, 180.0], warmup.runs_mbps)
+        self.assertTrue(warmup.settled)
+        self.assertEqual(20.0, warmup.seconds)
+        self.assertEqual(['iperf3_warmup'] * 4 + ['iperf3_tcp_forward'],
+                         steps[:5])
+        # Short runs, nothing omitted; the round keeps its own settings.
+        self.assertIn('-t 5 -O 0', clients[0])
+        self.assertIn('-t 5 -O 1', clients[4])
+        summary = measured.summary()
+        self.assertEqual(20.0, summary['warmup_seconds'])
+        self.assertEqual(1.0, summary['warmup_settled'])
+        self.assertEqual('settled: 4 run(s) in 20 s (40.0, 120.0, 170.0, '
+                         '180.0 Mbit/s)', warmup.describe())
+
+    def test_never_settles_within_the_bound(self):
+        # Up to 6 runs of 5 s in 30 s, each 20 % above the one before.
+        climb = [50.0 * 1.2 ** i for i in range(10)]
+        measured, steps, clients = self._measure(climb)
+        warmup = measured.warmup
+        self.assertFalse(warmup.settled)
+        self.assertEqual([round(v, 6) for v in climb[:6]],
+                         [round(v, 6) for v in warmup.runs_mbps])
+        self.assertEqual(30.0, warmup.seconds)
+        self.assertEqual(6, steps.count('iperf3_warmup'))
+        # The rounds still ran, their figures are kept and marked.
+        self.assertEqual(1, len(measured.rounds))
+        summary = measured.summary()
+        self.assertAlmostEqual(climb[6], summary['tcp_forward_mbps'])
+        self.assertEqual(0.0, summary['warmup_settled'])
+        self.assertEqual(30.0, summary['warmup_seconds'])
+        self.assertIn('NOT settled', warmup.describe())
+
+    def test_tolerance_is_a_fraction_of_the_larger_run(self):
+        self.assertTrue(pair.agree(90.0, 100.0, 0.1))
+        self.assertTrue(pair.agree(100.0, 90.0, 0.1))
+        self.assertFalse(pair.agree(89.0, 100.0, 0.1))
+        measured, _steps, _clients = self._measure(
+            [100.0, 85.0, 70.0], warmup_tolerance=0.2)
+        self.assertEqual([100.0, 85.0], measured.warmup.runs_mbps)
+
+    def test_off_runs_nothing(self):
+        measured, steps, _clients = self._measure([10.0], warmup=0)
+        self.assertNotIn('iperf3_warmup', steps)
+        self.assertIsNone(measured.warmup)
+
+    def test_figures_reach_the_codec(self):
+        measured, _steps, _clients = self._measure(
+            [50.0 * 1.2 ** i for i in range(6)], warmup=12, warmup_run=3)
+        category = topology.get_category('HNR')
+        outputs = records.encode_figures(results.CategoryFigures(
+            category, measured.summary()), 'median of 1 round')
+        self.assertIn('Warm-up | HNR (intra_node_intra_subnet)',
+                      [o['title'] for o in outputs])
+        figures, = records.decode_figures({'additive': outputs})
+        self.assertEqual(12.0, figures.values['warmup_seconds'])
+        self.assertEqual(0.0, figures.values['warmup_settled'])
+        self.assertAlmostEqual(measured.summary()['tcp_forward_mbps'],
+                               figures.values['tcp_forward_mbps'], 3)
 
 
 class GuestChecksTest(testtools.TestCase):

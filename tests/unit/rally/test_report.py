@@ -40,7 +40,10 @@ class ReportTest(test_scenarios.ScenarioTestCase):
                                  output['additive'][index]['title'])
                 chart.add_iteration(output['additive'][index]['data'])
             rendered.append(chart.render())
-        self.assertEqual(6, len(rendered))
+        # Throughput, latency, loss and warm-up, for each category.
+        self.assertEqual(8, len(rendered))
+        self.assertEqual('Warm-up | HNR (intra_node_intra_subnet)',
+                         rendered[3]['title'])
         throughput = rendered[0]
         self.assertEqual('Throughput, Mbit/s | HNR (intra_node_intra_subnet)',
                          throughput['title'])

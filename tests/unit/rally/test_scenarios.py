@@ -76,6 +76,10 @@ class MeasurePairTest(ScenarioTestCase):
                           'netperf.wait_for_ssh', 'netperf.check_guests'],
                          atomics[:4])
         self.assertEqual(3, atomics.count('-H-NR iperf3_tcp_forward'))
+        # The fake guests' runs agree at once: two warm-up runs, first.
+        self.assertEqual(2, atomics.count('-H-NR iperf3_warmup'))
+        self.assertLess(atomics.index('-H-NR iperf3_warmup'),
+                        atomics.index('-H-NR iperf3_tcp_forward'))
         self.assertEqual(3, atomics.count('-H-NR ping_reverse'))
         self.assertEqual('netperf.delete_servers', atomics[-1])
         self.assertEqual({}, self.cloud.neutron.floatingips)
@@ -89,6 +93,8 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual(len(figures[0].rounds['tcp_forward_mbps']),
                          FAST['rounds'])
         self.assertTrue(figures[0].probes_ms)
+        self.assertEqual(10.0, figures[0].values['warmup_seconds'])
+        self.assertEqual(1.0, figures[0].values['warmup_settled'])
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
             ['Per-round figures | -H-NR (inter_node_inter_subnet)',
@@ -108,6 +114,10 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertIn('A1 on compute-01', facts['source'])
         self.assertIn('B2 on compute-02', facts['target'])
         self.assertEqual('A1: 3.12, B2: 3.12', facts['iperf3 versions'])
+        self.assertRegex(facts['warm-up before round 1'],
+                         r'^settled: 2 run\(s\) in 10 s \([0-9.]+, '
+                         r'[0-9.]+ Mbit/s\); forward TCP runs of 5 s until '
+                         r'two in a row agree within 10%, at most 30 s$')
 
     def test_servers_pinned_and_booted_in_parallel(self):
         scenario = self._scenario(netperf.MeasurePair)
