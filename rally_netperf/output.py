@@ -45,7 +45,7 @@ def additive(category: topology.Category,
 
 
 def rounds_record(category: topology.Category,
-           measurement: pair.PairMeasurement) -> dict[str, Any]:
+                  measurement: pair.PairMeasurement) -> dict[str, Any]:
     """The record of each round's figures, for spreads and tests."""
     return records.encode_rounds(category_figures(category, measurement))
 
