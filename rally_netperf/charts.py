@@ -89,3 +89,18 @@ class RoundsTable(charts.OutputTable):
                 rows.append([category.shorthand, key, found.median,
                              found.low, found.high, found.count, shown])
         return dict(data, data={'cols': list(ROUNDS_COLUMNS), 'rows': rows})
+
+
+@plugin.configure(name=records.FINGERPRINT_PLUGIN)
+class FingerprintTable(charts.OutputTable):
+    """An iteration's cloud fingerprint, one fact per row.
+
+    The record is validated as ``netperf-summary`` reads it, so the
+    report shows no fingerprint the summary would refuse.
+    """
+
+    @classmethod
+    def render_complete_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        facts = records.decode_fingerprint_record(data['data'])
+        return dict(data, data={'cols': list(records.FINGERPRINT_FIELDS),
+                                'rows': [list(i) for i in facts.items()]})

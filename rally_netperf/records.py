@@ -18,7 +18,10 @@ them there and reads them back into the same typed values
   row per checked flow (category id, router mode, expected crossing as
   0/1, :class:`~openstack_netperf.hosts.verdict.PathVerdict` value, ...).
   Rally's HTML report shows it as a table through the
-  :mod:`rally_netperf.charts` plugin named :data:`PATH_PLUGIN`.
+  :mod:`rally_netperf.charts` plugin named :data:`PATH_PLUGIN`;
+* the cloud fingerprint (:mod:`openstack_netperf.fingerprint`): one
+  complete output whose ``data`` is a record of ``[fact, value]`` rows,
+  both text, shown by the plugin named :data:`FINGERPRINT_PLUGIN`.
 
 No Rally import here: ``netperf-summary`` reads reports without Rally.
 A value of the wrong shape raises
@@ -27,7 +30,7 @@ A value of the wrong shape raises
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from openstack_netperf import exceptions
 from openstack_netperf import results
@@ -38,6 +41,7 @@ from openstack_netperf import topology
 STATS_PLUGIN = 'NetPerfStatsTable'
 PATH_PLUGIN = 'NetPerfPathVerdicts'
 ROUNDS_PLUGIN = 'NetPerfRounds'
+FINGERPRINT_PLUGIN = 'NetPerfFingerprint'
 
 SEPARATOR = ' | '
 # Additive charts: (title, ((label, summary key), ...)).
@@ -348,4 +352,44 @@ def decode_paths(output: Any, where: str = 'output'
             raise _fail(at, '"%s" is a %r output, neither the record of '
                         'this version nor the table of 1.x' % (
                             PATH_TITLE, item.get('chart_plugin')))
+    return None
+
+
+FINGERPRINT_TITLE = 'Cloud fingerprint'
+FINGERPRINT_DESCRIPTION = (
+    'What this iteration measured on: Neutron, Nova, the tenant networks, '
+    'the nodes, the guests and the methodology settings; "unknown" where '
+    'a fact could not be read (no admin, an API error, no node access)')
+FINGERPRINT_FIELDS = ('fact', 'value')
+
+
+def encode_fingerprint(facts: Mapping[str, str]) -> dict[str, Any]:
+    """The complete output recording a fingerprint, by fact name."""
+    return {'title': FINGERPRINT_TITLE,
+            'description': FINGERPRINT_DESCRIPTION,
+            'chart_plugin': FINGERPRINT_PLUGIN,
+            'data': {'cols': list(FINGERPRINT_FIELDS),
+                     'rows': [[k, facts[k]] for k in sorted(facts)]}}
+
+
+def decode_fingerprint_record(data: Any, where: str = 'data'
+                              ) -> dict[str, str]:
+    """The facts of a fingerprint record (the ``data`` of its output)."""
+    facts = {}
+    for cells, at in _table_rows(data, where, FINGERPRINT_FIELDS,
+                                 'the fields'):
+        if not isinstance(cells, list) or len(cells) != 2:
+            raise _fail(at, 'expected [fact, value], got %r' % (cells,))
+        facts[expect(cells[0], str, at + '[0]')] = expect(
+            cells[1], str, at + '[1]')
+    return facts
+
+
+def decode_fingerprint(output: Any, where: str = 'output'
+                       ) -> dict[str, str] | None:
+    """The fingerprint an iteration recorded; None when none was."""
+    for index, item in enumerate(_items(output, 'complete', where)):
+        if item.get('chart_plugin') == FINGERPRINT_PLUGIN:
+            return decode_fingerprint_record(
+                item.get('data'), '%s.complete[%d].data' % (where, index))
     return None

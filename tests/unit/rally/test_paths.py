@@ -149,6 +149,17 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         self.assertIn('5 flow(s) took the expected path',
                       criterion.details())
 
+    def test_fingerprint_reads_every_node(self):
+        scenario = self._run('dvr', self._expected('dvr'), ['HNR'])
+        facts = records.decode_fingerprint(scenario._output)
+        for host in ('network', 'compute-01', 'compute-02'):
+            self.assertEqual('6.18.44-fc-v1252',
+                             facts['node.%s.kernel' % host])
+            self.assertEqual('netdev',
+                             facts['node.%s.br_int_datapath' % host])
+        self.assertEqual('vxlan 4789 (OVS default), vxlan 4790',
+                         facts['tunnel.udp_port'])
+
     def test_dvr_flow_through_the_network_node_fails_the_sla(self):
         crossing = self._expected('dvr')
         crossing[1] = True  # H-NR hairpins through the network node

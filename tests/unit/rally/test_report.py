@@ -65,10 +65,10 @@ class ReportTest(test_scenarios.ScenarioTestCase):
             complete['widget'] = chart_cls.widget
             widgets.append(chart_cls.render_complete_data(complete)[
                 'widget'])
-        # Per category: its rounds, throughput, RTT, what was measured;
-        # then the note that no path was checked, and the results by
-        # category.
-        self.assertEqual(['Table', 'Lines', 'Lines', 'Table'] * 2
+        # The cloud fingerprint; per category: its rounds, throughput,
+        # RTT, what was measured; then the note that no path was checked,
+        # and the results by category.
+        self.assertEqual(['Table'] + ['Table', 'Lines', 'Lines', 'Table'] * 2
                          + ['TextArea', 'Table'],
                          widgets)
 

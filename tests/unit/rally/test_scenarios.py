@@ -73,8 +73,9 @@ class MeasurePairTest(ScenarioTestCase):
         atomics = self._atomics(scenario)
         self.assertEqual(['netperf.boot_servers',
                           'netperf.create_floating_ips',
-                          'netperf.wait_for_ssh', 'netperf.check_guests'],
-                         atomics[:4])
+                          'netperf.wait_for_ssh', 'netperf.check_guests',
+                          'netperf.fingerprint'],
+                         atomics[:5])
         self.assertEqual(3, atomics.count('-H-NR iperf3_tcp_forward'))
         # The fake guests' runs agree at once: two warm-up runs, first.
         self.assertEqual(2, atomics.count('-H-NR iperf3_warmup'))
@@ -97,16 +98,17 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertEqual(1.0, figures[0].values['warmup_settled'])
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
-            ['Per-round figures | -H-NR (inter_node_inter_subnet)',
+            ['Cloud fingerprint',
+             'Per-round figures | -H-NR (inter_node_inter_subnet)',
              'Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
              'Round-trip time per probe | -H-NR (inter_node_inter_subnet)',
              'What was measured | -H-NR (inter_node_inter_subnet)',
              'Path verdicts'], titles)
         # Without node access the iteration says so, once.
         self.assertEqual('TextArea',
-                         scenario._output['complete'][4]['chart_plugin'])
+                         scenario._output['complete'][5]['chart_plugin'])
         self.assertIsNone(records.decode_paths(scenario._output))
-        facts = dict(scenario._output['complete'][3]['data']['rows'])
+        facts = dict(scenario._output['complete'][4]['data']['rows'])
         self.assertEqual('dvr', facts['router mode'])
         self.assertEqual('False',
                          facts['expected to cross the network node'])
