@@ -22,6 +22,7 @@ import sys
 from typing import Any, Iterator
 
 from openstack_netperf import exceptions
+from openstack_netperf import fingerprint
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
@@ -37,6 +38,8 @@ class Contents:
     workloads: int
     iterations: int
     failed: int
+    # Every iteration's cloud fingerprint, merged.
+    fingerprint: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _router_mode(workload: dict[str, Any], where: str
@@ -88,6 +91,7 @@ def collect(report: Any) -> Contents:
     """The rows of every NetPerf workload of the report, in task order."""
     figures: list[tuple[topology.RouterMode, results.CategoryFigures]] = []
     paths: list[results.PathRow] = []
+    prints: list[dict[str, str]] = []
     workloads = iterations = failed = 0
     for where, workload in _workloads(report):
         if not _is_netperf(workload, where):
@@ -99,17 +103,24 @@ def collect(report: Any) -> Contents:
             at = '%s.data[%d]' % (where, index)
             _expect(iteration, dict, at)
             iterations += 1
+            output = iteration.get('output')
             if iteration.get('error'):
                 failed += 1
+                # What a failed iteration measured on still counts.
+                if isinstance(output, dict):
+                    prints.append(records.decode_fingerprint(
+                        output, '%s.output' % at) or {})
                 continue
-            output = _expect(iteration.get('output'), dict,
-                             '%s.output' % at)
+            _expect(output, dict, '%s.output' % at)
+            prints.append(records.decode_fingerprint(
+                output, '%s.output' % at) or {})
             figures.extend((mode, f) for f in records.decode_figures(
                 output, '%s.output' % at))
             paths.extend(records.decode_paths(output, '%s.output' % at)
                          or [])
     return Contents(results.tabulate(figures, paths), workloads,
-                    iterations, failed)
+                    iterations, failed,
+                    fingerprint.merge(p for p in prints if p))
 
 
 FIGURE_KEYS = ('tcp_forward_mbps', 'tcp_reverse_mbps', 'rtt_median_ms',
@@ -197,7 +208,23 @@ def render_text(contents: Contents,
     lines += ['', 'Thesis findings:']
     lines += ['  %s: %s (%s)' % (f.claim, f.status.value.upper(), f.detail)
               for f in found]
+    lines += ['', 'Cloud fingerprint:'] + fingerprint_lines(
+        contents.fingerprint)
     return '\n'.join(lines) + '\n'
+
+
+# Longer fact values (the extension list) are cut in the text.
+FACT_WIDTH = 60
+
+
+def fingerprint_lines(facts: dict[str, str]) -> list[str]:
+    """One line per fact, long values cut (``--format json`` has all)."""
+    if not facts:
+        return ['  (none recorded: a report of an earlier version)']
+    width = max(len(name) for name in facts)
+    return ['  %s  %s' % (name.ljust(width), value if len(value) <=
+                          FACT_WIDTH else value[:FACT_WIDTH - 3] + '...')
+            for name, value in sorted(facts.items())]
 
 
 def render_json(contents: Contents,
@@ -206,7 +233,9 @@ def render_json(contents: Contents,
     return json.dumps({'rows': [row_dict(r) for r in contents.rows],
                        'findings': [{'claim': f.claim,
                                      'status': f.status.value,
-                                     'detail': f.detail} for f in found]},
+                                     'detail': f.detail} for f in found],
+                       'fingerprint': dict(sorted(
+                           contents.fingerprint.items()))},
                       indent=2) + '\n'
 
 
