@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+
 from rally.cli import task_results_loader
 from rally.common.plugin import plugin
 from rally.task.processing import charts
@@ -98,3 +101,12 @@ class ReportTest(test_scenarios.ScenarioTestCase):
         html = plot.plot(tasks)
         self.assertIn('as expected', html)
         self.assertNotIn('expected_crossing', html)
+
+    def test_fingerprint_renders_in_rally(self):
+        report = test_summary._with_fingerprints(test_summary._load())
+        with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
+            json.dump(report, handle)
+            handle.flush()
+            html = plot.plot(task_results_loader.load(handle.name))
+        self.assertIn(records.FINGERPRINT_TITLE, html)
+        self.assertIn('node.compute-01.kernel', html)
