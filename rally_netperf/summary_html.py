@@ -13,7 +13,7 @@ No Rally import (the summary runs where Rally is not installed).
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from typing import Callable, Sequence
 
 from openstack_netperf import results
 from openstack_netperf import topology
@@ -58,9 +58,8 @@ def path_mark(row: results.Row) -> tuple[str, str]:
                                  row.expected.value), 'bad'
 
 
-def _bar(row: results.Row | None, mode: topology.RouterMode, key: str,
+def _bar(label: str, row: results.Row | None, key: str,
          checked: bool) -> svg.Bar:
-    label = MODE_LABELS[mode]
     found = row.spread(key) if row is not None else None
     if row is None or found is None:
         return svg.Bar(label, None)
@@ -70,22 +69,43 @@ def _bar(row: results.Row | None, mode: topology.RouterMode, key: str,
     return svg.Bar(label, found.median, found.low, found.high, mark, tone)
 
 
-def groups(rows: Sequence[results.Row], key: str) -> list[svg.Group]:
-    """One group per measured category (thesis order), one bar per mode.
+def _groups(rows: Sequence[results.Row],
+            bars: Callable[[topology.Category],
+                           list[tuple[str, results.Row | None, str]]]
+            ) -> list[svg.Group]:
+    """One group per measured category, in the thesis's order.
 
-    A mode of the run that lacks the category gets a 'not measured' gap,
-    so legacy and DVR stay side by side in every group.  Marks are left
-    out when no row was path-checked at all.
+    ``bars`` gives a category's (label, row, figure key) of each bar.
+    Marks are left out when no row was path-checked at all.
     """
     checked = any(r.verdicts for r in rows)
+    return [svg.Group(category.shorthand,
+                      [_bar(label, row, key, checked)
+                       for label, row, key in bars(category)])
+            for category in topology.CATEGORIES
+            if any(r.category is category for r in rows)]
+
+
+def groups(rows: Sequence[results.Row], key: str) -> list[svg.Group]:
+    """One figure: a bar per router mode of the run in every category.
+
+    A mode of the run that lacks the category gets a 'not measured' gap,
+    so legacy and DVR stay side by side in every group.
+    """
     modes = [m for m in topology.RouterMode
              if any(r.router_mode is m for r in rows)]
     by_key = {(r.category.id, r.router_mode): r for r in rows}
-    return [svg.Group(category.shorthand,
-                      [_bar(by_key.get((category.id, m)), m, key, checked)
-                       for m in modes])
-            for category in topology.CATEGORIES
-            if any(r.category is category for r in rows)]
+    return _groups(rows, lambda category: [
+        (MODE_LABELS[m], by_key.get((category.id, m)), key) for m in modes])
+
+
+def figure_groups(rows: Sequence[results.Row],
+                  figures: Sequence[tuple[str, str]]) -> list[svg.Group]:
+    """Rows of one router mode: a bar per (label, key) of ``figures``."""
+    by_category = {r.category.id: r for r in rows}
+    return _groups(rows, lambda category: [
+        (label, by_category.get(category.id), key)
+        for label, key in figures])
 
 
 def _charts(rows: Sequence[results.Row]) -> str:
@@ -140,3 +160,35 @@ def render(source: str, rows: Sequence[results.Row],
     sections += [('Thesis findings', _findings(found)),
                  ('Summary table', _table(cells, notes))]
     return svg.page('NetPerf summary: %s' % source, sections)
+
+
+# The charts of Rally's report: (title, unit, (bar label, key) ...).
+RALLY_CHARTS = (
+    ('Throughput', 'Mbit/s', (('TCP forward', 'tcp_forward_mbps'),
+                              ('TCP reverse', 'tcp_reverse_mbps'))),
+    ('Round-trip time', 'ms', (('median', 'rtt_median_ms'),
+                               ('p95', 'rtt_p95_ms'))),
+)
+# Rally's report gives an embedded page its window's height and no
+# scroll bar: the charts sit side by side to stay within it.
+_SIDE_BY_SIDE = ('<div style="display: flex; flex-wrap: wrap; gap: 2em">'
+                 '%s</div>')
+
+
+def rally_page(title: str, rows: Sequence[results.Row]) -> str:
+    """The page Rally's report embeds: one workload, every category.
+
+    A workload has one router mode, so each category has a bar per
+    figure (forward beside reverse, median beside p95) rather than
+    legacy beside DVR; ``netperf-summary --html`` puts the modes side by
+    side.
+    """
+    if not rows:
+        return svg.page(title, [('No figures', '<p>No iteration recorded '
+                                 'figures for this chart.</p>')])
+    charts = ''.join(svg.bar_chart('%s, %s' % (chart, unit), unit,
+                                   figure_groups(rows, figures))
+                     for chart, unit, figures in RALLY_CHARTS)
+    return svg.page(title, [('%s routers' % MODE_LABELS[
+        rows[0].router_mode], '<p>%s</p>' % html.escape(LEGEND)
+        + _SIDE_BY_SIDE % charts)])
