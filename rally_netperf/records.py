@@ -366,10 +366,11 @@ def decode_paths(output: Any, where: str = 'output'
 
 CATEGORY_CHART_TITLE = 'Throughput and latency by category'
 CATEGORY_CHART_DESCRIPTION = (
-    'Every category of the workload in one chart, as thesis figures 5.8 '
-    'and 5.9: bars are the median of every round of every iteration, '
-    'whiskers the lowest and highest round, and the mark beside a bar '
-    'the path verdict')
+    'Every category of the workload, as thesis figures 5.8 and 5.9: bars '
+    'are the median of every round of every iteration, whiskers the '
+    'lowest and highest round; beside each bar, the path verdict (green: '
+    'as thesis Table 2.1 expects, red: not as expected, amber: '
+    'inconclusive or mixed)')
 # (label, summary key) of the figures the chart draws.
 CATEGORY_CHART_FIGURES = (('TCP forward', 'tcp_forward_mbps'),
                           ('TCP reverse', 'tcp_reverse_mbps'),

@@ -169,6 +169,8 @@ RALLY_CHARTS = (
     ('Round-trip time', 'ms', (('median', 'rtt_median_ms'),
                                ('p95', 'rtt_p95_ms'))),
 )
+RALLY_HEADING = ('Median of every round, whiskers from the lowest to the '
+                 'highest round, the path verdict beside each bar')
 # Rally's report gives an embedded page its window's height and no
 # scroll bar: the charts sit side by side to stay within it.
 _SIDE_BY_SIDE = ('<div style="display: flex; flex-wrap: wrap; gap: 2em">'
@@ -189,6 +191,6 @@ def rally_page(title: str, rows: Sequence[results.Row]) -> str:
     charts = ''.join(svg.bar_chart('%s, %s' % (chart, unit), unit,
                                    figure_groups(rows, figures))
                      for chart, unit, figures in RALLY_CHARTS)
-    return svg.page(title, [('%s routers' % MODE_LABELS[
-        rows[0].router_mode], '<p>%s</p>' % html.escape(LEGEND)
-        + _SIDE_BY_SIDE % charts)])
+    # The legend is in the output's description, above the page.
+    return svg.page('%s, %s routers' % (title, MODE_LABELS[
+        rows[0].router_mode]), [(RALLY_HEADING, _SIDE_BY_SIDE % charts)])
