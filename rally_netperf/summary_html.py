@@ -40,6 +40,11 @@ STATUS_TONES = {results.Status.HOLDS: 'good',
                 results.Status.DOES_NOT_HOLD: 'bad',
                 results.Status.INCONCLUSIVE: 'unsure',
                 results.Status.NOT_MEASURED: 'neutral'}
+# Charts side by side as far as the window is wide (forward beside
+# reverse); Rally's report gives its embedded page the window's height
+# and no scroll bar, so there it also keeps the page short.
+SIDE_BY_SIDE = ('<div style="display: flex; flex-wrap: wrap; gap: 2em">'
+                '%s</div>')
 LEGEND = ('Bars: median of every round; whiskers: lowest to highest round. '
           'Beside each bar: the path verdict, whether its traffic crossed '
           'the network node (green: as thesis Table 2.1 expects, red: not '
@@ -109,20 +114,21 @@ def figure_groups(rows: Sequence[results.Row],
 
 
 def _charts(rows: Sequence[results.Row]) -> str:
-    parts = ['<p>%s</p>' % html.escape(LEGEND)]
+    notes = ['<p>%s</p>' % html.escape(LEGEND)]
     if not any(r.verdicts for r in rows):
-        parts.append('<p>No path verdict recorded (node access not '
+        notes.append('<p>No path verdict recorded (node access not '
                      'configured): the bars carry no mark.</p>')
+    drawn = []
     for key, title, unit in CHARTS:
         values = [v for r in rows for v in r.values(key)]
         if not values:
             continue
         if unit == LOSS_UNIT and not any(values):
-            parts.append('<p>%s: 0 %% in every category and router '
+            notes.append('<p>%s: 0 %% in every category and router '
                          'mode.</p>' % html.escape(title))
             continue
-        parts.append(svg.bar_chart(title, unit, groups(rows, key)))
-    return '\n'.join(parts)
+        drawn.append(svg.bar_chart(title, unit, groups(rows, key)))
+    return '\n'.join(notes + [SIDE_BY_SIDE % ''.join(drawn)])
 
 
 def _findings(found: Sequence[results.Finding]) -> str:
@@ -171,10 +177,6 @@ RALLY_CHARTS = (
 )
 RALLY_HEADING = ('Median of every round, whiskers from the lowest to the '
                  'highest round, the path verdict beside each bar')
-# Rally's report gives an embedded page its window's height and no
-# scroll bar: the charts sit side by side to stay within it.
-_SIDE_BY_SIDE = ('<div style="display: flex; flex-wrap: wrap; gap: 2em">'
-                 '%s</div>')
 
 
 def rally_page(title: str, rows: Sequence[results.Row]) -> str:
@@ -193,4 +195,4 @@ def rally_page(title: str, rows: Sequence[results.Row]) -> str:
                      for chart, unit, figures in RALLY_CHARTS)
     # The legend is in the output's description, above the page.
     return svg.page('%s, %s routers' % (title, MODE_LABELS[
-        rows[0].router_mode]), [(RALLY_HEADING, _SIDE_BY_SIDE % charts)])
+        rows[0].router_mode]), [(RALLY_HEADING, SIDE_BY_SIDE % charts)])
