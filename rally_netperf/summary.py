@@ -6,7 +6,8 @@ their outputs.  This module walks that report, reads each successful
 iteration's figures and path verdicts back through
 :mod:`rally_netperf.records`, and prints one row per category and router
 mode (:func:`openstack_netperf.results.tabulate`) with the thesis's
-findings checked on them (:func:`openstack_netperf.results.findings`).
+findings checked on them (:func:`openstack_netperf.results.findings`);
+``--html FILE`` also draws them as charts (:mod:`rally_netperf.summary_html`).
 
 No Rally import here, nor in what it imports: the report is plain JSON,
 and the summary runs where Rally is not installed.  A report of the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from typing import Any, Iterator
 
@@ -26,6 +28,7 @@ from openstack_netperf import fingerprint
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
+from rally_netperf import summary_html
 
 _expect = records.expect
 
@@ -188,23 +191,28 @@ def _empty_note(contents: Contents) -> str:
     return '(no NetPerf workload with results in this report)'
 
 
-def render_text(contents: Contents,
-                found: list[results.Finding]) -> str:
-    """The table and the findings, for people."""
-    table = [[head for head, _k in TABLE_COLUMNS]]
+def table(contents: Contents) -> tuple[list[list[str]], list[str]]:
+    """The table's cells (its head first) and the notes under it."""
+    cells = [[head for head, _k in TABLE_COLUMNS]]
     for row in contents.rows:
         values = row_dict(row)
         values.update(values.pop('spread'))
-        table.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
-    widths = [max(len(line[i]) for line in table)
+        cells.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
+    if not contents.rows:
+        return cells, [_empty_note(contents)]
+    return cells, ['(figures: median of every round, lowest-highest round '
+                   'in brackets)']
+
+
+def render_text(contents: Contents,
+                found: list[results.Finding]) -> str:
+    """The table and the findings, for people."""
+    cells, notes = table(contents)
+    widths = [max(len(line[i]) for line in cells)
               for i in range(len(TABLE_COLUMNS))]
     lines = ['  '.join(cell.ljust(w) for cell, w in zip(line, widths))
-             .rstrip() for line in table]
-    if not contents.rows:
-        lines.append(_empty_note(contents))
-    if contents.rows:
-        lines.append('(figures: median of every round, lowest-highest '
-                     'round in brackets)')
+             .rstrip() for line in cells]
+    lines += notes
     lines += ['', 'Thesis findings:']
     lines += ['  %s: %s (%s)' % (f.claim, f.status.value.upper(), f.detail)
               for f in found]
@@ -240,7 +248,7 @@ def render_json(contents: Contents,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``netperf-summary REPORT.json [--format text|json]``."""
+    """``netperf-summary REPORT [--format text|json] [--html FILE]``."""
     parser = argparse.ArgumentParser(
         prog='netperf-summary',
         description='Summarise a Rally JSON report of the NetPerf '
@@ -250,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
                                        '--json --out FILE"')
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text')
+    parser.add_argument('--html', metavar='FILE',
+                        help='also write the charts, findings and table '
+                             'as one offline HTML page')
     args = parser.parse_args(argv)
     try:
         with open(args.report) as handle:
@@ -262,6 +273,23 @@ def main(argv: list[str] | None = None) -> int:
     found = results.findings(contents.rows)
     render = render_json if args.format == 'json' else render_text
     sys.stdout.write(render(contents, found))
+    if args.html:
+        return write_html(args.html, args.report, contents, found)
+    return 0
+
+
+def write_html(path: str, source: str, contents: Contents,
+               found: list[results.Finding]) -> int:
+    """Write the HTML page; 0, or 2 with the reason when it cannot."""
+    page = summary_html.render(os.path.basename(source), contents.rows,
+                               found, *table(contents))
+    try:
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(page)
+    except OSError as exc:
+        print('netperf-summary: cannot write --html %s: %s'
+              % (path, exc.strerror or exc), file=sys.stderr)
+        return 2
     return 0
 
 

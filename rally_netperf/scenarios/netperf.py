@@ -203,11 +203,14 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                               checker, [h.host for h in hosts])
             rows = []
             checked = []
+            measured = []
             for category in categories:
                 src, dst = (fleet.guests[s.name] for s in pairs[category.id])
                 measurement = self._measure_category(
                     category, src, dst, settings, versions, record,
                     image_name, flavor)
+                measured.append(output.category_figures(category,
+                                                        measurement))
                 path = None
                 if checker is not None:
                     path = self._check_path(checker, category, src, dst,
@@ -223,6 +226,11 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             if summary:
                 self.add_output(complete=output.summary_table(
                     rows, settings.rounds))
+                # Last of the additive outputs: Rally pairs the n-th
+                # output of every iteration, and an iteration that failed
+                # stops short of this one.
+                self.add_output(additive=output.category_chart(
+                    record['router_mode'], measured, checked))
         except BaseException:
             failed = True
             raise

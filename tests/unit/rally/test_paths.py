@@ -144,6 +144,12 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                 {'total_iteration_count': 1}, title=item['title'])
             chart.add_iteration(item['data'])
             chart.render()
+        # The chart across categories marks each bar with its verdict.
+        chart = scenario._output['additive'][-1]
+        self.assertEqual(
+            [[r.verdict] for r in rows],
+            [r.verdicts for r in records.decode_category_chart(
+                [chart['data']])])
         criterion = sla.ExpectedPath(True)
         self.assertTrue(criterion.add_iteration(iteration))
         self.assertIn('5 flow(s) took the expected path',

@@ -8,6 +8,7 @@ from rally import plugins
 import testtools
 
 from openstack_netperf import exceptions
+from openstack_netperf import topology
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import reference_network
 from rally_netperf import records
@@ -96,6 +97,10 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertTrue(figures[0].probes_ms)
         self.assertEqual(10.0, figures[0].values['warmup_seconds'])
         self.assertEqual(1.0, figures[0].values['warmup_settled'])
+        # One category: no chart across categories.
+        self.assertNotIn(records.CATEGORY_CHART_PLUGIN,
+                         {a['chart_plugin']
+                          for a in scenario._output['additive']})
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
             ['Cloud fingerprint',
@@ -287,6 +292,20 @@ class ReferenceTopologyTest(ScenarioTestCase):
                          list(rows))
         self.assertEqual('yes', rows['H-NR'][3])
         self.assertEqual('no', rows['HNR'][3])
+        # The chart across categories: the last additive output, every
+        # round of every category.
+        chart = scenario._output['additive'][-1]
+        self.assertEqual(records.CATEGORY_CHART_PLUGIN,
+                         chart['chart_plugin'])
+        charted = records.decode_category_chart([chart['data']])
+        self.assertEqual(['HNR', 'H-NR', '-HNR', '-H-NR', '-H-N-R'],
+                         [r.category.shorthand for r in charted])
+        self.assertEqual({topology.RouterMode.LEGACY},
+                         {r.router_mode for r in charted})
+        self.assertEqual(FAST['rounds'],
+                         len(charted[0].rounds['tcp_forward_mbps']))
+        # No node access here: no path verdict to mark the bars with.
+        self.assertEqual([[]] * 5, [r.verdicts for r in charted])
         self.assertEqual({}, self.cloud.nova.servers_by_id)
 
     def test_inter_router_pair_uses_floating_ips(self):
