@@ -169,7 +169,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _empty_note(contents: Contents) -> str:
+def empty_note(contents: Contents) -> str:
     if contents.iterations and contents.failed == contents.iterations:
         return ('(every iteration failed: %d of %d in %d NetPerf '
                 'workload(s); their errors are in the report)'
@@ -190,7 +190,7 @@ def render_text(contents: Contents,
     lines = ['  '.join(cell.ljust(w) for cell, w in zip(line, widths))
              .rstrip() for line in table]
     if not contents.rows:
-        lines.append(_empty_note(contents))
+        lines.append(empty_note(contents))
     if contents.rows:
         lines.append('(figures: median of every round, lowest-highest '
                      'round in brackets)')
