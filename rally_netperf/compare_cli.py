@@ -112,15 +112,53 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
     }
 
 
-def _table(lines: list[list[str]]) -> list[str]:
+def _aligned(lines: list[list[str]]) -> list[str]:
     widths = [max(len(line[i]) for line in lines)
               for i in range(len(lines[0]))]
     return ['  '.join(cell.ljust(w) for cell, w in zip(line, widths))
             .rstrip() for line in lines]
 
 
+def table(found: comparison.Comparison) -> list[list[str]]:
+    """The table's cells, its head first: paths, then metrics."""
+    cells = [['category', 'router', 'metric', 'baseline', 'current',
+              'change', 'verdict']]
+    cells += [[p.category.shorthand, p.router_mode.value, 'path',
+               p.baseline, p.current, '', p.verdict.value.upper()]
+              for p in found.paths]
+    cells += [[m.category.shorthand, m.router_mode.value,
+               '%s %s' % (m.metric.label, m.metric.unit),
+               comparison.spread_text(m.baseline),
+               comparison.spread_text(m.current), m.change_text(),
+               m.verdict.value.upper()] for m in found.metrics]
+    return cells
+
+
+TABLE_NOTE = ('(median of every round, lowest-highest round and count in '
+              'brackets; change: of the geometric means, in percentage '
+              'points (pt) for loss)')
+
+
 def _pairs(pairs: list[Any]) -> str:
     return ', '.join('%s %s' % (c.shorthand, m.value) for c, m in pairs)
+
+
+def notes(found: comparison.Comparison) -> list[str]:
+    """What only one run has, and the settings the test used."""
+    lines = ['%s: %s' % (label, _pairs(pairs)) for label, pairs in (
+        ('Only in the baseline', found.only_baseline),
+        ('Only in the current run', found.only_current)) if pairs]
+    lines += ['Note: %s' % note for note in found.notes]
+    lines.append('Minimum effect: %s; confidence %g %%' % (
+        ', '.join('%s %g' % item
+                  for item in found.settings.min_effect.items()),
+        100 * found.settings.confidence))
+    return lines
+
+
+def result_line(found: comparison.Comparison) -> str:
+    return 'Result: %s' % ', '.join('%d %s' % (found.count(v), v.value)
+                                    for v in Verdict)
 
 
 def render_text(runs: tuple[compare.Run, compare.Run],
@@ -128,34 +166,13 @@ def render_text(runs: tuple[compare.Run, compare.Run],
     """The table, what only one run has, and why each change counted."""
     lines = ['baseline: %s' % runs[0].source, 'current:  %s' % runs[1].source,
              '']
-    table = [['category', 'router', 'metric', 'baseline', 'current',
-              'change', 'verdict']]
-    table += [[p.category.shorthand, p.router_mode.value, 'path',
-               p.baseline, p.current, '', p.verdict.value.upper()]
-              for p in found.paths]
-    table += [[m.category.shorthand, m.router_mode.value,
-               '%s %s' % (m.metric.label, m.metric.unit),
-               comparison.spread_text(m.baseline),
-               comparison.spread_text(m.current), m.change_text(),
-               m.verdict.value.upper()] for m in found.metrics]
-    lines += _table(table)
-    lines.append('(median of every round, lowest-highest round and count '
-                 'in brackets; change: of the geometric means, in '
-                 'percentage points (pt) for loss)')
-    for label, pairs in (('Only in the baseline', found.only_baseline),
-                         ('Only in the current run', found.only_current)):
-        if pairs:
-            lines.append('%s: %s' % (label, _pairs(pairs)))
-    lines += ['Note: %s' % note for note in found.notes]
+    lines += _aligned(table(found))
+    lines.append(TABLE_NOTE)
+    lines += notes(found)
     changed = found.with_verdict(Verdict.REGRESSED, Verdict.IMPROVED)
     if changed:
         lines += ['', 'Why:'] + ['  ' + r.describe() for r in changed]
-    lines += ['', 'Minimum effect: %s; confidence %g %%' % (
-        ', '.join('%s %g' % item
-                  for item in found.settings.min_effect.items()),
-        100 * found.settings.confidence),
-        'Result: %s' % ', '.join('%d %s' % (found.count(v), v.value)
-                                 for v in Verdict)]
+    lines += ['', result_line(found)]
     return '\n'.join(lines) + '\n'
 
 
