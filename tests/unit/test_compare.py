@@ -60,6 +60,15 @@ def two_modes(**kwargs):
                   dvr=[iteration(DVR, **kwargs)])
 
 
+def save(directory, name, document):
+    """Write ``document`` (text, or JSON of anything else); its path."""
+    path = os.path.join(directory, name)
+    with open(path, 'w') as handle:
+        handle.write(document if isinstance(document, str)
+                     else json.dumps(document))
+    return path
+
+
 def summary_json(document):
     """What netperf-summary --format json prints for a report."""
     contents = summary.collect(document)
@@ -160,11 +169,7 @@ class MainTest(testtools.TestCase):
         self.dir = self.useFixture(fixtures.TempDir()).path
 
     def _file(self, name, document):
-        path = os.path.join(self.dir, name)
-        with open(path, 'w') as handle:
-            handle.write(document if isinstance(document, str)
-                         else json.dumps(document))
-        return path
+        return save(self.dir, name, document)
 
     def _main(self, *argv):
         out = self.useFixture(fixtures.MonkeyPatch('sys.stdout',

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 
@@ -190,11 +189,7 @@ class BaselineTest(testtools.TestCase):
         self.path = self._save('before.json', test_compare.two_modes())
 
     def _save(self, name, document):
-        path = os.path.join(self.dir, name)
-        with open(path, 'w') as handle:
-            handle.write(document if isinstance(document, str)
-                         else json.dumps(document))
-        return path
+        return test_compare.save(self.dir, name, document)
 
     def _config(self, **extra):
         return dict({'baseline': self.path, 'router_mode': 'dvr'}, **extra)
