@@ -271,7 +271,8 @@ def compare(baseline: Iterable[results.Row], current: Iterable[results.Row],
     """Every metric and path of the rows both runs have, in row order.
 
     :raises InvalidInput: when the runs share no category under one
-        router mode, so there is nothing to compare.
+        router mode, or no figure or path verdict of those they share:
+        there is nothing to compare.
     """
     before = {_key(r): r for r in baseline}
     after = {_key(r): r for r in current}
@@ -306,4 +307,8 @@ def compare(baseline: Iterable[results.Row], current: Iterable[results.Row],
         path = compare_path(old, row)
         if path is not None:
             comparison.paths.append(path)
+    if not comparison.metrics and not comparison.paths:
+        raise exceptions.InvalidInput(
+            'the two runs share categories but no figure and no path '
+            'verdict: %s' % '; '.join(comparison.notes))
     return comparison

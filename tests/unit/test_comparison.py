@@ -196,6 +196,17 @@ class CommonRowsTest(testtools.TestCase):
                       'baseline has HNR legacy, H-NR legacy, the current '
                       'run HNR dvr, H-NR dvr', str(exc))
 
+    def test_no_figure_in_common(self):
+        udp = {'udp_forward_mbps': [50.0, 51.0, 49.0]}
+        exc = self.assertRaises(
+            exceptions.InvalidInput, _compare,
+            rows(categories=('HNR',), paths=False,
+                 legacy_HNR={'rounds': udp}, dvr_HNR={'rounds': udp}),
+            rows(categories=('HNR',), paths=False))
+        self.assertIn('share categories but no figure and no path verdict: '
+                      'HNR legacy TCP forward: measured in the baseline run '
+                      'only', str(exc))
+
     def test_only_one_side(self):
         found = _compare(rows(categories=('H-NR', '-HNR')))
         self.assertEqual([('HNR', LEGACY), ('HNR', DVR)],
