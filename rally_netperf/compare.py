@@ -21,7 +21,7 @@ import dataclasses
 import json
 import os
 import re
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from openstack_netperf import exceptions
 from openstack_netperf import results
@@ -30,6 +30,7 @@ from rally_netperf import records
 from rally_netperf import summary
 
 _expect = records.expect
+T = TypeVar('T')
 _UUID = re.compile(r'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$', re.I)
 
 
@@ -41,37 +42,42 @@ class Run:
     rows: list[results.Row]
 
 
+def _numbers(values: Any, where: str) -> list[float]:
+    return [float(_expect(v, records.NUMBER, '%s[%d]' % (where, i)))
+            for i, v in enumerate(_expect(values, list, where))]
+
+
+def _parsed(parse: Callable[[str], T], value: Any, where: str) -> T:
+    """``parse(value)`` of a string; InvalidInput naming ``where``."""
+    text = _expect(value, str, where)
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise exceptions.InvalidInput('%s: %s' % (where, exc))
+
+
 def _summary_row(data: Any, where: str) -> results.Row:
     """A row of ``netperf-summary --format json`` back as a typed row."""
     _expect(data, dict, where)
 
     def series(name: str) -> dict[str, list[float]]:
-        found = _expect(data.get(name, {}), dict, '%s.%s' % (where, name))
-        return {key: [float(_expect(v, records.NUMBER,
-                                    '%s.%s.%s[%d]' % (where, name, key, i)))
-                      for i, v in enumerate(_expect(
-                          values, list, '%s.%s.%s' % (where, name, key)))]
-                for key, values in found.items()}
+        at = '%s.%s' % (where, name)
+        return {key: _numbers(values, '%s.%s' % (at, key))
+                for key, values in _expect(data.get(name, {}), dict,
+                                           at).items()}
 
-    try:
-        category = topology.get_category(
-            _expect(data.get('category'), str, where + '.category'))
-        mode = topology.parse_router_mode(
-            _expect(data.get('router_mode'), str, where + '.router_mode'))
-        verdicts = [results.PathVerdict(_expect(v, str, '%s.path_verdicts'
-                                                % where))
-                    for v in _expect(data.get('path_verdicts', []), list,
-                                     where + '.path_verdicts')]
-    except ValueError as exc:
-        raise exceptions.InvalidInput('%s: %s' % (where, exc))
+    verdicts = _expect(data.get('path_verdicts', []), list,
+                       where + '.path_verdicts')
     return results.Row(
-        category, mode, samples=series('samples'), rounds=series('rounds'),
-        probes_ms=[float(_expect(v, records.NUMBER, '%s.rtt_probes_ms[%d]'
-                                 % (where, i)))
-                   for i, v in enumerate(_expect(
-                       data.get('rtt_probes_ms', []), list,
-                       where + '.rtt_probes_ms'))],
-        verdicts=verdicts)
+        _parsed(topology.get_category, data.get('category'),
+                where + '.category'),
+        _parsed(topology.parse_router_mode, data.get('router_mode'),
+                where + '.router_mode'),
+        samples=series('samples'), rounds=series('rounds'),
+        probes_ms=_numbers(data.get('rtt_probes_ms', []),
+                           where + '.rtt_probes_ms'),
+        verdicts=[_parsed(results.PathVerdict, v, '%s.path_verdicts[%d]'
+                          % (where, i)) for i, v in enumerate(verdicts)])
 
 
 def from_document(document: Any, source: str) -> Run:

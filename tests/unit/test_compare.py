@@ -118,9 +118,14 @@ class ReadTest(testtools.TestCase):
 
     def test_summary_of_the_wrong_shape(self):
         for change, text in (
-                (('category', 'XY'), "rows[0]: Unknown placement category"),
-                (('router_mode', 'flat'), 'rows[0]: Unknown router mode'),
-                (('path_verdicts', ['maybe']), 'rows[0]: '),
+                (('category', 'XY'),
+                 "rows[0].category: Unknown placement category"),
+                (('category', None),
+                 'rows[0].category: expected a string, got null'),
+                (('router_mode', 'flat'),
+                 'rows[0].router_mode: Unknown router mode'),
+                (('path_verdicts', ['maybe']),
+                 "rows[0].path_verdicts[0]: 'maybe' is not a valid"),
                 (('rounds', {'tcp_forward_mbps': ['x']}),
                  'rows[0].rounds.tcp_forward_mbps[0]: expected a number')):
             document = summary_json(two_modes())
