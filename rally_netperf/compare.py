@@ -36,7 +36,15 @@ _UUID = re.compile(r'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$', re.I)
 
 @dataclasses.dataclass
 class Run:
-    """One side of a comparison: where it came from, and its rows."""
+    """One side of a comparison: where it came from, and its rows.
+
+    Seam for the cloud fingerprint (issue #13 point 5, on its own branch
+    when this was written): once :func:`summary.collect` returns it and
+    the summary JSON carries its ``fingerprint`` key, a run also holds
+    that ``{fact: value}`` mapping, read in :func:`from_document`, and
+    ``netperf-compare`` prints ``fingerprint.differences(baseline,
+    current)`` first ("compared across: ...").
+    """
 
     source: str
     rows: list[results.Row]
