@@ -183,7 +183,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _empty_note(contents: Contents) -> str:
+def empty_note(contents: Contents) -> str:
     if contents.iterations and contents.failed == contents.iterations:
         return ('(every iteration failed: %d of %d in %d NetPerf '
                 'workload(s); their errors are in the report)'
@@ -199,7 +199,7 @@ def table(contents: Contents) -> tuple[list[list[str]], list[str]]:
         values.update(values.pop('spread'))
         cells.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
     if not contents.rows:
-        return cells, [_empty_note(contents)]
+        return cells, [empty_note(contents)]
     return cells, ['(figures: median of every round, lowest-highest round '
                    'in brackets)']
 
