@@ -3,11 +3,12 @@
 Reads two runs (:mod:`rally_netperf.compare`), compares them
 (:mod:`openstack_netperf.comparison`) and prints, per category, router
 mode and metric, both figures with their spread, the change and a
-verdict; as a table, as JSON, and optionally as an offline HTML page.
+verdict; as a table or as JSON, and optionally as an offline HTML page
+(:mod:`rally_netperf.compare_html`).
 
 Exit status: 0 when nothing regressed, 1 when something did, 2 when an
-input cannot be read or the runs share nothing to compare (one line on
-standard error, no traceback).
+input cannot be read, the runs share nothing to compare or the HTML page
+cannot be written (one line on standard error, no traceback).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from openstack_netperf import comparison
 from openstack_netperf import exceptions
 from openstack_netperf.measure import significance
 from rally_netperf import compare
+from rally_netperf import compare_html
 
 PROG = 'netperf-compare'
 Verdict = comparison.Verdict
@@ -66,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
              '(default %g)' % significance.DEFAULT_CONFIDENCE)
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text')
+    parser.add_argument('--html', metavar='FILE',
+                        help='also write one offline HTML page: per '
+                             'category, bar charts of baseline beside '
+                             'current with their spread, then the table')
     return parser
 
 
@@ -205,6 +211,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     render = render_json if args.format == 'json' else render_text
     sys.stdout.write(render(pair, found))
+    if args.html:
+        page = compare_html.render(
+            (pair[0].source, pair[1].source), found, table(found),
+            [TABLE_NOTE] + notes(found), result_line(found))
+        try:
+            with open(args.html, 'w', encoding='utf-8') as handle:
+                handle.write(page)
+        except OSError as exc:
+            print('%s: cannot write --html %s: %s'
+                  % (PROG, args.html, exc.strerror or exc), file=sys.stderr)
+            return 2
     return 1 if found.regressed else 0
 
 

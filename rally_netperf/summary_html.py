@@ -140,17 +140,6 @@ def _findings(found: Sequence[results.Finding]) -> str:
     return '<ul>\n%s\n</ul>' % '\n'.join(items)
 
 
-def _table(cells: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
-    head, *body = cells
-    lines = ['<table>', '<tr>%s</tr>' % ''.join(
-        '<th>%s</th>' % html.escape(c) for c in head)]
-    lines += ['<tr>%s</tr>' % ''.join('<td>%s</td>' % html.escape(c)
-                                      for c in line) for line in body]
-    lines.append('</table>')
-    lines += ['<p>%s</p>' % html.escape(n) for n in notes]
-    return '\n'.join(lines)
-
-
 def render(source: str, rows: Sequence[results.Row],
            found: Sequence[results.Finding],
            cells: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
@@ -164,7 +153,7 @@ def render(source: str, rows: Sequence[results.Row],
         sections.append(('Throughput and latency by category',
                          _charts(rows)))
     sections += [('Thesis findings', _findings(found)),
-                 ('Summary table', _table(cells, notes))]
+                 ('Summary table', svg.table(cells, notes))]
     return svg.page('NetPerf summary: %s' % source, sections)
 
 

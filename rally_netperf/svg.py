@@ -245,3 +245,15 @@ def page(title: str, sections: Sequence[tuple[str, str]]) -> str:
             '<style>%s</style>\n</head>\n<body>\n<h1>%s</h1>\n%s'
             '</body>\n</html>\n'
             % (_text(title), _STYLE, _text(title), body))
+
+
+def table(cells: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
+    """An HTML table of text cells, its head first, and notes under it."""
+    head, *body = cells
+    lines = ['<table>', '<tr>%s</tr>' % ''.join(
+        '<th>%s</th>' % html.escape(c) for c in head)]
+    lines += ['<tr>%s</tr>' % ''.join('<td>%s</td>' % html.escape(c)
+                                      for c in line) for line in body]
+    lines.append('</table>')
+    lines += ['<p>%s</p>' % html.escape(n) for n in notes]
+    return '\n'.join(lines)
