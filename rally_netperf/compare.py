@@ -36,18 +36,14 @@ _UUID = re.compile(r'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$', re.I)
 
 @dataclasses.dataclass
 class Run:
-    """One side of a comparison: where it came from, and its rows.
+    """One side of a comparison: its source, rows and cloud fingerprint.
 
-    Seam for the cloud fingerprint (issue #13 point 5, on its own branch
-    when this was written): once :func:`summary.collect` returns it and
-    the summary JSON carries its ``fingerprint`` key, a run also holds
-    that ``{fact: value}`` mapping, read in :func:`from_document`, and
-    ``netperf-compare`` prints ``fingerprint.differences(baseline,
-    current)`` first ("compared across: ...").
+    The fingerprint is empty for a run recorded before fingerprints.
     """
 
     source: str
     rows: list[results.Row]
+    fingerprint: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _numbers(values: Any, where: str) -> list[float]:
@@ -100,12 +96,16 @@ def from_document(document: Any, source: str) -> Run:
                 enumerate(_expect(document['rows'], list, 'rows'))]
         if not rows:
             raise exceptions.InvalidInput('no NetPerf row in this summary')
+        facts = _expect(document.get('fingerprint', {}), dict, 'fingerprint')
+        prints = {_expect(k, str, 'fingerprint'): _expect(
+            v, str, 'fingerprint[%r]' % k) for k, v in facts.items()}
     elif isinstance(document, dict) and 'tasks' in document:
         contents = summary.collect(document)
         if not contents.rows:
             raise exceptions.InvalidInput(
                 summary.empty_note(contents).strip('()'))
         rows = contents.rows
+        prints = contents.fingerprint
     else:
         raise exceptions.InvalidInput(
             'neither a Rally JSON report (no "tasks" list: write one with '
@@ -117,7 +117,7 @@ def from_document(document: Any, source: str) -> Run:
             'it has one median per iteration and no spread, so it cannot '
             'be compared with a stated confidence; measure the baseline '
             'again with this version')
-    return Run(source, rows)
+    return Run(source, rows, prints)
 
 
 def read_file(path: str) -> Run:

@@ -191,7 +191,9 @@ class MainTest(testtools.TestCase):
         code, out, err = self._compare(two_modes(), two_modes())
         self.assertEqual((0, ''), (code, err))
         lines = out.splitlines()
-        self.assertIn('category  router  metric', lines[3])
+        self.assertIn('Compared across: not known (no cloud fingerprint in '
+                      'the baseline and the current)', lines[2])
+        self.assertIn('category  router  metric', lines[4])
         self.assertIn('H-NR      dvr     path', out)
         self.assertIn('Result: 0 regressed, 0 improved, 24 unchanged, '
                       '0 inconclusive', out)
@@ -231,7 +233,8 @@ class MainTest(testtools.TestCase):
         self.assertEqual(0, code)
         data = json.loads(out)
         self.assertEqual(
-            {'baseline', 'current', 'settings', 'regressed', 'counts',
+            {'fingerprint_differences', 'baseline', 'current', 'settings',
+             'regressed', 'counts',
              'paths', 'metrics', 'only_in_baseline', 'only_in_current',
              'notes'}, set(data))
         self.assertEqual(0.95, data['settings']['confidence'])
@@ -252,6 +255,37 @@ class MainTest(testtools.TestCase):
         self.assertEqual({'category', 'thesis', 'router_mode', 'baseline',
                           'current', 'verdict', 'reason'},
                          set(data['paths'][0]))
+
+    def test_fingerprint_differences_come_first(self):
+        before = summary_json(two_modes())
+        before['fingerprint'] = {'network.mtu': '1450', 'node.c1.ovs': '3.1.0',
+                                 'image.name': 'netperf-guest'}
+        after = summary_json(two_modes())
+        after['fingerprint'] = {'network.mtu': '1400',
+                                'node.c1.ovs': 'unknown',
+                                'image.name': 'netperf-guest'}
+        code, out, _err = self._compare(before, after)
+        self.assertEqual(0, code)
+        self.assertEqual(['Compared across:', '  network.mtu 1450 → 1400',
+                          '  node.c1.ovs 3.1.0 → unknown (unknown on one '
+                          'side)'], out.splitlines()[2:5])
+        code, out, _err = self._compare(before, after, '--format', 'json')
+        self.assertEqual(
+            [{'fact': 'network.mtu', 'baseline': '1450', 'current': '1400',
+              'unknown': False},
+             {'fact': 'node.c1.ovs', 'baseline': '3.1.0',
+              'current': 'unknown', 'unknown': True}],
+            json.loads(out)['fingerprint_differences'])
+        code, out, _err = self._compare(before, before)
+        self.assertIn('Compared across: nothing (the same cloud '
+                      'fingerprint)', out)
+
+    def test_bad_fingerprint_is_a_clear_error(self):
+        bad = summary_json(two_modes())
+        bad['fingerprint'] = {'network.mtu': 1450}
+        self._fails(self._file('bad.json', bad),
+                    self._file('good.json', two_modes()),
+                    text="fingerprint['network.mtu']")
 
     def _fails(self, *argv, text):
         code, out, err = self._main(*argv)
