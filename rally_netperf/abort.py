@@ -53,11 +53,11 @@ class AbortWatch:
     """
 
     def __init__(self, task_uuid: str | None,
-                 interval: float = CHECK_INTERVAL,
+                 interval: float | None = None,
                  read_status: Callable[[str], str] | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.task_uuid = task_uuid
-        self.interval = interval
+        self.interval = CHECK_INTERVAL if interval is None else interval
         self._read_status = read_status or task_status
         self._clock = clock
         self._last_read: float | None = None
