@@ -13,12 +13,15 @@ stops an iteration.
 Ctrl-C of ``rally task start`` never reaches the scenario's thread either:
 the worker process's main thread gets the ``KeyboardInterrupt`` and ends,
 and the process then waits for the scenario's thread.  That main thread
-having ended is the cheap sign that the run was interrupted.
+having ended is the cheap sign that the run was interrupted.  Rally's main
+process meanwhile cleans the contexts up: :func:`wait_for_iterations`
+lets the iterations delete their own guests before the networks go.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 import time
 from typing import Callable
@@ -35,6 +38,10 @@ ABORT_STATUSES = frozenset({consts.TaskStatus.ABORTING,
 # Seconds between two reads of the task's status; a run between two
 # checks lasts longer (60 s at the thesis's defaults).
 CHECK_INTERVAL = 5.0
+
+# Seconds the context cleanup waits for interrupted iterations: a boot
+# or an SSH wait to end, then the servers to be deleted.
+ITERATIONS_TIMEOUT = 600.0
 
 TASK_ABORT = 'aborted by rally task abort'
 INTERRUPTED = 'interrupted (Ctrl-C of rally task start)'
@@ -88,3 +95,28 @@ class AbortWatch:
             return False
         self._last_read = now
         return True
+
+
+def wait_for_iterations(timeout: float = ITERATIONS_TIMEOUT) -> None:
+    """Wait for Rally's worker processes still running iterations.
+
+    After Ctrl-C of ``rally task start`` Rally's main process cleans the
+    contexts up while its worker processes go on with their iterations
+    until those notice (:data:`INTERRUPTED`) and delete their guests.
+    Deleting the networks under an iteration still booting would leave
+    its servers behind.  Normally no worker is left at cleanup time and
+    this returns at once; a second Ctrl-C stops the wait.
+    """
+    workers = multiprocessing.active_children()
+    if not workers:
+        return
+    LOG.warning('netperf: waiting up to %d s for %d interrupted '
+                'iteration process(es) to delete their guests (Ctrl-C '
+                'again to stop waiting)', timeout, len(workers))
+    deadline = time.monotonic() + timeout
+    try:
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:
+        LOG.warning('netperf: not waiting for the iterations any more; '
+                    'the cleanup deletes what it finds')

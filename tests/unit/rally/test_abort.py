@@ -133,3 +133,41 @@ class CtrlCInWorkerProcessTest(testtools.TestCase):
         os.kill(process.pid, signal.SIGINT)
         self.assertTrue(receiver.poll(10))
         self.assertEqual(abort.INTERRUPTED, receiver.recv())
+
+
+class WaitForIterationsTest(testtools.TestCase):
+    """The context cleanup lets interrupted iterations delete first."""
+
+    def _child(self, seconds):
+        process = multiprocessing.get_context('fork').Process(
+            target=time.sleep, args=(seconds,))
+        process.start()
+        self.addCleanup(process.join)
+        self.addCleanup(process.terminate)
+        return process
+
+    def test_no_worker_no_wait(self):
+        with mock.patch.object(abort.LOG, 'warning') as warning:
+            abort.wait_for_iterations()
+        warning.assert_not_called()
+
+    def test_waits_for_the_workers_to_end(self):
+        process = self._child(0.3)
+        with mock.patch.object(abort.LOG, 'warning') as warning:
+            abort.wait_for_iterations(timeout=30)
+        self.assertFalse(process.is_alive())
+        self.assertIn('to delete their guests', warning.call_args[0][0])
+
+    def test_waits_no_longer_than_the_timeout(self):
+        process = self._child(30)
+        started = time.monotonic()
+        abort.wait_for_iterations(timeout=0.3)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertTrue(process.is_alive())
+
+    def test_second_ctrl_c_stops_waiting(self):
+        worker = mock.Mock(**{'join.side_effect': KeyboardInterrupt})
+        with mock.patch.object(abort.multiprocessing, 'active_children',
+                               return_value=[worker, worker]):
+            abort.wait_for_iterations()
+        worker.join.assert_called_once_with(mock.ANY)
