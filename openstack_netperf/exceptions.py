@@ -50,6 +50,13 @@ class Aborted(NetperfError):
         super().__init__(message)
         self.measured = measured
 
+    @classmethod
+    def raise_if(cls, reason: str | None, when: str = '',
+                 measured: Any = None) -> None:
+        """Raise, saying ``when``, if there is a ``reason`` to stop."""
+        if reason:
+            raise cls(' '.join(filter(None, (reason, when))), measured)
+
 
 class ToolError(NetperfError):
     """A program (iperf3, ping, ip, ovs-ofctl...) failed.

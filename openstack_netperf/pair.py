@@ -466,12 +466,11 @@ def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
     measurement = PairMeasurement(source.name, target.name, settings)
 
     def step(name: str) -> ContextManager:
-        reason = checkpoint()
-        if reason:
-            raise exceptions.Aborted(
-                '%s: stopped %s to %s before %s, after %d of %d rounds'
-                % (reason, source.name, target.name, name,
-                   len(measurement.rounds), settings.rounds), measurement)
+        exceptions.Aborted.raise_if(
+            checkpoint(), '(stopped %s to %s before %s, after %d of %d '
+            'rounds)' % (source.name, target.name, name,
+                         len(measurement.rounds), settings.rounds),
+            measurement)
         return timer(name)
 
     measurement.warmup = warm_up(source, target, settings, step)

@@ -160,13 +160,6 @@ def _address(category: topology.Category, guest: guest_mod.Guest) -> str:
     return guest.fixed_ip if category.same_router else guest.floating_ip
 
 
-def _stop_if_asked(watch: abort.AbortWatch, when: str = '') -> None:
-    """Raise :class:`exceptions.Aborted` if the iteration must stop."""
-    reason = watch.reason()
-    if reason:
-        raise exceptions.Aborted(' '.join(filter(None, (reason, when))))
-
-
 @dataclasses.dataclass
 class _Report:
     """What an iteration measured so far, category by category."""
@@ -234,28 +227,30 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             node_access, self.context['netperf_computes']['facts'],
             [h.host for h in hosts],
             record['router_mode'], self._timer())
+        watch = abort.AbortWatch((self.context.get('task') or {}).get(
+            'uuid'))
         fleet = guests.Fleet(
             self.clients('nova'), self.clients('neutron'), record,
             guests.Access(ssh_user, keypair.get('private'),
                           keypair.get('name'), use_floating_ip, jump_host),
             self.generate_random_name, self._timer(),
-            checker.access if checker else None)
-        watch = abort.AbortWatch((self.context.get('task') or {}).get(
-            'uuid'))
+            checker.access if checker else None, watch.reason)
         failed = False
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
                        image_id, flavor_id, floating, config_drive)
-            _stop_if_asked(watch, 'once the guests were booted')
+            exceptions.Aborted.raise_if(watch.reason(),
+                                        'once the guests were booted')
             fleet.connect()
-            _stop_if_asked(watch, 'once the guests answered')
+            exceptions.Aborted.raise_if(watch.reason(),
+                                        'once the guests answered')
             versions = self._check_guests(fleet, image_name)
             self._fingerprint(image_id, flavor_id, versions, settings,
                               checker, [h.host for h in hosts])
             report = _Report(record['router_mode'], settings.rounds)
             try:
                 for category in categories:
-                    _stop_if_asked(watch)
+                    exceptions.Aborted.raise_if(watch.reason())
                     src, dst = (fleet.guests[s.name]
                                 for s in pairs[category.id])
                     try:
@@ -269,7 +264,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                         raise
                     if checker is not None and watch.reason():
                         report.add(category, measurement, None)
-                        _stop_if_asked(watch)
+                        exceptions.Aborted.raise_if(watch.reason())
                     path = None if checker is None else self._check_path(
                         checker, category, src, dst, record)
                     report.add(category, measurement, path)

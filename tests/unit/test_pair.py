@@ -192,8 +192,8 @@ class MeasurePairTest(testtools.TestCase):
         settings = pair.Settings(duration=5, omit=1, rounds=3, warmup=0)
         exc = self.assertRaises(exceptions.Aborted, pair.measure_pair,
                                 src, dst, settings, checkpoint=checkpoint)
-        self.assertEqual('aborted by rally task abort: stopped A1 to B2 '
-                         'before ping_reverse, after 1 of 3 rounds',
+        self.assertEqual('aborted by rally task abort (stopped A1 to B2 '
+                         'before ping_reverse, after 1 of 3 rounds)',
                          str(exc))
         # Asked before every run; nothing ran after the stop.
         self.assertEqual(8, len(asked))

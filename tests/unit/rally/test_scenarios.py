@@ -380,8 +380,8 @@ class AbortTest(ScenarioTestCase):
                          [r[1] for r in table['data']['rows']])
         facts = dict(scenario._output['complete'][-3]['data']['rows'])
         self.assertTrue(facts['rounds (median reported)'].startswith(
-            '1 of 3 (aborted by rally task abort: stopped A1 to A2 before '
-            'iperf3_tcp_reverse, after 1 of 3 rounds)'))
+            '1 of 3 (aborted by rally task abort (stopped A1 to A2 before '
+            'iperf3_tcp_reverse, after 1 of 3 rounds))'))
         # No chart across categories: Rally pairs the n-th additive
         # output of every iteration, an aborted one stops short of it.
         self.assertNotIn(records.CATEGORY_CHART_PLUGIN,
@@ -396,13 +396,39 @@ class AbortTest(ScenarioTestCase):
 
     def test_abort_before_measuring(self):
         scenario = self._scenario(netperf.MeasurePair)
-        self._abort_after(0)
+        # Aborted while the floating IPs were made.
+        self.task_status = lambda: (
+            'aborting' if self.cloud.neutron.floatingips else 'running')
         exc = self.assertRaises(exceptions.Aborted, scenario.run,
                                 image='netperf-guest', flavor='netperf.tiny',
                                 category='HNR', **FAST)
         self.assertEqual('aborted by rally task abort once the guests were '
                          'booted', str(exc))
         self.assertEqual({}, self.runners)
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_abort_stops_the_wait_for_servers(self):
+        cloud = fakes.FakeCloud()
+        scenario = self._scenario(netperf.MeasurePair, cloud)
+        # Never ACTIVE within the test's patience: only the abort ends it.
+        cloud.nova.final_status = 'BUILD'
+        self._abort_after(0)
+        exc = self.assertRaises(exceptions.Aborted, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertEqual('aborted by rally task abort while A1 on '
+                         'nova:compute-01 booted', str(exc))
+        self.assertEqual({}, cloud.nova.servers_by_id)
+
+    def test_abort_stops_the_wait_for_ssh(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        self.task_status = lambda: 'aborting' if self.runners else 'running'
+        exc = self.assertRaises(exceptions.Aborted, scenario.run,
+                                image='netperf-guest', flavor='netperf.tiny',
+                                category='HNR', **FAST)
+        self.assertRegex(str(exc), '^aborted by rally task abort while '
+                         'waiting for guest A[13]$')
         self.assertEqual({}, self.cloud.nova.servers_by_id)
         self.assertEqual({}, self.cloud.neutron.floatingips)
 
