@@ -253,21 +253,9 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                     exceptions.Aborted.raise_if(watch.reason())
                     src, dst = (fleet.guests[s.name]
                                 for s in pairs[category.id])
-                    try:
-                        measurement = self._measure_category(
-                            category, src, dst, settings, versions, record,
-                            image_name, flavor, watch.reason)
-                    except exceptions.Aborted as exc:
-                        if exc.measured is not None and exc.measured.rounds:
-                            report.add(category, exc.measured, None)
-                            report.partial = category
-                        raise
-                    if checker is not None and watch.reason():
-                        report.add(category, measurement, None)
-                        exceptions.Aborted.raise_if(watch.reason())
-                    path = None if checker is None else self._check_path(
-                        checker, category, src, dst, record)
-                    report.add(category, measurement, path)
+                    self._measure_and_check(
+                        report, category, src, dst, checker, watch,
+                        settings, versions, record, image_name, flavor)
             except exceptions.Aborted as exc:
                 # What was measured so far, without the additive chart:
                 # Rally pairs the n-th additive output of every iteration.
@@ -291,6 +279,32 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                 if not failed:
                     raise
                 LOG.exception('Deleting the servers of a failed iteration')
+
+    def _measure_and_check(self, report: _Report,
+                           category: topology.Category,
+                           src: guest_mod.Guest, dst: guest_mod.Guest,
+                           checker: paths.PathChecker | None,
+                           watch: abort.AbortWatch, settings: pair.Settings,
+                           versions: dict[str, str | None],
+                           record: dict[str, Any], image_name: str,
+                           flavor: str) -> None:
+        """One category into ``report``, even when an abort cuts it short."""
+        try:
+            measurement = self._measure_category(
+                category, src, dst, settings, versions, record, image_name,
+                flavor, watch.reason)
+        except exceptions.Aborted as exc:
+            if exc.measured is not None and exc.measured.rounds:
+                report.add(category, exc.measured, None)
+                report.partial = category
+            raise
+        if checker is not None and watch.reason():
+            # Measured, but its path is not checked: stop here.
+            report.add(category, measurement, None)
+            exceptions.Aborted.raise_if(watch.reason())
+        path = None if checker is None else self._check_path(
+            checker, category, src, dst, record)
+        report.add(category, measurement, path)
 
     def _add_report(self, report: _Report,
                     checker: paths.PathChecker | None, summary: bool,
