@@ -349,6 +349,12 @@ class AbortTest(ScenarioTestCase):
         self.useFixture(fixtures.MockPatch(
             'rally_netperf.abort.CHECK_INTERVAL', 0))
 
+    def _aborted(self, scenario, **args):
+        """The Aborted error of a run of ``scenario`` with ``args``."""
+        return self.assertRaises(
+            exceptions.Aborted, scenario.run, image='netperf-guest',
+            flavor='netperf.tiny', **dict(FAST, **args))
+
     def _abort_after(self, runs):
         """The task is aborted once ``runs`` iperf3 clients have run."""
         self.task_status = lambda: (
@@ -359,9 +365,7 @@ class AbortTest(ScenarioTestCase):
         # Per category: 2 warm-up runs and 2 per round.  Run 21 is round
         # 2's forward TCP of the third category (-HNR).
         self._abort_after(21)
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                **FAST)
+        exc = self._aborted(scenario)
         self.assertEqual(
             'aborted by rally task abort after 2 of 5 categories; -HNR '
             'stopped after 1 of 3 rounds; the outputs hold what was '
@@ -399,9 +403,7 @@ class AbortTest(ScenarioTestCase):
         # Aborted while the floating IPs were made.
         self.task_status = lambda: (
             'aborting' if self.cloud.neutron.floatingips else 'running')
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                category='HNR', **FAST)
+        exc = self._aborted(scenario, category='HNR')
         self.assertEqual('aborted by rally task abort once the guests were '
                          'booted', str(exc))
         self.assertEqual({}, self.runners)
@@ -414,9 +416,7 @@ class AbortTest(ScenarioTestCase):
         # Never ACTIVE within the test's patience: only the abort ends it.
         cloud.nova.final_status = 'BUILD'
         self._abort_after(0)
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                category='HNR', **FAST)
+        exc = self._aborted(scenario, category='HNR')
         self.assertEqual('aborted by rally task abort while A1 on '
                          'nova:compute-01 booted', str(exc))
         self.assertEqual({}, cloud.nova.servers_by_id)
@@ -424,9 +424,7 @@ class AbortTest(ScenarioTestCase):
     def test_abort_stops_the_wait_for_ssh(self):
         scenario = self._scenario(netperf.MeasurePair)
         self.task_status = lambda: 'aborting' if self.runners else 'running'
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                category='HNR', **FAST)
+        exc = self._aborted(scenario, category='HNR')
         self.assertRegex(str(exc), '^aborted by rally task abort while '
                          'waiting for guest A[13]$')
         self.assertEqual({}, self.cloud.nova.servers_by_id)
@@ -435,9 +433,7 @@ class AbortTest(ScenarioTestCase):
     def test_abort_in_the_first_round_reports_no_figures(self):
         scenario = self._scenario(netperf.MeasurePair)
         self._abort_after(3)
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                category='-HNR', **FAST)
+        exc = self._aborted(scenario, category='-HNR')
         self.assertEqual('aborted by rally task abort after 0 of 1 '
                          'categories; nothing was measured', str(exc))
         self.assertEqual([], records.decode_figures(scenario._output))
@@ -448,9 +444,7 @@ class AbortTest(ScenarioTestCase):
         main = self.useFixture(fixtures.MockPatch(
             'rally_netperf.abort.threading.main_thread')).mock.return_value
         main.is_alive.side_effect = lambda: self._client_runs() < 5
-        exc = self.assertRaises(exceptions.Aborted, scenario.run,
-                                image='netperf-guest', flavor='netperf.tiny',
-                                category='-HNR', **FAST)
+        exc = self._aborted(scenario, category='-HNR')
         self.assertTrue(str(exc).startswith(
             'interrupted (Ctrl-C of rally task start) after 0 of 1 '
             'categories; -HNR stopped after 1 of 3 rounds'))
