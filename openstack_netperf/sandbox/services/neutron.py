@@ -139,11 +139,12 @@ def agent_configs(ctx: services.Context,
         # dnsmasq logs every DHCP exchange (--log-dhcp) to
         # <log dir>/<node>/dnsmasq/<network id>/dhcp_dns_log: a guest
         # without a lease shows there whether its discovers arrived.
+        log_dir = dnsmasq_log_dir(ctx.conf, node)
         files[etc(ctx, node.name, 'dhcp_agent.ini')] = services.render_ini({
             'DEFAULT': {'interface_driver': 'openvswitch',
                         'enable_isolated_metadata': True,
                         'force_metadata': True,
-                        'dnsmasq_base_log_dir': dnsmasq_log_dir(ctx, node)},
+                        'dnsmasq_base_log_dir': log_dir},
             'ovs': netdev,
         })
         files[etc(ctx, node.name, 'metadata_agent.ini')] = (
@@ -156,8 +157,10 @@ def agent_configs(ctx: services.Context,
     return files
 
 
-def dnsmasq_log_dir(ctx: services.Context, node: settings_mod.Node) -> str:
-    return os.path.join(ctx.conf.log_dir, node.name, 'dnsmasq')
+def dnsmasq_log_dir(conf: settings_mod.SandboxSettings,
+                    node: settings_mod.Node) -> str:
+    """dnsmasq's DHCP logs, one ``<network id>/dhcp_dns_log`` each."""
+    return os.path.join(conf.log_dir, node.name, 'dnsmasq')
 
 
 def agent_command(ctx: services.Context, binary: str) -> tuple[str, ...]:
