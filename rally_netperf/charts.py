@@ -8,18 +8,29 @@ shown under the same statistics without a unit.
 The path verdicts travel as a record (:mod:`rally_netperf.records`) that
 SLAs and ``netperf-summary`` read back; the report shows it as a table
 rendered from the typed rows.
+
+Rally draws nothing across the outputs of an iteration: each additive
+output becomes its own table.  The chart across categories is therefore
+a plugin of its own that gathers its pairs from every iteration and
+hands Rally's ``EmbedChart`` widget an offline page with the SVG charts
+of :mod:`rally_netperf.summary_html`.  (Rally's own ``EmbeddedChart``
+takes a string, which Rally's output validation refuses.)
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from rally.common.plugin import plugin
 from rally.task.processing import charts
 
+from openstack_netperf import exceptions
 from openstack_netperf.measure import significance
 from openstack_netperf import results
 from rally_netperf import records
+from rally_netperf import summary_html
+from rally_netperf import svg
 
 NAME = records.STATS_PLUGIN
 PATH_COLUMNS = ('category', 'thesis', 'router', 'expected', 'verdict',
@@ -89,3 +100,50 @@ class RoundsTable(charts.OutputTable):
                 rows.append([category.shorthand, key, found.median,
                              found.low, found.high, found.count, shown])
         return dict(data, data={'cols': list(ROUNDS_COLUMNS), 'rows': rows})
+
+
+@plugin.configure(name=records.FINGERPRINT_PLUGIN)
+class FingerprintTable(charts.OutputTable):
+    """An iteration's cloud fingerprint, one fact per row.
+
+    The record is validated as ``netperf-summary`` reads it, so the
+    report shows no fingerprint the summary would refuse.
+    """
+
+    @classmethod
+    def render_complete_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        facts = records.decode_fingerprint_record(data['data'])
+        return dict(data, data={'cols': list(records.FINGERPRINT_FIELDS),
+                                'rows': [list(i) for i in facts.items()]})
+
+
+@plugin.configure(name=records.CATEGORY_CHART_PLUGIN)
+class CategoryChart(charts.OutputChart):
+    """Throughput and latency of every category, across iterations.
+
+    Bars are medians of every round, whiskers the range of the rounds,
+    marks the path verdicts: thesis figures 5.8 and 5.9 for one router
+    mode.  A record that cannot be read shows why instead of breaking
+    the whole report.
+    """
+
+    widget = 'EmbedChart'
+
+    def __init__(self, workload: dict[str, Any], zipped_size: int = 1000,
+                 **kwargs: Any):
+        super().__init__(workload, zipped_size, **kwargs)
+        self._iterations: list[Any] = []
+
+    def add_iteration(self, iteration: Any) -> None:
+        self._iterations.append(iteration)
+
+    def render(self) -> dict[str, Any]:
+        try:
+            page = summary_html.rally_page(
+                self.title, records.decode_category_chart(self._iterations))
+        except exceptions.InvalidInput as exc:
+            page = svg.page(self.title, [('Cannot draw this chart',
+                                          '<p>%s</p>' % html.escape(
+                                              str(exc)))])
+        return dict(super().render(), data={'source': None,
+                                            'embedded': page})

@@ -142,6 +142,19 @@ def summary_table(rows: list[list[Any]], rounds: int) -> dict[str, Any]:
     }
 
 
+def category_chart(router_mode: str,
+                   figures: Iterable[results.CategoryFigures],
+                   checked: Iterable[paths.PathResult]) -> dict[str, Any]:
+    """This iteration's share of the chart across categories.
+
+    Rally's report draws it (:mod:`rally_netperf.charts`) from every
+    iteration's share, on the page of the aggregated outputs.
+    """
+    return records.encode_category_chart(
+        topology.parse_router_mode(router_mode), figures,
+        [(r.category, r.verdict.verdict) for r in checked])
+
+
 def path_row(result: paths.PathResult, router_mode: str,
              network_nodes: Iterable[str]) -> results.PathRow:
     """The typed record of one checked flow."""

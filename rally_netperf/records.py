@@ -14,11 +14,20 @@ them there and reads them back into the same typed values
   output whose ``data`` is a record with one row per category and figure
   (category id, summary key or :data:`PROBES`, the list of values),
   shown by the chart plugin named :data:`ROUNDS_PLUGIN`;
+* the chart across categories: one additive output per iteration whose
+  ``[label, value]`` pairs are every round of the charted figures of every
+  category, the path verdicts and the router mode (labels looked up in a
+  table built here), drawn by the chart plugin named
+  :data:`CATEGORY_CHART_PLUGIN`.  Rally's task result schema allows an
+  additive output nothing but such pairs;
 * path verdicts: one complete output whose ``data`` is a record with one
   row per checked flow (category id, router mode, expected crossing as
   0/1, :class:`~openstack_netperf.hosts.verdict.PathVerdict` value, ...).
   Rally's HTML report shows it as a table through the
-  :mod:`rally_netperf.charts` plugin named :data:`PATH_PLUGIN`.
+  :mod:`rally_netperf.charts` plugin named :data:`PATH_PLUGIN`;
+* the cloud fingerprint (:mod:`openstack_netperf.fingerprint`): one
+  complete output whose ``data`` is a record of ``[fact, value]`` rows,
+  both text, shown by the plugin named :data:`FINGERPRINT_PLUGIN`.
 
 No Rally import here: ``netperf-summary`` reads reports without Rally.
 A value of the wrong shape raises
@@ -27,7 +36,8 @@ A value of the wrong shape raises
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import statistics
+from typing import Any, Iterable, Iterator, Mapping
 
 from openstack_netperf import exceptions
 from openstack_netperf import results
@@ -38,6 +48,8 @@ from openstack_netperf import topology
 STATS_PLUGIN = 'NetPerfStatsTable'
 PATH_PLUGIN = 'NetPerfPathVerdicts'
 ROUNDS_PLUGIN = 'NetPerfRounds'
+FINGERPRINT_PLUGIN = 'NetPerfFingerprint'
+CATEGORY_CHART_PLUGIN = 'NetPerfCategoryChart'
 
 SEPARATOR = ' | '
 # Additive charts: (title, ((label, summary key), ...)).
@@ -136,6 +148,16 @@ def _items(output: Any, kind: str, where: str) -> list[dict[str, Any]]:
     return items
 
 
+def _pairs(data: Any, where: str) -> Iterator[tuple[str, float]]:
+    """The ``[label, value]`` pairs of an additive output's data."""
+    for number, pair in enumerate(expect(data, list, where)):
+        at = '%s[%d]' % (where, number)
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise _fail(at, 'expected [label, value], got %r' % (pair,))
+        yield (expect(pair[0], str, at + '[0]'),
+               float(expect(pair[1], NUMBER, at + '[1]')))
+
+
 def decode_figures(output: Any, where: str = 'output'
                    ) -> list[results.CategoryFigures]:
     """The figures an iteration's ``output`` carries, one per category."""
@@ -145,16 +167,11 @@ def decode_figures(output: Any, where: str = 'output'
         if chart is None:
             continue
         category, keys = chart
-        at = '%s.additive[%d].data' % (where, index)
-        for number, pair in enumerate(expect(item.get('data'), list, at)):
-            at_pair = '%s[%d]' % (at, number)
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise _fail(at_pair, 'expected [label, value], got %r'
-                            % (pair,))
-            key = keys.get(expect(pair[0], str, at_pair + '[0]'))
+        for label, value in _pairs(item.get('data'), '%s.additive[%d].data'
+                                   % (where, index)):
+            key = keys.get(label)
             if key is not None:
-                value = expect(pair[1], NUMBER, at_pair + '[1]')
-                values.setdefault(category, {})[key] = float(value)
+                values.setdefault(category, {})[key] = value
     rounds: dict[topology.Category, Any] = {}
     for index, item in enumerate(_items(output, 'complete', where)):
         if item.get('chart_plugin') == ROUNDS_PLUGIN:
@@ -349,3 +366,128 @@ def decode_paths(output: Any, where: str = 'output'
                         'this version nor the table of 1.x' % (
                             PATH_TITLE, item.get('chart_plugin')))
     return None
+
+
+FINGERPRINT_TITLE = 'Cloud fingerprint'
+FINGERPRINT_DESCRIPTION = (
+    'What this iteration measured on: Neutron, Nova, the tenant networks, '
+    'the nodes, the guests and the methodology settings; "unknown" where '
+    'a fact could not be read (no admin, an API error, no node access)')
+FINGERPRINT_FIELDS = ('fact', 'value')
+
+
+def encode_fingerprint(facts: Mapping[str, str]) -> dict[str, Any]:
+    """The complete output recording a fingerprint, by fact name."""
+    return {'title': FINGERPRINT_TITLE,
+            'description': FINGERPRINT_DESCRIPTION,
+            'chart_plugin': FINGERPRINT_PLUGIN,
+            'data': {'cols': list(FINGERPRINT_FIELDS),
+                     'rows': [[k, facts[k]] for k in sorted(facts)]}}
+
+
+def decode_fingerprint_record(data: Any, where: str = 'data'
+                              ) -> dict[str, str]:
+    """The facts of a fingerprint record (the ``data`` of its output)."""
+    facts = {}
+    for cells, at in _table_rows(data, where, FINGERPRINT_FIELDS,
+                                 'the fields'):
+        if not isinstance(cells, list) or len(cells) != 2:
+            raise _fail(at, 'expected [fact, value], got %r' % (cells,))
+        facts[expect(cells[0], str, at + '[0]')] = expect(
+            cells[1], str, at + '[1]')
+    return facts
+
+
+def decode_fingerprint(output: Any, where: str = 'output'
+                       ) -> dict[str, str] | None:
+    """The fingerprint an iteration recorded; None when none was."""
+    for index, item in enumerate(_items(output, 'complete', where)):
+        if item.get('chart_plugin') == FINGERPRINT_PLUGIN:
+            return decode_fingerprint_record(
+                item.get('data'), '%s.complete[%d].data' % (where, index))
+    return None
+
+
+CATEGORY_CHART_TITLE = 'Throughput and latency by category'
+CATEGORY_CHART_DESCRIPTION = (
+    'Every category of the workload, as thesis figures 5.8 and 5.9: bars '
+    'are the median of every round of every iteration, whiskers the '
+    'lowest and highest round; beside each bar, the path verdict (green: '
+    'as thesis Table 2.1 expects, red: not as expected, amber: '
+    'inconclusive or mixed)')
+# (label, summary key) of the figures the chart draws.
+CATEGORY_CHART_FIGURES = (('TCP forward', 'tcp_forward_mbps'),
+                          ('TCP reverse', 'tcp_reverse_mbps'),
+                          ('RTT median', 'rtt_median_ms'),
+                          ('RTT p95', 'rtt_p95_ms'))
+_ROUTER_LABEL = 'router %s'
+# Label -> what it carries, for every label the chart's pairs may have.
+_CHART_FIGURES = {'%s %s' % (c.shorthand, label): (c, key)
+                  for c in topology.CATEGORIES
+                  for label, key in CATEGORY_CHART_FIGURES}
+_CHART_VERDICTS = {'%s path %s' % (c.shorthand, v.value): (c, v)
+                   for c in topology.CATEGORIES for v in results.PathVerdict}
+_CHART_MODES = {_ROUTER_LABEL % m.value: m for m in topology.RouterMode}
+
+
+def encode_category_chart(
+        router_mode: topology.RouterMode,
+        figures: Iterable[results.CategoryFigures],
+        verdicts: Iterable[tuple[topology.Category, results.PathVerdict]]
+) -> dict[str, Any]:
+    """The additive output of one iteration for the chart across categories.
+
+    Each round is a pair of its own (a category's label repeats), so
+    ``rally task detailed``, which shows any additive output as
+    statistics, shows each figure's range over every round.  Figures
+    without rounds (read from an older report) give their median.
+    """
+    data: list[list[Any]] = [[_ROUTER_LABEL % router_mode.value, 1]]
+    for found in figures:
+        for label, key in CATEGORY_CHART_FIGURES:
+            values = found.rounds.get(key) or (
+                [found.values[key]] if key in found.values else [])
+            data += [['%s %s' % (found.category.shorthand, label),
+                      round(v, 3)] for v in values]
+    data += [['%s path %s' % (category.shorthand, verdict.value), 1]
+             for category, verdict in verdicts]
+    return {'title': CATEGORY_CHART_TITLE,
+            'description': CATEGORY_CHART_DESCRIPTION,
+            'chart_plugin': CATEGORY_CHART_PLUGIN,
+            'data': data}
+
+
+def decode_category_chart(iterations: Iterable[Any], where: str = 'data'
+                          ) -> list[results.Row]:
+    """The rows the chart draws, from every iteration's pairs.
+
+    One row per category: each figure's rounds, each iteration's median
+    of them, and each recorded path verdict.  Labels of no known kind
+    are skipped (a later version may chart more).
+    """
+    rows: dict[topology.Category, results.Row] = {}
+    for number, data in enumerate(iterations):
+        at = '%s[%d]' % (where, number)
+        mode = topology.RouterMode.DVR
+        rounds: dict[topology.Category, dict[str, list[float]]] = {}
+        verdicts = []
+        for label, value in _pairs(data, at):
+            if label in _CHART_MODES:
+                mode = _CHART_MODES[label]
+            elif label in _CHART_FIGURES:
+                category, key = _CHART_FIGURES[label]
+                rounds.setdefault(category, {}).setdefault(
+                    key, []).append(value)
+            elif label in _CHART_VERDICTS:
+                verdicts.append(_CHART_VERDICTS[label])
+        for category, figures in rounds.items():
+            row = rows.setdefault(category, results.Row(category, mode))
+            for key, values in figures.items():
+                row.rounds.setdefault(key, []).extend(values)
+                row.samples.setdefault(key, []).append(
+                    statistics.median(values))
+        for category, verdict in verdicts:
+            rows.setdefault(category, results.Row(category, mode)
+                            ).verdicts.append(verdict)
+    order = list(topology.CATEGORIES)
+    return sorted(rows.values(), key=lambda r: order.index(r.category))

@@ -15,7 +15,8 @@
 The one sequence behind the README's main command (``tools/run-main.sh``,
 against the sandbox) and the gate's Rally job (against devstack): make
 sure a Rally environment reaches the cloud, start the task, write its HTML
-and JSON reports, print the summary table and exit with the SLA result.
+and JSON reports, print the summary table, write the summary's charts
+beside Rally's report and exit with the SLA result.
 
 Rally is driven through its command line, its stable interface; the task's
 UUID is asked from Rally's database (``rally task list --uuids-only`` with
@@ -180,14 +181,14 @@ def start_task(rally: Rally, opts: Options) -> tuple[int, str | None]:
     return status, (uuids[0] if uuids else None)
 
 
-def report_paths(prefix: str) -> tuple[str, str]:
-    """The HTML report and the JSON export a run writes."""
-    return prefix + '.html', prefix + '.json'
+def report_paths(prefix: str) -> tuple[str, str, str]:
+    """Rally's HTML report, its JSON export, and the summary's page."""
+    return prefix + '.html', prefix + '.json', prefix + '-summary.html'
 
 
 def write_reports(rally: Rally, task_uuid: str, prefix: str) -> None:
     """Rally's HTML report (static: it opens offline) and JSON export."""
-    html, json_path = report_paths(prefix)
+    html, json_path, _summary = report_paths(prefix)
     os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
     # --html-static embeds the JavaScript libraries; the default HTML
     # report loads them from CDNs.
@@ -217,19 +218,22 @@ def failed_slas(rally: Rally, task_uuid: str) -> list[dict]:
     return [c for c in criteria if c.get('status') != 'PASS']
 
 
-def summarise(json_path: str) -> None:
-    """Print the summary table with ``netperf-summary``; never fatal."""
+def summarise(json_path: str, html_path: str) -> None:
+    """Print the summary table and write its charts; never fatal."""
     summary = _sibling_or_path(SUMMARY)
     if summary is None:
         print('%s not found: no summary table' % SUMMARY, file=sys.stderr)
         return
-    result = subprocess.run([summary, json_path], capture_output=True,
-                            text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run([summary, json_path, '--html', html_path],
+                            capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     if result.returncode:
         print('%s exited %d' % (SUMMARY, result.returncode),
               file=sys.stderr)
+    else:
+        print('Summary charts: %s' % html_path)
 
 
 def run(opts: Options, rally: Rally) -> int:
@@ -252,10 +256,10 @@ def run(opts: Options, rally: Rally) -> int:
     if stage('rally-report', lambda: write_reports(rally, task_uuid,
                                                    opts.report)):
         return ERROR
-    html, json_path = report_paths(opts.report)
+    html, json_path, summary_html = report_paths(opts.report)
     print('HTML report: %s' % html)
     print('JSON export: %s' % json_path)
-    summarise(json_path)
+    summarise(json_path, summary_html)
     try:
         failed = failed_slas(rally, task_uuid)
     except exceptions.NetperfError as exc:
@@ -275,7 +279,8 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Options, str | None]:
         prog='netperf-rally-task',
         description='Run a Rally task against a cloud: reuse or create the '
                     'Rally environment, start the task, write the HTML '
-                    'report and JSON export, print the summary table. '
+                    'report and JSON export, print the summary table and '
+                    'write its charts (PREFIX-summary.html). '
                     'Exits 0 when every SLA passed, 2 when one failed, 1 '
                     'on an error.')
     parser.add_argument('--task', required=True, help='Rally task file')
@@ -293,7 +298,8 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Options, str | None]:
     parser.add_argument('--env', required=True,
                         help='name of the Rally environment')
     parser.add_argument('--report', required=True, metavar='PREFIX',
-                        help='write PREFIX.html and PREFIX.json')
+                        help='write PREFIX.html, PREFIX.json and '
+                             'PREFIX-summary.html')
     parser.add_argument('--tag', action='append', default=[],
                         dest='tags', help='also tag the task (repeatable)')
     parser.add_argument('--log', help='copy the output of "rally task '

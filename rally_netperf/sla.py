@@ -9,6 +9,10 @@ significance`: of the mean of the rounds for throughput and loss, of the
 percentile of the probes for latency).  With one round (or a report of a
 version that recorded no rounds) the one value decides, and the details
 say so.  Failed iterations are left to Rally's ``failure_rate`` criterion.
+
+``netperf_baseline`` compares the workload with a saved run instead of a
+fixed limit, through the same :mod:`openstack_netperf.comparison` as the
+``netperf-compare`` command.
 """
 
 from __future__ import annotations
@@ -16,13 +20,18 @@ from __future__ import annotations
 import abc
 from typing import Any, Callable
 
+from rally.common import validation
 from rally.task import sla
 
+from openstack_netperf import comparison
+from openstack_netperf import exceptions
 from openstack_netperf.measure import significance
 from openstack_netperf.measure import stats
 from openstack_netperf import results
 from openstack_netperf import topology
+from rally_netperf import compare
 from rally_netperf import records
+from rally_netperf import validators
 
 # How sure a criterion must be that a limit is broken before it fails.
 CONFIDENCE = 0.95
@@ -300,3 +309,128 @@ class ExpectedPath(sla.SLA):
             parts.append('%d flow(s) took the expected path' % self.checked
                          if self.checked else 'no iteration yet')
         return '%s - %s' % (self.status(), '; '.join(parts))
+
+
+_EFFECT = {'type': 'number', 'minimum': 0}
+
+
+def _baseline(config: dict[str, Any]
+              ) -> tuple[list[results.Row], comparison.Settings]:
+    """The baseline's rows under the workload's router mode, and settings.
+
+    :raises InvalidInput: the file cannot be compared, has no row under
+        that router mode, or the settings are wrong.
+    """
+    settings = comparison.Settings.build(config.get('min_effect'),
+                                         config.get('confidence'))
+    mode = topology.parse_router_mode(config['router_mode'])
+    rows = [r for r in compare.read_file(config['baseline']).rows
+            if r.router_mode is mode]
+    if not rows:
+        raise exceptions.InvalidInput('no result under a %s router in it'
+                                      % mode.value)
+    return rows, settings
+
+
+@validation.configure(name='netperf_baseline_file')
+class BaselineFileValidator(validation.Validator):
+    """The baseline file can be compared with, before anything boots."""
+
+    def validate(self, context, config, plugin_cls, plugin_cfg):
+        if not validators.conforms(plugin_cfg, plugin_cls.CONFIG_SCHEMA):
+            return      # Rally's jsonschema check says what is wrong
+        try:
+            _baseline(plugin_cfg)
+        except exceptions.InvalidInput as exc:
+            self.fail('netperf_baseline: baseline %s: %s'
+                      % (plugin_cfg['baseline'], exc))
+
+
+@validation.add('netperf_baseline_file')
+@sla.configure(name='netperf_baseline')
+class Baseline(sla.SLA):
+    """No regression against a saved run (a baseline).
+
+    ``baseline``: a Rally JSON report or ``netperf-summary --format
+    json`` file of an earlier run; ``router_mode``: the workload's
+    (``legacy`` or ``dvr``), whose baseline rows it is compared with;
+    ``min_effect``: percent for every metric, or per metric name
+    (percentage points for ``loss``); ``confidence`` of the test.
+    Fails when a metric regressed or a path verdict changed; the details
+    name each regressed and improved metric.
+    """
+
+    CONFIG_SCHEMA = {
+        'type': 'object',
+        'properties': {
+            'baseline': {'type': 'string', 'minLength': 1},
+            'router_mode': {'enum': [m.value for m in topology.RouterMode]},
+            'min_effect': {
+                'type': ['number', 'object'],
+                'if': {'type': 'number'},
+                'then': _EFFECT,
+                'else': {'minProperties': 1,
+                         'propertyNames': {'enum': list(
+                             comparison.METRIC_NAMES + (comparison.DEFAULT,
+                                                        ))},
+                         'additionalProperties': _EFFECT},
+            },
+            'confidence': {'type': 'number', 'exclusiveMinimum': 0,
+                           'exclusiveMaximum': 1},
+        },
+        'required': ['baseline', 'router_mode'],
+        'additionalProperties': False,
+    }
+
+    def __init__(self, criterion_value: Any) -> None:
+        super().__init__(criterion_value)
+        self.mode = topology.parse_router_mode(criterion_value['router_mode'])
+        self.figures: list[results.CategoryFigures] = []
+        self.paths: list[results.PathRow] = []
+        self.found: comparison.Comparison | None = None
+        self.problem = ''
+        try:
+            self.baseline, self.settings = _baseline(criterion_value)
+        except exceptions.InvalidInput as exc:
+            self.problem = 'baseline %s: %s' % (criterion_value['baseline'],
+                                                exc)
+            self.success = False
+
+    def _recheck(self) -> bool:
+        if self.problem or not self.figures:
+            return self.success
+        try:
+            self.found = comparison.compare(
+                self.baseline, results.tabulate(
+                    [(self.mode, f) for f in self.figures], self.paths),
+                self.settings)
+        except exceptions.InvalidInput as exc:
+            self.found, self.success = None, False
+            self.problem = 'nothing to compare: %s' % exc
+            return self.success
+        self.success = not self.found.regressed
+        return self.success
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        if not iteration.get('error'):
+            self.figures += records.decode_figures(iteration['output'])
+            self.paths += records.decode_paths(iteration['output']) or []
+        return self._recheck()
+
+    def merge(self, other: Baseline) -> bool:
+        self.figures += other.figures
+        self.paths += other.paths
+        return self._recheck()
+
+    def details(self) -> str:
+        if self.problem:
+            return '%s - %s' % (self.status(), self.problem)
+        if self.found is None:
+            return '%s - no figures reported yet' % self.status()
+        changed = self.found.with_verdict(comparison.Verdict.REGRESSED,
+                                          comparison.Verdict.IMPROVED)
+        return '%s - against %s: %s%s' % (
+            self.status(), self.criterion_value['baseline'],
+            ', '.join('%d %s' % (self.found.count(v), v.value)
+                      for v in comparison.Verdict),
+            ''.join('; ' + r.describe() for r in changed))

@@ -6,7 +6,8 @@ their outputs.  This module walks that report, reads each successful
 iteration's figures and path verdicts back through
 :mod:`rally_netperf.records`, and prints one row per category and router
 mode (:func:`openstack_netperf.results.tabulate`) with the thesis's
-findings checked on them (:func:`openstack_netperf.results.findings`).
+findings checked on them (:func:`openstack_netperf.results.findings`);
+``--html FILE`` also draws them as charts (:mod:`rally_netperf.summary_html`).
 
 No Rally import here, nor in what it imports: the report is plain JSON,
 and the summary runs where Rally is not installed.  A report of the
@@ -18,13 +19,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from typing import Any, Iterator
 
 from openstack_netperf import exceptions
+from openstack_netperf import fingerprint
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
+from rally_netperf import summary_html
 
 _expect = records.expect
 
@@ -37,6 +41,8 @@ class Contents:
     workloads: int
     iterations: int
     failed: int
+    # Every iteration's cloud fingerprint, merged.
+    fingerprint: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _router_mode(workload: dict[str, Any], where: str
@@ -88,6 +94,7 @@ def collect(report: Any) -> Contents:
     """The rows of every NetPerf workload of the report, in task order."""
     figures: list[tuple[topology.RouterMode, results.CategoryFigures]] = []
     paths: list[results.PathRow] = []
+    prints: list[dict[str, str]] = []
     workloads = iterations = failed = 0
     for where, workload in _workloads(report):
         if not _is_netperf(workload, where):
@@ -99,17 +106,24 @@ def collect(report: Any) -> Contents:
             at = '%s.data[%d]' % (where, index)
             _expect(iteration, dict, at)
             iterations += 1
+            output = iteration.get('output')
             if iteration.get('error'):
                 failed += 1
+                # What a failed iteration measured on still counts.
+                if isinstance(output, dict):
+                    prints.append(records.decode_fingerprint(
+                        output, '%s.output' % at) or {})
                 continue
-            output = _expect(iteration.get('output'), dict,
-                             '%s.output' % at)
+            _expect(output, dict, '%s.output' % at)
+            prints.append(records.decode_fingerprint(
+                output, '%s.output' % at) or {})
             figures.extend((mode, f) for f in records.decode_figures(
                 output, '%s.output' % at))
             paths.extend(records.decode_paths(output, '%s.output' % at)
                          or [])
     return Contents(results.tabulate(figures, paths), workloads,
-                    iterations, failed)
+                    iterations, failed,
+                    fingerprint.merge(p for p in prints if p))
 
 
 FIGURE_KEYS = ('tcp_forward_mbps', 'tcp_reverse_mbps', 'rtt_median_ms',
@@ -169,7 +183,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _empty_note(contents: Contents) -> str:
+def empty_note(contents: Contents) -> str:
     if contents.iterations and contents.failed == contents.iterations:
         return ('(every iteration failed: %d of %d in %d NetPerf '
                 'workload(s); their errors are in the report)'
@@ -177,27 +191,48 @@ def _empty_note(contents: Contents) -> str:
     return '(no NetPerf workload with results in this report)'
 
 
-def render_text(contents: Contents,
-                found: list[results.Finding]) -> str:
-    """The table and the findings, for people."""
-    table = [[head for head, _k in TABLE_COLUMNS]]
+def table(contents: Contents) -> tuple[list[list[str]], list[str]]:
+    """The table's cells (its head first) and the notes under it."""
+    cells = [[head for head, _k in TABLE_COLUMNS]]
     for row in contents.rows:
         values = row_dict(row)
         values.update(values.pop('spread'))
-        table.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
-    widths = [max(len(line[i]) for line in table)
+        cells.append([_cell(values[key]) for _h, key in TABLE_COLUMNS])
+    if not contents.rows:
+        return cells, [empty_note(contents)]
+    return cells, ['(figures: median of every round, lowest-highest round '
+                   'in brackets)']
+
+
+def render_text(contents: Contents,
+                found: list[results.Finding]) -> str:
+    """The table and the findings, for people."""
+    cells, notes = table(contents)
+    widths = [max(len(line[i]) for line in cells)
               for i in range(len(TABLE_COLUMNS))]
     lines = ['  '.join(cell.ljust(w) for cell, w in zip(line, widths))
-             .rstrip() for line in table]
-    if not contents.rows:
-        lines.append(_empty_note(contents))
-    if contents.rows:
-        lines.append('(figures: median of every round, lowest-highest '
-                     'round in brackets)')
+             .rstrip() for line in cells]
+    lines += notes
     lines += ['', 'Thesis findings:']
     lines += ['  %s: %s (%s)' % (f.claim, f.status.value.upper(), f.detail)
               for f in found]
+    lines += ['', 'Cloud fingerprint:'] + fingerprint_lines(
+        contents.fingerprint)
     return '\n'.join(lines) + '\n'
+
+
+# Longer fact values (the extension list) are cut in the text.
+FACT_WIDTH = 60
+
+
+def fingerprint_lines(facts: dict[str, str]) -> list[str]:
+    """One line per fact, long values cut (``--format json`` has all)."""
+    if not facts:
+        return ['  (none recorded: a report of an earlier version)']
+    width = max(len(name) for name in facts)
+    return ['  %s  %s' % (name.ljust(width), value if len(value) <=
+                          FACT_WIDTH else value[:FACT_WIDTH - 3] + '...')
+            for name, value in sorted(facts.items())]
 
 
 def render_json(contents: Contents,
@@ -206,12 +241,14 @@ def render_json(contents: Contents,
     return json.dumps({'rows': [row_dict(r) for r in contents.rows],
                        'findings': [{'claim': f.claim,
                                      'status': f.status.value,
-                                     'detail': f.detail} for f in found]},
+                                     'detail': f.detail} for f in found],
+                       'fingerprint': dict(sorted(
+                           contents.fingerprint.items()))},
                       indent=2) + '\n'
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``netperf-summary REPORT.json [--format text|json]``."""
+    """``netperf-summary REPORT [--format text|json] [--html FILE]``."""
     parser = argparse.ArgumentParser(
         prog='netperf-summary',
         description='Summarise a Rally JSON report of the NetPerf '
@@ -221,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
                                        '--json --out FILE"')
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text')
+    parser.add_argument('--html', metavar='FILE',
+                        help='also write the charts, findings and table '
+                             'as one offline HTML page')
     args = parser.parse_args(argv)
     try:
         with open(args.report) as handle:
@@ -233,6 +273,23 @@ def main(argv: list[str] | None = None) -> int:
     found = results.findings(contents.rows)
     render = render_json if args.format == 'json' else render_text
     sys.stdout.write(render(contents, found))
+    if args.html:
+        return write_html(args.html, args.report, contents, found)
+    return 0
+
+
+def write_html(path: str, source: str, contents: Contents,
+               found: list[results.Finding]) -> int:
+    """Write the HTML page; 0, or 2 with the reason when it cannot."""
+    page = summary_html.render(os.path.basename(source), contents.rows,
+                               found, *table(contents))
+    try:
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(page)
+    except OSError as exc:
+        print('netperf-summary: cannot write --html %s: %s'
+              % (path, exc.strerror or exc), file=sys.stderr)
+        return 2
     return 0
 
 

@@ -22,7 +22,7 @@ from openstack_netperf import topology
 NAME = 'netperf_compute_hosts'
 
 
-def _as_dict(resource: Any) -> dict[str, Any]:
+def as_dict(resource: Any) -> dict[str, Any]:
     """The API dict of a client resource (or the dict itself)."""
     if isinstance(resource, dict):
         return resource
@@ -33,7 +33,7 @@ def _as_dict(resource: Any) -> dict[str, Any]:
 
 def discover(nova: Any, neutron: Any) -> cloud_facts.CloudFacts:
     """The cloud facts from novaclient and neutronclient."""
-    services = [_as_dict(s)
+    services = [as_dict(s)
                 for s in nova.services.list(binary='nova-compute')]
     return cloud_facts.CloudFacts.from_api(
         services, neutron.list_agents()['agents'],

@@ -25,10 +25,12 @@ from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
 from openstack_netperf import topology
 from rally_netperf.contexts import compute_hosts
+from rally_netperf import fingerprint
 from rally_netperf import guests
 from rally_netperf import image_flavor
 from rally_netperf import output
 from rally_netperf import paths
+from rally_netperf import records
 
 LOG = logging.getLogger(__name__)
 Field = scenario.Field
@@ -197,13 +199,18 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                        image_id, flavor_id, floating, config_drive)
             fleet.connect()
             versions = self._check_guests(fleet, image_name)
+            self._fingerprint(image_id, flavor_id, versions, settings,
+                              checker, [h.host for h in hosts])
             rows = []
             checked = []
+            measured = []
             for category in categories:
                 src, dst = (fleet.guests[s.name] for s in pairs[category.id])
                 measurement = self._measure_category(
                     category, src, dst, settings, versions, record,
                     image_name, flavor)
+                measured.append(output.category_figures(category,
+                                                        measurement))
                 path = None
                 if checker is not None:
                     path = self._check_path(checker, category, src, dst,
@@ -219,6 +226,11 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             if summary:
                 self.add_output(complete=output.summary_table(
                     rows, settings.rounds))
+                # Last of the additive outputs: Rally pairs the n-th
+                # output of every iteration, and an iteration that failed
+                # stops short of this one.
+                self.add_output(additive=output.category_chart(
+                    record['router_mode'], measured, checked))
         except BaseException:
             failed = True
             raise
@@ -243,6 +255,27 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                                    % (guest.name, image_name))
                 versions[guest.name] = pair.iperf3_version(guest.runner)
             return versions
+
+    def _fingerprint(self, image_id: str, flavor_id: str,
+                     versions: dict[str, str | None],
+                     settings: pair.Settings,
+                     checker: paths.PathChecker | None,
+                     computes: list[str]) -> None:
+        """Record what this iteration measured on (its own output)."""
+        record = self.context['tenant']['netperf']
+        if checker is None:
+            runner, network = None, self.context['netperf_computes'][
+                'facts'].central_nodes(record['router_mode'])
+        else:
+            runner, network = checker.access.runner, checker.network
+        admin = (self.admin_clients
+                 if getattr(self, '_admin_clients', None) else None)
+        with atomic.ActionTimer(self, 'netperf.fingerprint'):
+            facts = fingerprint.gather(
+                self.clients, admin, record['networks'], image_id,
+                flavor_id, versions, settings, runner,
+                dict.fromkeys(network + computes))
+        self.add_output(complete=records.encode_fingerprint(facts))
 
     def _check_path(self, checker: paths.PathChecker,
                     category: topology.Category, src: guest_mod.Guest,

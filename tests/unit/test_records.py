@@ -110,3 +110,62 @@ class FiguresTest(testtools.TestCase):
                                     {'additive': [item]})
             self.assertIn('output.additive[0].data[0]', str(exc))
             self.assertIn(what, str(exc))
+
+
+class CategoryChartTest(testtools.TestCase):
+
+    def _item(self, mode, rounds, verdicts=()):
+        figures = [results.CategoryFigures(
+            topology.get_category(name), {},
+            {'tcp_forward_mbps': values, 'rtt_median_ms': (0.5,) * len(
+                values), 'ping_loss_percent': (0.0,) * len(values)})
+            for name, values in rounds]
+        return _through_json(records.encode_category_chart(
+            mode, figures, [(topology.get_category(n), v)
+                            for n, v in verdicts]))
+
+    def test_round_trip_over_iterations(self):
+        first = self._item(LEGACY, [('H-NR', (600.0, 620.0, 610.0)),
+                                    ('HNR', (2400.0,))],
+                           [('H-NR', results.PathVerdict.CROSSED)])
+        second = self._item(LEGACY, [('H-NR', (500.0, 700.0))],
+                            [('H-NR', results.PathVerdict.INCONCLUSIVE)])
+        self.assertEqual(records.CATEGORY_CHART_PLUGIN,
+                         first['chart_plugin'])
+        # Pairs only, the one shape Rally's schema allows an additive
+        # output; a round is a pair of its own.
+        self.assertIn(['H-NR TCP forward', 620.0], first['data'])
+        self.assertIn(['router legacy', 1], first['data'])
+        self.assertIn(['H-NR path crossed', 1], first['data'])
+        self.assertNotIn('ping', json.dumps(first['data']))
+        rows = records.decode_category_chart([first['data'],
+                                              second['data']])
+        self.assertEqual(['HNR', 'H-NR'],
+                         [r.category.shorthand for r in rows])
+        self.assertEqual({LEGACY}, {r.router_mode for r in rows})
+        h_nr = rows[1]
+        self.assertEqual([600.0, 620.0, 610.0, 500.0, 700.0],
+                         h_nr.rounds['tcp_forward_mbps'])
+        self.assertEqual([610.0, 600.0], h_nr.samples['tcp_forward_mbps'])
+        self.assertEqual([results.PathVerdict.CROSSED,
+                          results.PathVerdict.INCONCLUSIVE], h_nr.verdicts)
+        self.assertEqual([], rows[0].verdicts)
+
+    def test_unknown_labels_are_skipped(self):
+        rows = records.decode_category_chart([[['router dvr', 1],
+                                               ['HNR jitter', 1.0],
+                                               ['HNR RTT p95', 2.0]]])
+        self.assertEqual(DVR, rows[0].router_mode)
+        self.assertEqual({'rtt_p95_ms': [2.0]}, rows[0].rounds)
+
+    def test_wrong_shapes(self):
+        for data, where, what in (
+                (None, 'data[0]', 'expected a list, got null'),
+                ([['HNR TCP forward']], 'data[0][0]',
+                 'expected [label, value]'),
+                ([['HNR TCP forward', 'fast']], 'data[0][0][1]',
+                 'expected a number, got str')):
+            exc = self.assertRaises(exceptions.InvalidInput,
+                                    records.decode_category_chart, [data])
+            self.assertIn(where, str(exc))
+            self.assertIn(what, str(exc))

@@ -260,3 +260,64 @@ class MainTest(testtools.TestCase):
                               check=False)
         self.assertEqual(0, done.returncode, done.stderr)
         self.assertIn('H-NR      dvr     1900.0', done.stdout)
+
+
+def _with_fingerprints(report):
+    """The report with a fingerprint in each iteration: DVR's MTU lower."""
+    for mode, iteration in _iterations(report):
+        iteration['output']['complete'].insert(0, records.encode_fingerprint({
+            'network.mtu': '1400' if mode == 'dvr' else '1450',
+            'neutron.extensions': ', '.join('ext-%02d' % i
+                                            for i in range(40)),
+            'node.compute-01.kernel': '6.1.0'}))
+    return report
+
+
+class FingerprintTest(testtools.TestCase):
+
+    _main = MainTest._main
+    _main_on = MainTest._main_on
+
+    def test_collected_and_merged(self):
+        contents = summary.collect(_with_fingerprints(_load()))
+        self.assertEqual('1450 | 1400', contents.fingerprint['network.mtu'])
+        self.assertEqual('6.1.0',
+                         contents.fingerprint['node.compute-01.kernel'])
+
+    def test_failed_iterations_keep_theirs(self):
+        report = _with_fingerprints(_load())
+        for _mode, iteration in _iterations(report):
+            iteration['error'] = ['Timeout', 'boom', '']
+        self.assertEqual('6.1.0', summary.collect(report).fingerprint[
+            'node.compute-01.kernel'])
+
+    def test_json_and_text(self):
+        report = _with_fingerprints(_load())
+        code, out, _err = self._main_on(report, '--format', 'json')
+        self.assertEqual(0, code)
+        data = json.loads(out)['fingerprint']
+        self.assertEqual('1450 | 1400', data['network.mtu'])
+        self.assertEqual(3, len(data))
+        code, out, _err = self._main_on(report)
+        self.assertEqual(0, code)
+        section = out[out.index('Cloud fingerprint:'):].splitlines()
+        self.assertEqual('  network.mtu             1450 | 1400',
+                         section[1])
+        # The long extension list is cut; --format json has all of it.
+        self.assertTrue(section[2].endswith('...'))
+        self.assertLessEqual(len(section[2]), 26 + summary.FACT_WIDTH)
+
+    def test_a_report_without_one(self):
+        code, out, _err = self._main(REPORT, '--format', 'json')
+        self.assertEqual({}, json.loads(out)['fingerprint'])
+        code, out, _err = self._main(REPORT)
+        self.assertIn('Cloud fingerprint:\n  (none recorded', out)
+
+    def test_a_bad_one_is_one_clear_error(self):
+        report = _with_fingerprints(_load())
+        report['tasks'][0]['subtasks'][0]['workloads'][0]['data'][0][
+            'output']['complete'][0]['data']['rows'][0][1] = 1450
+        code, out, err = self._main_on(report)
+        self.assertEqual((2, ''), (code, out))
+        self.assertIn('data[0].output.complete[0].data.rows[0][1]: '
+                      'expected a string, got int', err)

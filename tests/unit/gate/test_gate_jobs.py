@@ -291,7 +291,8 @@ class RallyPlaybookTest(testtools.TestCase):
         self.assertIn('--report {{ netperf_rally_results_dir }}/'
                       'netperf-report', ' '.join(self.task['command'].split()))
         stat = [t for t in self.post[0]['tasks'] if 'stat' in t][0]
-        self.assertEqual({'netperf-report.html', 'netperf-report.json'},
+        self.assertEqual({'netperf-report.html', 'netperf-report.json',
+                          'netperf-report-summary.html'},
                          {item['file'] for item in stat['loop']})
 
     def test_credentials_come_from_devstack_openrc(self):

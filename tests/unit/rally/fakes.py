@@ -16,6 +16,7 @@ from oslo_config import fixture as config_fixture
 from rally import plugins
 
 from openstack_netperf import exceptions
+from openstack_netperf import fingerprint
 from openstack_netperf import remote
 from rally_netperf import opts
 
@@ -87,6 +88,9 @@ class FakeGuestRunner:
             return 0, '1450\n', ''
         if line.startswith('kill') or line == 'true':
             return 0, '', ''
+        if line == fingerprint.NODE_SCRIPT:
+            # A node (fake runners serve nodes too): real node output.
+            return 0, captured('hosts', 'fingerprint-node.txt'), ''
         return 127, '', 'sh: %s: not found' % line.split()[0]
 
     def run(self, command, timeout=None, check=True):
@@ -180,6 +184,13 @@ class FakeNeutron:
         self.networks[net['id']] = net
         return {'network': net}
 
+    def show_network(self, net_id):
+        self._maybe_fail('show_network')
+        # As an admin sees it: with the provider attributes.
+        return {'network': dict(self.networks[net_id], **{
+            'provider:network_type': 'vxlan',
+            'provider:segmentation_id': 1001})}
+
     def delete_network(self, net_id):
         if net_id not in self.networks:
             raise NotFound(net_id)
@@ -267,6 +278,7 @@ class FakeNeutron:
         del self.floatingips[fip_id]
 
     def list_agents(self):
+        self._maybe_fail('list_agents')
         return {'agents': list(self.agents)}
 
     def list_extensions(self):
@@ -341,8 +353,15 @@ class FakeNova:
         self.console = 'Linux version 6.1\nnetperf-guest: booting 6.1\n'
         self.services = types.SimpleNamespace(list=self._services)
         self.computes = list(computes)
-        self.flavors = types.SimpleNamespace(list=lambda: [
-            types.SimpleNamespace(id='f1', name='netperf.tiny')])
+        flavor = types.SimpleNamespace(id='f1', name='netperf.tiny',
+                                       vcpus=1, ram=256, disk=1)
+        self.flavors = types.SimpleNamespace(list=lambda: [flavor],
+                                             get=lambda flavor_id: flavor)
+        # novaclient's versions.get_current(): None when not allowed.
+        self.max_microversion = '2.96'
+        self.versions = types.SimpleNamespace(
+            get_current=lambda: types.SimpleNamespace(
+                version=self.max_microversion))
         self.servers = _Servers(self)
 
     def _maybe_fail(self, call):
@@ -360,8 +379,13 @@ class FakeNova:
 
 class FakeGlance:
     def __init__(self, names=('netperf-guest',)):
-        self.images = types.SimpleNamespace(list=lambda: [
-            {'id': 'img-%d' % i, 'name': n} for i, n in enumerate(names)])
+        images = [{'id': 'img-%d' % i, 'name': n,
+                   'checksum': 'c0ffee%02d' % i}
+                  for i, n in enumerate(names)]
+        self.images = types.SimpleNamespace(
+            list=lambda: images,
+            get=lambda image_id: next(i for i in images
+                                      if i['id'] == image_id))
 
 
 class FakeClients:

@@ -144,10 +144,27 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                 {'total_iteration_count': 1}, title=item['title'])
             chart.add_iteration(item['data'])
             chart.render()
+        # The chart across categories marks each bar with its verdict.
+        chart = scenario._output['additive'][-1]
+        self.assertEqual(
+            [[r.verdict] for r in rows],
+            [r.verdicts for r in records.decode_category_chart(
+                [chart['data']])])
         criterion = sla.ExpectedPath(True)
         self.assertTrue(criterion.add_iteration(iteration))
         self.assertIn('5 flow(s) took the expected path',
                       criterion.details())
+
+    def test_fingerprint_reads_every_node(self):
+        scenario = self._run('dvr', self._expected('dvr'), ['HNR'])
+        facts = records.decode_fingerprint(scenario._output)
+        for host in ('network', 'compute-01', 'compute-02'):
+            self.assertEqual('6.18.44-fc-v1252',
+                             facts['node.%s.kernel' % host])
+            self.assertEqual('netdev',
+                             facts['node.%s.br_int_datapath' % host])
+        self.assertEqual('vxlan 4789 (OVS default), vxlan 4790',
+                         facts['tunnel.udp_port'])
 
     def test_dvr_flow_through_the_network_node_fails_the_sla(self):
         crossing = self._expected('dvr')

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+
 from rally.cli import task_results_loader
 from rally.common.plugin import plugin
 from rally.task.processing import charts
 from rally.task.processing import plot
 
+from openstack_netperf import topology
 from rally_netperf import charts as netperf_charts
 from rally_netperf import records
 from rally_netperf.scenarios import netperf
@@ -40,8 +44,19 @@ class ReportTest(test_scenarios.ScenarioTestCase):
                                  output['additive'][index]['title'])
                 chart.add_iteration(output['additive'][index]['data'])
             rendered.append(chart.render())
-        # Throughput, latency, loss and warm-up, for each category.
-        self.assertEqual(8, len(rendered))
+        # Throughput, latency, loss and warm-up, for each category; then
+        # the chart across categories.
+        self.assertEqual(9, len(rendered))
+        chart = rendered.pop()
+        self.assertEqual(('EmbedChart', records.CATEGORY_CHART_TITLE, None),
+                         (chart['widget'], chart['title'],
+                          chart['data']['source']))
+        page = chart['data']['embedded']
+        self.assertIn('<svg', page)
+        self.assertIn('Throughput, Mbit/s', page)
+        self.assertIn('Round-trip time, ms', page)
+        self.assertIn('>-HNR</text>', page)
+        self.assertNotIn('<script', page)
         self.assertEqual('Warm-up | HNR (intra_node_intra_subnet)',
                          rendered[3]['title'])
         throughput = rendered[0]
@@ -65,10 +80,10 @@ class ReportTest(test_scenarios.ScenarioTestCase):
             complete['widget'] = chart_cls.widget
             widgets.append(chart_cls.render_complete_data(complete)[
                 'widget'])
-        # Per category: its rounds, throughput, RTT, what was measured;
-        # then the note that no path was checked, and the results by
-        # category.
-        self.assertEqual(['Table', 'Lines', 'Lines', 'Table'] * 2
+        # The cloud fingerprint; per category: its rounds, throughput,
+        # RTT, what was measured; then the note that no path was checked,
+        # and the results by category.
+        self.assertEqual(['Table'] + ['Table', 'Lines', 'Lines', 'Table'] * 2
                          + ['TextArea', 'Table'],
                          widgets)
 
@@ -98,3 +113,54 @@ class ReportTest(test_scenarios.ScenarioTestCase):
         html = plot.plot(tasks)
         self.assertIn('as expected', html)
         self.assertNotIn('expected_crossing', html)
+
+    def test_fingerprint_renders_in_rally(self):
+        report = test_summary._with_fingerprints(test_summary._load())
+        with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
+            json.dump(report, handle)
+            handle.flush()
+            html = plot.plot(task_results_loader.load(handle.name))
+        self.assertIn(records.FINGERPRINT_TITLE, html)
+        self.assertIn('node.compute-01.kernel', html)
+
+    def test_category_chart_in_rally_report(self):
+        # The stored report, each iteration given the chart's output as
+        # the scenario writes it now: Rally's loader validates it against
+        # its task schema and its report embeds the page.
+        report = test_summary._load()
+        for mode, iteration in test_summary._iterations(report):
+            output = iteration['output']
+            output['additive'].append(records.encode_category_chart(
+                topology.parse_router_mode(mode),
+                records.decode_figures(output),
+                [(r.category, r.verdict)
+                 for r in records.decode_paths(output)]))
+        with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
+            json.dump(report, handle)
+            handle.flush()
+            html = plot.plot(task_results_loader.load(handle.name))
+        self.assertEqual(2, html.count('"widget": "EmbedChart"'))
+        self.assertIn(records.CATEGORY_CHART_TITLE, html)
+        # Rally's own statistics accept the pairs (rally task detailed).
+        table = charts.OutputStatsTable({'total_iteration_count': 2},
+                                        title='t')
+        table.add_iteration(report['tasks'][0]['subtasks'][0]['workloads'][
+            0]['data'][0]['output']['additive'][-1]['data'])
+        rows = {r[0]: r for r in table.render()['data']['rows']}
+        self.assertEqual(610.0, rows['H-NR TCP forward'][2])
+
+    def test_category_chart_renders_legacy_marks_and_errors(self):
+        chart = netperf_charts.CategoryChart({'total_iteration_count': 1},
+                                             title='By category')
+        chart.add_iteration([['router legacy', 1], ['H-NR TCP forward', 5],
+                             ['H-NR path not crossed', 1]])
+        page = chart.render()['data']['embedded']
+        self.assertIn('legacy routers', page)
+        self.assertIn('not crossed (expected crossed)', page)
+        chart.add_iteration([['H-NR TCP forward', None]])
+        page = chart.render()['data']['embedded']
+        self.assertIn('Cannot draw this chart', page)
+        self.assertIn('data[1][0][1]: expected a number, got null', page)
+        empty = netperf_charts.CategoryChart({'total_iteration_count': 0})
+        self.assertIn('No iteration recorded figures',
+                      empty.render()['data']['embedded'])

@@ -66,6 +66,8 @@ FAKE_RALLY = textwrap.dedent('''\
 FAKE_SUMMARY = textwrap.dedent('''\
     #!/bin/sh
     echo "summary of $1"
+    [ "$2" = --html ] && echo page > "$3"
+    exit ${SUMMARY_RC:-0}
     ''')
 
 
@@ -85,7 +87,8 @@ class RunTaskTest(testtools.TestCase):
         self.calls = self.tmp / 'calls'
         for name, value in (('STATE', self.tmp / 'state'),
                             ('CALLS', self.calls), ('START_RC', '0'),
-                            ('SLA', 'PASS'), ('INVALID_TASK', '')):
+                            ('SLA', 'PASS'), ('INVALID_TASK', ''),
+                            ('SUMMARY_RC', '0')):
             self.useFixture(fixtures.EnvironmentVariable(name, str(value)))
         self.useFixture(fixtures.MonkeyPatch(
             'rally_netperf.run_task._sibling_or_path',
@@ -136,10 +139,20 @@ class RunTaskTest(testtools.TestCase):
                      '==> stage rally-report',
                      'HTML report: %s.html' % self.prefix,
                      'JSON export: %s.json' % self.prefix,
-                     'summary of %s.json' % self.prefix):
+                     'summary of %s.json' % self.prefix,
+                     'Summary charts: %s-summary.html' % self.prefix):
             self.assertIn(line, out)
+        self.assertEqual('page\n', (self.tmp / 'out/report-summary.html')
+                         .read_text())
         self.assertIn('Using task: 99999999-0000',
                       (self.tmp / 'l').read_text())
+
+    def test_a_failed_summary_is_not_fatal(self):
+        self.useFixture(fixtures.EnvironmentVariable('SUMMARY_RC', '2'))
+        status, out, err, _ = self.main()
+        self.assertEqual(0, status)
+        self.assertIn('netperf-summary exited 2', err)
+        self.assertNotIn('Summary charts', out)
 
     def test_working_env_is_reused(self):
         (self.tmp / 'state' / 'env-sandbox').touch()

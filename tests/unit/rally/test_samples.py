@@ -8,6 +8,7 @@ checks that need a cloud then run against the fake one.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import types
 
@@ -23,6 +24,7 @@ import testtools
 import yaml
 
 from tests.unit.rally import fakes
+from tests.unit import test_compare
 
 plugins.load()
 
@@ -132,6 +134,33 @@ class SamplesTest(testtools.TestCase):
         self.assertEqual((5, True, 0.2), (args['duration'], args['udp'],
                                           args['ping_interval']))
         self.assertNotIn('omit', args)
+
+    def test_baseline_adds_its_sla_to_every_workload(self):
+        saved = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                             'before.json')
+        with open(saved, 'w') as handle:
+            json.dump(test_compare.two_modes(), handle)
+        for args, extra in (
+                ({}, {}),
+                ({'baseline_min_effect': {'tcp_forward': 5, 'loss': 1.0},
+                  'baseline_confidence': 0.95},
+                 {'min_effect': {'tcp_forward': 5, 'loss': 1.0},
+                  'confidence': 0.95}),
+                ({'per_pair': True, 'categories': ['HNR'],
+                  'baseline_min_effect': 20}, {'min_effect': 20})):
+            config = _render(os.path.join(SAMPLES, 'netperf.yaml'),
+                             dict(args, baseline=saved))
+            modes = []
+            for subtask in config['subtasks']:
+                workload = subtask['workloads'][0]
+                mode = workload['contexts']['netperf_topology'][
+                    'router_mode']
+                modes.append(mode)
+                self.assertEqual(dict({'baseline': saved,
+                                       'router_mode': mode}, **extra),
+                                 workload['sla']['netperf_baseline'])
+            self.assertEqual(['legacy', 'dvr'], modes)
+            self._semantic(task_cfg.TaskConfig(config))
 
     def test_per_pair_covers_every_category_and_mode(self):
         config = _render(os.path.join(SAMPLES, 'netperf.yaml'),

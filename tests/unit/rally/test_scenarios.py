@@ -8,6 +8,7 @@ from rally import plugins
 import testtools
 
 from openstack_netperf import exceptions
+from openstack_netperf import topology
 from rally_netperf.contexts import compute_hosts
 from rally_netperf.contexts import reference_network
 from rally_netperf import records
@@ -73,8 +74,9 @@ class MeasurePairTest(ScenarioTestCase):
         atomics = self._atomics(scenario)
         self.assertEqual(['netperf.boot_servers',
                           'netperf.create_floating_ips',
-                          'netperf.wait_for_ssh', 'netperf.check_guests'],
-                         atomics[:4])
+                          'netperf.wait_for_ssh', 'netperf.check_guests',
+                          'netperf.fingerprint'],
+                         atomics[:5])
         self.assertEqual(3, atomics.count('-H-NR iperf3_tcp_forward'))
         # The fake guests' runs agree at once: two warm-up runs, first.
         self.assertEqual(2, atomics.count('-H-NR iperf3_warmup'))
@@ -95,18 +97,23 @@ class MeasurePairTest(ScenarioTestCase):
         self.assertTrue(figures[0].probes_ms)
         self.assertEqual(10.0, figures[0].values['warmup_seconds'])
         self.assertEqual(1.0, figures[0].values['warmup_settled'])
+        # One category: no chart across categories.
+        self.assertNotIn(records.CATEGORY_CHART_PLUGIN,
+                         {a['chart_plugin']
+                          for a in scenario._output['additive']})
         titles = [c['title'] for c in scenario._output['complete']]
         self.assertEqual(
-            ['Per-round figures | -H-NR (inter_node_inter_subnet)',
+            ['Cloud fingerprint',
+             'Per-round figures | -H-NR (inter_node_inter_subnet)',
              'Per-second TCP throughput | -H-NR (inter_node_inter_subnet)',
              'Round-trip time per probe | -H-NR (inter_node_inter_subnet)',
              'What was measured | -H-NR (inter_node_inter_subnet)',
              'Path verdicts'], titles)
         # Without node access the iteration says so, once.
         self.assertEqual('TextArea',
-                         scenario._output['complete'][4]['chart_plugin'])
+                         scenario._output['complete'][5]['chart_plugin'])
         self.assertIsNone(records.decode_paths(scenario._output))
-        facts = dict(scenario._output['complete'][3]['data']['rows'])
+        facts = dict(scenario._output['complete'][4]['data']['rows'])
         self.assertEqual('dvr', facts['router mode'])
         self.assertEqual('False',
                          facts['expected to cross the network node'])
@@ -285,6 +292,20 @@ class ReferenceTopologyTest(ScenarioTestCase):
                          list(rows))
         self.assertEqual('yes', rows['H-NR'][3])
         self.assertEqual('no', rows['HNR'][3])
+        # The chart across categories: the last additive output, every
+        # round of every category.
+        chart = scenario._output['additive'][-1]
+        self.assertEqual(records.CATEGORY_CHART_PLUGIN,
+                         chart['chart_plugin'])
+        charted = records.decode_category_chart([chart['data']])
+        self.assertEqual(['HNR', 'H-NR', '-HNR', '-H-NR', '-H-N-R'],
+                         [r.category.shorthand for r in charted])
+        self.assertEqual({topology.RouterMode.LEGACY},
+                         {r.router_mode for r in charted})
+        self.assertEqual(FAST['rounds'],
+                         len(charted[0].rounds['tcp_forward_mbps']))
+        # No node access here: no path verdict to mark the bars with.
+        self.assertEqual([[]] * 5, [r.verdicts for r in charted])
         self.assertEqual({}, self.cloud.nova.servers_by_id)
 
     def test_inter_router_pair_uses_floating_ips(self):

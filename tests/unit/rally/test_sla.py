@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+
+import fixtures
 
 from rally import plugins
 from rally.task import sla as rally_sla
@@ -15,6 +18,7 @@ from rally_netperf import output
 from rally_netperf import records
 from rally_netperf import sla
 from tests.unit.rally import fakes
+from tests.unit import test_compare
 from tests.unit import test_summary
 
 plugins.load()
@@ -175,3 +179,109 @@ class ExpectedPathTest(testtools.TestCase):
         self.assertFalse(criterion.add_iteration(wrong))
         self.assertIn('H-NR under a dvr router: crossed, expected not '
                       'crossed', criterion.details())
+
+
+class BaselineTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.path = self._save('before.json', test_compare.two_modes())
+
+    def _save(self, name, document):
+        return test_compare.save(self.dir, name, document)
+
+    def _config(self, **extra):
+        return dict({'baseline': self.path, 'router_mode': 'dvr'}, **extra)
+
+    def test_unchanged_passes(self):
+        criterion = sla.Baseline(self._config())
+        self.assertIn('no figures reported yet', criterion.details())
+        self.assertTrue(criterion.add_iteration(
+            test_compare.iteration(sla.topology.RouterMode.DVR)))
+        self.assertEqual('Passed - against %s: 0 regressed, 0 improved, '
+                         '12 unchanged, 0 inconclusive' % self.path,
+                         criterion.details())
+
+    def test_a_regression_fails_and_is_shown(self):
+        criterion = sla.Baseline(self._config())
+        self.assertFalse(criterion.add_iteration(test_compare.iteration(
+            sla.topology.RouterMode.DVR, changes={
+                'HNR': {'tcp_reverse_mbps': 0.5, 'rtt_median_ms': 0.5}})))
+        details = criterion.details()
+        self.assertIn('Failed - against %s: 1 regressed, 1 improved'
+                      % self.path, details)
+        self.assertIn('; HNR dvr TCP reverse: 180.0 (175.0-185.0, n=3) -> '
+                      '90.0 (87.5-92.5, n=3) Mbit/s, regressed', details)
+        self.assertIn('; HNR dvr RTT median: 1.00 (0.95-1.05, n=3) -> 0.50 '
+                      '(0.47-0.53, n=3) ms, improved', details)
+
+    def test_min_effect_and_confidence(self):
+        change = test_compare.iteration(sla.topology.RouterMode.DVR, changes={
+            'HNR': {'tcp_reverse_mbps': 0.85}})
+        self.assertFalse(sla.Baseline(self._config()).add_iteration(change))
+        for effect in (20, {'tcp_reverse': 20}):
+            criterion = sla.Baseline(self._config(min_effect=effect,
+                                                  confidence=0.8))
+            self.assertTrue(criterion.add_iteration(change))
+
+    def test_a_path_change_fails(self):
+        criterion = sla.Baseline(self._config())
+        self.assertFalse(criterion.add_iteration(test_compare.iteration(
+            sla.topology.RouterMode.DVR,
+            verdicts={'H-NR': results.PathVerdict.CROSSED})))
+        self.assertIn('H-NR dvr path: regressed (the path changed: not '
+                      'crossed, then crossed', criterion.details())
+
+    def test_failed_iterations_and_merge(self):
+        first = sla.Baseline(self._config())
+        self.assertTrue(first.add_iteration(test_compare.iteration(
+            sla.topology.RouterMode.DVR, error=['Timeout', 'x'])))
+        self.assertIn('no figures reported yet', first.details())
+        other = sla.Baseline(self._config())
+        other.add_iteration(test_compare.iteration(
+            sla.topology.RouterMode.DVR, changes={
+                'H-NR': {'tcp_forward_mbps': 0.5}}))
+        self.assertFalse(first.merge(other))
+        self.assertIn('1 regressed', first.details())
+
+    def test_nothing_in_common_fails(self):
+        criterion = sla.Baseline(self._config())
+        self.assertFalse(criterion.add_iteration(test_compare.iteration(
+            sla.topology.RouterMode.DVR, categories=('-HNR',))))
+        self.assertIn('Failed - nothing to compare: the two runs share no '
+                      'category', criterion.details())
+
+    def _errors(self, config):
+        return rally_sla.SLA.validate('netperf_baseline', None, None, config)
+
+    def test_config_validation(self):
+        self.assertEqual([], self._errors(self._config(
+            min_effect={'loss': 2, 'default': 5}, confidence=0.95)))
+        for config, text in (
+                (self._config(baseline=os.path.join(self.dir, 'none')),
+                 'none: cannot read it'),
+                (self._config(baseline=self._save('cut.json', '{"ta')),
+                 'cut.json: not JSON, or cut short'),
+                (self._config(baseline=self._save(
+                    'old.json', test_summary._load())),
+                 'this run predates per-round figures'),
+                (self._config(baseline=self._save(
+                    'legacy.json', test_compare.report(legacy=[
+                        test_compare.iteration(
+                            sla.topology.RouterMode.LEGACY)]))),
+                 'legacy.json: no result under a dvr router in it')):
+            errors = self._errors(config)
+            self.assertEqual(1, len(errors), errors)
+            self.assertIn('netperf_baseline: baseline ', errors[0])
+            self.assertIn(text, errors[0])
+            self.assertNotIn('Traceback', errors[0])
+        for config, text in (
+                ({'baseline': self.path}, "'router_mode' is a required"),
+                (self._config(min_effect={'tcp': 5}), "'tcp' is not one of"),
+                (self._config(confidence=1),
+                 'greater than or equal to the maximum'),
+                (self._config(min_effect=-1), 'less than the minimum')):
+            errors = self._errors(config)
+            self.assertEqual(1, len(errors), errors)
+            self.assertIn(text, errors[0])
