@@ -7,6 +7,7 @@ which module raised it::
 
     NetperfError
     +-- InvalidInput          task arguments, options, files given
+    +-- Aborted               asked to stop part-way (keeps what it measured)
     +-- ToolError             a program failed (reason: its own words)
     |   +-- ToolMissing       not installed (packages: what installs it)
     |   +-- ParseError        printed what cannot be read
@@ -35,6 +36,26 @@ class NetperfError(Exception):
 
 class InvalidInput(NetperfError, ValueError):
     """User input (task arguments, options) that cannot be used as given."""
+
+
+class Aborted(NetperfError):
+    """A run was asked to stop part-way (``rally task abort``, Ctrl-C).
+
+    ``measured`` is what was measured before the stop (for
+    :func:`openstack_netperf.pair.measure_pair`, its partial
+    ``PairMeasurement``), so that the caller can still report it.
+    """
+
+    def __init__(self, message: str, measured: Any = None):
+        super().__init__(message)
+        self.measured = measured
+
+    @classmethod
+    def raise_if(cls, reason: str | None, when: str = '',
+                 measured: Any = None) -> None:
+        """Raise, saying ``when``, if there is a ``reason`` to stop."""
+        if reason:
+            raise cls(' '.join(filter(None, (reason, when))), measured)
 
 
 class ToolError(NetperfError):

@@ -26,6 +26,8 @@ from openstack_netperf import remote
 COMMAND_MARGIN = 30.0
 
 Timer = Callable[[str], ContextManager]
+# Asked before each run of a pair: a reason to stop there, or None.
+Checkpoint = Callable[[], str | None]
 
 
 # The type of each Settings annotation (a string here, see the
@@ -324,6 +326,11 @@ def no_timer(_name: str) -> ContextManager:
     return contextlib.nullcontext()
 
 
+def never_stop() -> str | None:
+    """A :data:`Checkpoint` that never stops a pair (outside Rally)."""
+    return None
+
+
 def require_tools(runner: remote.Runner, where: str,
                   tools: tuple[str, ...] = ('iperf3', 'ping')) -> None:
     """Fail early, naming ``where`` (e.g. the image), if a tool is missing.
@@ -445,28 +452,42 @@ def warm_up(source: Endpoint, target: Endpoint, settings: Settings,
 
 
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
-                 timer: Timer = no_timer) -> PairMeasurement:
+                 timer: Timer = no_timer,
+                 checkpoint: Checkpoint = never_stop) -> PairMeasurement:
     """Warm the flow up, then run every round of the methodology.
 
     :param timer: called with a step name, returns a context manager that
         times the step (Rally passes its atomic action timer).
+    :param checkpoint: asked before every iperf3 and ping run, so that an
+        abort waits for one run at most, not for the whole pair.
+    :raises exceptions.Aborted: when ``checkpoint`` gives a reason; its
+        ``measured`` holds the rounds completed before the stop.
     """
     measurement = PairMeasurement(source.name, target.name, settings)
-    measurement.warmup = warm_up(source, target, settings, timer)
+
+    def step(name: str) -> ContextManager:
+        exceptions.Aborted.raise_if(
+            checkpoint(), '(stopped %s to %s before %s, after %d of %d '
+            'rounds)' % (source.name, target.name, name,
+                         len(measurement.rounds), settings.rounds),
+            measurement)
+        return timer(name)
+
+    measurement.warmup = warm_up(source, target, settings, step)
     for _ in range(settings.rounds):
-        with timer('iperf3_tcp_forward'):
+        with step('iperf3_tcp_forward'):
             tcp_forward = run_iperf3(target, source, settings)
-        with timer('iperf3_tcp_reverse'):
+        with step('iperf3_tcp_reverse'):
             tcp_reverse = run_iperf3(source, target, settings)
         udp_forward = udp_reverse = None
         if settings.udp:
-            with timer('iperf3_udp_forward'):
+            with step('iperf3_udp_forward'):
                 udp_forward = run_iperf3(target, source, settings, udp=True)
-            with timer('iperf3_udp_reverse'):
+            with step('iperf3_udp_reverse'):
                 udp_reverse = run_iperf3(source, target, settings, udp=True)
-        with timer('ping_forward'):
+        with step('ping_forward'):
             ping_forward = run_ping(source, target, settings)
-        with timer('ping_reverse'):
+        with step('ping_reverse'):
             ping_reverse = run_ping(target, source, settings)
         measurement.rounds.append(Round(
             tcp_forward, tcp_reverse, ping_forward, ping_reverse,

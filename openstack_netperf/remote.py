@@ -16,7 +16,7 @@ import socket
 import subprocess
 import threading
 import time
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import paramiko
 
@@ -229,19 +229,25 @@ class SSHRunner:
 
     def wait_until_ready(self, timeout: float = 300.0,
                          first_interval: float = 0.5,
-                         max_interval: float = 5.0) -> float:
+                         max_interval: float = 5.0,
+                         stop: Callable[[], str | None] | None = None
+                         ) -> float:
         """Poll until a command runs; return the seconds it took.
 
         The interval doubles from ``first_interval`` up to ``max_interval``
         (:func:`openstack_netperf.polling.poll`) so a guest that is up
-        quickly is found quickly.
+        quickly is found quickly.  ``stop`` is asked before each poll.
 
         :raises exceptions.CommandTimeout: with the last connection error.
+        :raises exceptions.Aborted: when ``stop`` gives a reason.
         """
         start = time.monotonic()
         errors: list[Exception] = []
 
         def answers() -> bool:
+            if stop is not None:
+                exceptions.Aborted.raise_if(stop(), 'while waiting for %s'
+                                            % self.name)
             try:
                 self.run('true', timeout=self.connect_timeout)
             except exceptions.RemoteError as exc:

@@ -57,6 +57,9 @@ class Fleet:
     # With node access, a guest that does not answer is reported with
     # its tap's link state on its compute.
     node_access: hosts_access.NodeAccess | None = None
+    # Asked while servers boot and guests come up: an abort stops the
+    # waits (see rally_netperf.abort).
+    checkpoint: pair.Checkpoint = pair.never_stop
     # Every server created, by VM name, even one that never became
     # ACTIVE: delete() removes them all.
     servers: dict[str, Any] = dataclasses.field(default_factory=dict,
@@ -91,7 +94,8 @@ class Fleet:
             # long as the slowest one.
             for name, server in self.servers.items():
                 self.servers[name] = waiting.server_active(
-                    server, '%s on %s' % (name, hosts[name].hint))
+                    server, '%s on %s' % (name, hosts[name].hint),
+                    self.checkpoint)
         for name, server in self.servers.items():
             port = self.neutron.list_ports(device_id=server.id)['ports'][0]
             self.guests[name] = guest_mod.Guest(name, server.id,
@@ -152,7 +156,8 @@ class Fleet:
                         runner.wait_until_ready,
                         timeout=conf.guest_ready_timeout,
                         first_interval=conf.poll_interval,
-                        max_interval=conf.poll_max_interval)
+                        max_interval=conf.poll_max_interval,
+                        stop=self.checkpoint)
                     for name, runner in runners.items()}
                 # Every wait ends before the runners may be closed: a
                 # guest that cannot be reached fails the iteration once the

@@ -45,8 +45,12 @@ def ignore_missing(call: Callable[..., Any], *args: Any, **kwargs: Any
         raise
 
 
-def server_active(server: Any, what: str) -> Any:
+def server_active(server: Any, what: str,
+                  checkpoint: Callable[[], str | None] | None = None) -> Any:
     """``server`` (a novaclient server) refreshed once it is ACTIVE.
+
+    ``checkpoint`` is asked at every poll: a reason (an abort) stops the
+    wait with :class:`exceptions.Aborted`.
 
     :raises exceptions.BootFailed: naming ``what`` when the server goes
         to ERROR, or is not ACTIVE in time.
@@ -54,12 +58,25 @@ def server_active(server: Any, what: str) -> Any:
     try:
         return task_utils.wait_for_status(
             server, ready_statuses=['ACTIVE'],
-            update_resource=task_utils.get_from_manager(),
+            update_resource=_asking(checkpoint, 'while %s booted' % what,
+                                    task_utils.get_from_manager()),
             timeout=CONF.openstack.nova_server_boot_timeout,
             check_interval=CONF.openstack.nova_server_boot_poll_interval)
     except rally_exceptions.RallyException as exc:
         raise exceptions.BootFailed('Server for %s did not become ACTIVE: %s'
                                     % (what, exc)) from exc
+
+
+def _asking(checkpoint: Callable[[], str | None] | None, when: str,
+            refresh: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``refresh``, asking ``checkpoint`` first whether to stop."""
+    if checkpoint is None:
+        return refresh
+
+    def update(resource: Any) -> Any:
+        exceptions.Aborted.raise_if(checkpoint(), when)
+        return refresh(resource)
+    return update
 
 
 def _deleted_server(server: Any) -> Any:

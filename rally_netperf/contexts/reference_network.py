@@ -20,6 +20,7 @@ from rally_openstack.task import context
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import topology
+from rally_netperf import abort
 from rally_netperf.contexts import compute_hosts
 from rally_netperf import waiting
 
@@ -223,6 +224,9 @@ class ReferenceTopology(context.OpenStackContext):
                 'sources': sources}
 
     def cleanup(self):
+        # After Ctrl-C, iterations may still run (and boot) on these
+        # networks.
+        abort.wait_for_iterations()
         admin = None
         if self.context.get('admin'):
             admin_clients = self.context['admin']['credential'].clients()

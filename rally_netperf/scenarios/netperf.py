@@ -9,6 +9,7 @@ with :func:`openstack_netperf.pair.measure_pair` and report through
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import textwrap
@@ -23,7 +24,9 @@ from openstack_netperf import exceptions
 from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
+from openstack_netperf import results
 from openstack_netperf import topology
+from rally_netperf import abort
 from rally_netperf.contexts import compute_hosts
 from rally_netperf import fingerprint
 from rally_netperf import guests
@@ -157,6 +160,43 @@ def _address(category: topology.Category, guest: guest_mod.Guest) -> str:
     return guest.fixed_ip if category.same_router else guest.floating_ip
 
 
+@dataclasses.dataclass
+class _Report:
+    """What an iteration measured so far, category by category."""
+
+    router_mode: str
+    rounds: int
+    rows: list[list[Any]] = dataclasses.field(default_factory=list)
+    checked: list[paths.PathResult] = dataclasses.field(
+        default_factory=list)
+    measured: list[results.CategoryFigures] = dataclasses.field(
+        default_factory=list)
+    # The category an abort stopped between its rounds, reported with
+    # the rounds it completed.
+    partial: topology.Category | None = None
+
+    def add(self, category: topology.Category,
+            measurement: pair.PairMeasurement,
+            path: paths.PathResult | None) -> None:
+        self.measured.append(output.category_figures(category, measurement))
+        if path is not None:
+            self.checked.append(path)
+        self.rows.append(output.summary_row(
+            category, self.router_mode, measurement, path))
+
+    def aborted_message(self, reason: str, total: int) -> str:
+        """The iteration's error: how far it got, what it reports."""
+        done = len(self.rows) - (self.partial is not None)
+        message = '%s after %d of %d categories' % (reason, done, total)
+        if self.partial is not None:
+            message += '; %s stopped after %d of %d rounds' % (
+                self.partial.shorthand,
+                len(self.measured[-1].rounds.get('tcp_forward_mbps', ())),
+                self.rounds)
+        return message + ('; the outputs hold what was measured so far'
+                          if self.rows else '; nothing was measured')
+
+
 class NetPerfScenario(os_scenario.OpenStackScenario):
     """Boot, reach, measure and report; shared by both scenarios."""
 
@@ -187,50 +227,44 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             node_access, self.context['netperf_computes']['facts'],
             [h.host for h in hosts],
             record['router_mode'], self._timer())
+        watch = abort.AbortWatch((self.context.get('task') or {}).get(
+            'uuid'))
         fleet = guests.Fleet(
             self.clients('nova'), self.clients('neutron'), record,
             guests.Access(ssh_user, keypair.get('private'),
                           keypair.get('name'), use_floating_ip, jump_host),
             self.generate_random_name, self._timer(),
-            checker.access if checker else None)
+            checker.access if checker else None, watch.reason)
         failed = False
         try:
             fleet.boot([(s, hosts[s.compute - 1]) for s in specs],
                        image_id, flavor_id, floating, config_drive)
+            exceptions.Aborted.raise_if(watch.reason(),
+                                        'once the guests were booted')
             fleet.connect()
+            exceptions.Aborted.raise_if(watch.reason(),
+                                        'once the guests answered')
             versions = self._check_guests(fleet, image_name)
             self._fingerprint(image_id, flavor_id, versions, settings,
                               checker, [h.host for h in hosts])
-            rows = []
-            checked = []
-            measured = []
-            for category in categories:
-                src, dst = (fleet.guests[s.name] for s in pairs[category.id])
-                measurement = self._measure_category(
-                    category, src, dst, settings, versions, record,
-                    image_name, flavor)
-                measured.append(output.category_figures(category,
-                                                        measurement))
-                path = None
-                if checker is not None:
-                    path = self._check_path(checker, category, src, dst,
-                                            record)
-                    checked.append(path)
-                rows.append(output.summary_row(
-                    category, record['router_mode'], measurement, path))
-            if checker is None:
-                self.add_output(complete=output.path_not_checked())
-            else:
-                self.add_output(complete=output.path_verdicts(
-                    checked, record['router_mode'], checker.network))
-            if summary:
-                self.add_output(complete=output.summary_table(
-                    rows, settings.rounds))
-                # Last of the additive outputs: Rally pairs the n-th
-                # output of every iteration, and an iteration that failed
-                # stops short of this one.
-                self.add_output(additive=output.category_chart(
-                    record['router_mode'], measured, checked))
+            report = _Report(record['router_mode'], settings.rounds)
+            try:
+                for category in categories:
+                    exceptions.Aborted.raise_if(watch.reason())
+                    src, dst = (fleet.guests[s.name]
+                                for s in pairs[category.id])
+                    self._measure_and_check(
+                        report, category, src, dst, checker, watch,
+                        settings, versions, record, image_name, flavor)
+            except exceptions.Aborted as exc:
+                # What was measured so far, without the additive chart:
+                # Rally pairs the n-th additive output of every iteration.
+                self._add_report(report, checker, summary, chart=False)
+                raise exceptions.Aborted(
+                    report.aborted_message(watch.reason() or str(exc),
+                                           len(categories)),
+                    report.measured) from exc
+            self._add_report(report, checker, summary, chart=True)
         except BaseException:
             failed = True
             raise
@@ -245,6 +279,53 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                 if not failed:
                     raise
                 LOG.exception('Deleting the servers of a failed iteration')
+
+    def _measure_and_check(self, report: _Report,
+                           category: topology.Category,
+                           src: guest_mod.Guest, dst: guest_mod.Guest,
+                           checker: paths.PathChecker | None,
+                           watch: abort.AbortWatch, settings: pair.Settings,
+                           versions: dict[str, str | None],
+                           record: dict[str, Any], image_name: str,
+                           flavor: str) -> None:
+        """One category into ``report``, even when an abort cuts it short."""
+        try:
+            measurement = self._measure_category(
+                category, src, dst, settings, versions, record, image_name,
+                flavor, watch.reason)
+        except exceptions.Aborted as exc:
+            if exc.measured is not None and exc.measured.rounds:
+                report.add(category, exc.measured, None)
+                report.partial = category
+            raise
+        if checker is not None and watch.reason():
+            # Measured, but its path is not checked: stop here.
+            report.add(category, measurement, None)
+            exceptions.Aborted.raise_if(watch.reason())
+        path = None if checker is None else self._check_path(
+            checker, category, src, dst, record)
+        report.add(category, measurement, path)
+
+    def _add_report(self, report: _Report,
+                    checker: paths.PathChecker | None, summary: bool,
+                    chart: bool) -> None:
+        """The iteration's outputs across its categories."""
+        if not report.rows:
+            return
+        if checker is None:
+            self.add_output(complete=output.path_not_checked())
+        else:
+            self.add_output(complete=output.path_verdicts(
+                report.checked, report.router_mode, checker.network))
+        if summary:
+            self.add_output(complete=output.summary_table(
+                report.rows, report.rounds))
+            if chart:
+                # Last of the additive outputs: Rally pairs the n-th
+                # output of every iteration, and an iteration that failed
+                # stops short of this one.
+                self.add_output(additive=output.category_chart(
+                    report.router_mode, report.measured, report.checked))
 
     def _check_guests(self, fleet: guests.Fleet,
                       image_name: str) -> dict[str, str | None]:
@@ -296,14 +377,27 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
-                          flavor: str) -> pair.PairMeasurement:
+                          flavor: str, checkpoint: pair.Checkpoint
+                          ) -> pair.PairMeasurement:
+        """Measure one pair and add its outputs.
+
+        :raises exceptions.Aborted: from ``checkpoint``, after adding the
+            outputs of the rounds completed, if any.
+        """
         source = pair.Endpoint(src.name, src.runner,
                                _address(category, src))
         target = pair.Endpoint(dst.name, dst.runner,
                                _address(category, dst))
-        measurement = pair.measure_pair(
-            source, target, settings,
-            timer=self._timer('%s ' % category.shorthand))
+        stopped = None
+        try:
+            measurement = pair.measure_pair(
+                source, target, settings,
+                timer=self._timer('%s ' % category.shorthand),
+                checkpoint=checkpoint)
+        except exceptions.Aborted as exc:
+            if exc.measured is None or not exc.measured.rounds:
+                raise
+            measurement, stopped = exc.measured, exc
         for item in output.additive(category, measurement):
             self.add_output(additive=item)
         self.add_output(complete=output.rounds_record(category, measurement))
@@ -340,7 +434,9 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             ('ping', '%d probes every %g s, first %d discarded'
              % (settings.ping_count, settings.ping_interval,
                 settings.ping_discard)),
-            ('rounds (median reported)', settings.rounds),
+            ('rounds (median reported)', settings.rounds if stopped is None
+             else '%d of %d (%s)' % (len(measurement.rounds),
+                                     settings.rounds, stopped)),
             ('warm-up before round 1', 'off' if measurement.warmup is None
              else '%s; forward TCP runs of %d s until two in a row agree '
              'within %g%%, at most %d s' % (
@@ -348,6 +444,8 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                  100 * settings.warmup_tolerance, settings.warmup)),
         ]
         self.add_output(complete=output.what_was_measured(category, facts))
+        if stopped is not None:
+            raise stopped
         return measurement
 
 

@@ -180,6 +180,38 @@ class MeasurePairTest(testtools.TestCase):
         self.assertEqual(['env', 'LC_ALL=C', 'ping'],
                          src.runner.commands[0].split()[:3])
 
+    def test_checkpoint_stops_between_runs_keeping_whole_rounds(self):
+        src, dst = _endpoints()
+        asked = []
+
+        def checkpoint():
+            asked.append(len(src.runner.commands) + len(dst.runner.commands))
+            # Stop before the fifth run of round 2 (its reverse ping).
+            return 'aborted by rally task abort' if len(asked) == 8 else None
+
+        settings = pair.Settings(duration=5, omit=1, rounds=3, warmup=0)
+        exc = self.assertRaises(exceptions.Aborted, pair.measure_pair,
+                                src, dst, settings, checkpoint=checkpoint)
+        self.assertEqual('aborted by rally task abort (stopped A1 to B2 '
+                         'before ping_reverse, after 1 of 3 rounds)',
+                         str(exc))
+        # Asked before every run; nothing ran after the stop.
+        self.assertEqual(8, len(asked))
+        self.assertEqual(asked[-1], len(src.runner.commands)
+                         + len(dst.runner.commands))
+        self.assertEqual(1, len(exc.measured.rounds))
+        self.assertIn('tcp_forward_mbps', exc.measured.summary())
+
+    def test_checkpoint_stops_the_warmup(self):
+        src, dst = _endpoints()
+        exc = self.assertRaises(
+            exceptions.Aborted, pair.measure_pair, src, dst,
+            pair.Settings(duration=5, omit=1, rounds=1),
+            checkpoint=lambda: 'Ctrl-C')
+        self.assertIn('before iperf3_warmup, after 0 of 1 rounds', str(exc))
+        self.assertEqual([], exc.measured.rounds)
+        self.assertEqual([], src.runner.commands)
+
     def test_series_for_charts(self):
         src, dst = _endpoints()
         measured = pair.measure_pair(src, dst, pair.Settings(rounds=2))

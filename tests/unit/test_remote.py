@@ -33,6 +33,15 @@ class WaitUntilReadyTest(testtools.TestCase):
         self.assertEqual([('true', 10.0)] * 3, runner.attempts)
         self.assertGreaterEqual(seconds, 0.03)
 
+    def test_stop_ends_the_wait_before_the_next_poll(self):
+        runner = self.runner(refusals=1000)
+        exc = self.assertRaises(
+            exceptions.Aborted, runner.wait_until_ready, timeout=60,
+            first_interval=0.01, max_interval=0.01,
+            stop=lambda: 'aborted' if len(runner.attempts) == 2 else None)
+        self.assertEqual('aborted while waiting for guest A1', str(exc))
+        self.assertEqual(2, len(runner.attempts))
+
     def test_timeout_names_the_guest_and_the_last_error(self):
         runner = self.runner(refusals=1000)
         exc = self.assertRaises(exceptions.CommandTimeout,

@@ -106,7 +106,10 @@ class FakeGuestRunner:
         self.commands.append('<connect>')
 
     def wait_until_ready(self, timeout=300.0, first_interval=0.5,
-                         max_interval=5.0):
+                         max_interval=5.0, stop=None):
+        if stop is not None:
+            exceptions.Aborted.raise_if(stop(), 'while waiting for %s'
+                                        % self.name)
         if self.unreachable:
             raise exceptions.CommandTimeout(
                 '%s: not reachable over SSH after %.0fs; last error: timed '

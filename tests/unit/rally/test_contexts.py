@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fixtures
 import testtools
 
 from openstack_netperf import exceptions
@@ -138,6 +139,21 @@ class TopologyTest(_FastPolling):
         self.assertEqual({}, cloud.neutron.security_groups)
         self.assertEqual(['ext-net'], list(cloud.neutron.networks))
         self.assertEqual(['ext-subnet'], list(cloud.neutron.subnets))
+
+    def test_cleanup_waits_for_interrupted_iterations_first(self):
+        cloud = fakes.FakeCloud()
+        _ctx, plugin = self._context(cloud)
+        plugin.setup()
+        calls = []
+        real_purge = reference_network.purge_networks
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.contexts.reference_network.purge_networks',
+            side_effect=lambda *a: calls.append('purge') or real_purge(*a)))
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.wait_for_iterations',
+            side_effect=lambda: calls.append('wait')))
+        plugin.cleanup()
+        self.assertEqual(['wait', 'purge'], calls)
 
     def test_cleanup_after_failed_setup(self):
         cloud = fakes.FakeCloud()

@@ -27,6 +27,7 @@ from rally_netperf.contexts import node_access
 from rally_netperf import records
 from rally_netperf.scenarios import netperf
 from rally_netperf import sla
+from tests.unit.rally import fakes
 from tests.unit.rally import test_scenarios
 
 FAST = test_scenarios.FAST
@@ -75,7 +76,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                 probe.measure_path, sleep=lambda _s: None)))
         self.nodes = None
 
-    def _run(self, mode, crossing, categories=None, **access):
+    def _run(self, mode, crossing, categories=None, raises=None, **access):
         scenario = self._scenario(netperf.MeasureReferenceTopology,
                                   router_mode=mode)
         ctx = scenario.context
@@ -88,8 +89,13 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         self.nodes = FakeNodes(self.runners, crossing)
         self.useFixture(fixtures.MockPatchObject(
             snapshot, 'read_host', side_effect=self.nodes.read_host))
-        scenario.run(image='netperf-guest', flavor='netperf.tiny',
-                     categories=categories, **FAST)
+        run = functools.partial(scenario.run, image='netperf-guest',
+                                flavor='netperf.tiny', categories=categories,
+                                **FAST)
+        if raises is None:
+            run()
+        else:
+            self.error = self.assertRaises(raises, run)
         return scenario
 
     @staticmethod
@@ -154,6 +160,31 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         self.assertTrue(criterion.add_iteration(iteration))
         self.assertIn('5 flow(s) took the expected path',
                       criterion.details())
+
+    def test_abort_after_a_measurement_skips_its_path_check(self):
+        def pings():
+            return sum(c.startswith('env LC_ALL=C ping ')
+                       and fakes.BURST_FILE not in c
+                       for r in self.runners.values() for c in r.commands)
+
+        # Aborted during the last ping of the first category's last round.
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.CHECK_INTERVAL', 0))
+        self.task_status = lambda: 'aborting' if pings() >= 6 else 'running'
+        scenario = self._run('legacy', self._expected('legacy'),
+                             ['HNR', 'H-NR'], raises=exceptions.Aborted)
+        self.assertEqual('aborted by rally task abort after 1 of 2 '
+                         'categories; the outputs hold what was measured '
+                         'so far', str(self.error))
+        self.assertEqual(0, self.runners['guest A1'].bursts)
+        self.assertEqual(['HNR'], [f.category.shorthand for f in
+                                   records.decode_figures(scenario._output)])
+        self.assertEqual([], records.decode_paths(scenario._output))
+        table = scenario._output['complete'][-1]
+        self.assertEqual([results.NOT_CHECKED],
+                         [r[-1] for r in table['data']['rows']])
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertTrue(self.runners['network'].closed)
 
     def test_fingerprint_reads_every_node(self):
         scenario = self._run('dvr', self._expected('dvr'), ['HNR'])

@@ -43,6 +43,17 @@ class ScenarioTestCase(testtools.TestCase):
         self.unreachable: set[str] = set()
         self.useFixture(fixtures.MockPatch(
             'rally_netperf.guests.remote.SSHRunner', side_effect=fake_ssh))
+        # The task's status in Rally's database, read by the abort watch.
+        self.status_reads = 0
+        self.task_status = lambda: 'running'
+
+        def task_status(uuid):
+            self.assertEqual('task-1', uuid)
+            self.status_reads += 1
+            return self.task_status()
+
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.task_status', side_effect=task_status))
 
     def _scenario(self, cls, cloud=None, router_mode='dvr'):
         self.cloud = cloud or fakes.FakeCloud()
@@ -60,6 +71,11 @@ class ScenarioTestCase(testtools.TestCase):
     @staticmethod
     def _atomics(scenario):
         return [a['name'] for a in scenario.atomic_actions()]
+
+    def _client_runs(self):
+        """iperf3 client runs so far, on every guest."""
+        return sum(c.startswith('iperf3 -c') for r in self.runners.values()
+                   for c in r.commands)
 
 
 class MeasurePairTest(ScenarioTestCase):
@@ -321,3 +337,136 @@ class ReferenceTopologyTest(ScenarioTestCase):
         # boot: needed boots only the pair of the one category.
         self.assertEqual({'guest A1', 'guest C2', 'jump host 198.18.0.10'},
                          set(self.runners))
+
+
+class AbortTest(ScenarioTestCase):
+    """rally task abort and Ctrl-C stop between runs, keep what was done."""
+
+    def setUp(self):
+        super().setUp()
+        # Read the status at every check here; the watch's own tests show
+        # the reads rate limited.
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.CHECK_INTERVAL', 0))
+
+    def _aborted(self, scenario, **args):
+        """The Aborted error of a run of ``scenario`` with ``args``."""
+        return self.assertRaises(
+            exceptions.Aborted, scenario.run, image='netperf-guest',
+            flavor='netperf.tiny', **dict(FAST, **args))
+
+    def _abort_after(self, runs):
+        """The task is aborted once ``runs`` iperf3 clients have run."""
+        self.task_status = lambda: (
+            'aborting' if self._client_runs() >= runs else 'running')
+
+    def test_abort_stops_between_runs_and_reports_what_was_measured(self):
+        scenario = self._scenario(netperf.MeasureReferenceTopology)
+        # Per category: 2 warm-up runs and 2 per round.  Run 21 is round
+        # 2's forward TCP of the third category (-HNR).
+        self._abort_after(21)
+        exc = self._aborted(scenario)
+        self.assertEqual(
+            'aborted by rally task abort after 2 of 5 categories; -HNR '
+            'stopped after 1 of 3 rounds; the outputs hold what was '
+            'measured so far', str(exc))
+        # Stopped right there: no run after the one that saw the abort.
+        self.assertEqual(21, self._client_runs())
+        figures = records.decode_figures(scenario._output)
+        self.assertEqual(['HNR', 'H-NR', '-HNR'],
+                         [f.category.shorthand for f in figures])
+        self.assertEqual([3, 3, 1], [len(f.rounds['tcp_forward_mbps'])
+                                     for f in figures])
+        self.assertEqual(3, len(exc.measured))
+        table = scenario._output['complete'][-1]
+        self.assertEqual('Results by category', table['title'])
+        self.assertEqual(['HNR', 'H-NR', '-HNR'],
+                         [r[1] for r in table['data']['rows']])
+        facts = dict(scenario._output['complete'][-3]['data']['rows'])
+        self.assertTrue(facts['rounds (median reported)'].startswith(
+            '1 of 3 (aborted by rally task abort (stopped A1 to A2 before '
+            'iperf3_tcp_reverse, after 1 of 3 rounds))'))
+        # No chart across categories: Rally pairs the n-th additive
+        # output of every iteration, an aborted one stops short of it.
+        self.assertNotIn(records.CATEGORY_CHART_PLUGIN,
+                         {a['chart_plugin']
+                          for a in scenario._output['additive']})
+        # Nothing left behind.
+        self.assertEqual('netperf.delete_servers',
+                         self._atomics(scenario)[-1])
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+        self.assertTrue(all(r.closed for r in self.runners.values()))
+
+    def test_abort_before_measuring(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        # Aborted while the floating IPs were made.
+        self.task_status = lambda: (
+            'aborting' if self.cloud.neutron.floatingips else 'running')
+        exc = self._aborted(scenario, category='HNR')
+        self.assertEqual('aborted by rally task abort once the guests were '
+                         'booted', str(exc))
+        self.assertEqual({}, self.runners)
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_abort_stops_the_wait_for_servers(self):
+        cloud = fakes.FakeCloud()
+        scenario = self._scenario(netperf.MeasurePair, cloud)
+        # Never ACTIVE within the test's patience: only the abort ends it.
+        cloud.nova.final_status = 'BUILD'
+        self._abort_after(0)
+        exc = self._aborted(scenario, category='HNR')
+        self.assertEqual('aborted by rally task abort while A1 on '
+                         'nova:compute-01 booted', str(exc))
+        self.assertEqual({}, cloud.nova.servers_by_id)
+
+    def test_abort_stops_the_wait_for_ssh(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        self.task_status = lambda: 'aborting' if self.runners else 'running'
+        exc = self._aborted(scenario, category='HNR')
+        self.assertRegex(str(exc), '^aborted by rally task abort while '
+                         'waiting for guest A[13]$')
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_abort_in_the_first_round_reports_no_figures(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        self._abort_after(3)
+        exc = self._aborted(scenario, category='-HNR')
+        self.assertEqual('aborted by rally task abort after 0 of 1 '
+                         'categories; nothing was measured', str(exc))
+        self.assertEqual([], records.decode_figures(scenario._output))
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+
+    def test_ctrl_c_stops_the_iteration_like_an_abort(self):
+        scenario = self._scenario(netperf.MeasurePair)
+        main = self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.threading.main_thread')).mock.return_value
+        main.is_alive.side_effect = lambda: self._client_runs() < 5
+        exc = self._aborted(scenario, category='-HNR')
+        self.assertTrue(str(exc).startswith(
+            'interrupted (Ctrl-C of rally task start) after 0 of 1 '
+            'categories; -HNR stopped after 1 of 3 rounds'))
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_keyboard_interrupt_in_the_scenario_deletes_the_guests(self):
+        # The serial runner runs the scenario in the main thread: Ctrl-C
+        # raises there.
+        scenario = self._scenario(netperf.MeasureReferenceTopology)
+        self.useFixture(fixtures.MockPatch(
+            'openstack_netperf.pair.run_ping', side_effect=KeyboardInterrupt))
+        self.assertRaises(KeyboardInterrupt, scenario.run,
+                          image='netperf-guest', flavor='netperf.tiny',
+                          **FAST)
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+        self.assertEqual({}, self.cloud.neutron.floatingips)
+
+    def test_status_read_between_runs_at_most_every_interval(self):
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.CHECK_INTERVAL', 3600))
+        scenario = self._scenario(netperf.MeasureReferenceTopology)
+        scenario.run(image='netperf-guest', flavor='netperf.tiny', **FAST)
+        # Checked before each of the many runs, read once.
+        self.assertEqual(1, self.status_reads)

@@ -1,0 +1,122 @@
+"""Notice ``rally task abort`` and Ctrl-C inside a running iteration.
+
+Rally's own abort only stops *new* iterations: ``rally task abort`` sets
+the task's status to ``aborting`` in Rally's database, the workload's
+result consumer polls it every 2 s, then sets the runner's ``aborted``
+event (which the runner's worker processes read before starting the next
+iteration) and the status to ``aborted``.  Nothing reaches a running
+scenario, which runs in a thread of a worker process: it has to read the
+task's status itself.  A soft abort (``--soft``, ``soft_aborting``) lets
+the running workload finish, as Rally documents it, so only a hard abort
+stops an iteration.
+
+Ctrl-C of ``rally task start`` never reaches the scenario's thread either:
+the worker process's main thread gets the ``KeyboardInterrupt`` and ends,
+and the process then waits for the scenario's thread.  That main thread
+having ended is the cheap sign that the run was interrupted.  Rally's main
+process meanwhile cleans the contexts up: :func:`wait_for_iterations`
+lets the iterations delete their own guests before the networks go.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from typing import Callable
+
+from rally.common import objects
+from rally import consts
+
+LOG = logging.getLogger(__name__)
+
+# The statuses of a hard abort: ``aborting`` until Rally's result
+# consumer notices (within 2 s), ``aborted`` after.
+ABORT_STATUSES = frozenset({consts.TaskStatus.ABORTING,
+                            consts.TaskStatus.ABORTED})
+# Seconds between two reads of the task's status; a run between two
+# checks lasts longer (60 s at the thesis's defaults).
+CHECK_INTERVAL = 5.0
+
+# Seconds the context cleanup waits for interrupted iterations: a boot
+# or an SSH wait to end, then the servers to be deleted.
+ITERATIONS_TIMEOUT = 600.0
+
+TASK_ABORT = 'aborted by rally task abort'
+INTERRUPTED = 'interrupted (Ctrl-C of rally task start)'
+
+
+def task_status(task_uuid: str) -> str:
+    """The task's status in Rally's database (one small query)."""
+    return objects.Task.get_status(task_uuid)
+
+
+class AbortWatch:
+    """Whether the iteration should stop now, and why.
+
+    Reads the task's status at most once every ``interval`` seconds;
+    once it has seen an abort, it keeps saying so without reading again.
+    """
+
+    def __init__(self, task_uuid: str | None,
+                 interval: float | None = None,
+                 read_status: Callable[[str], str] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.task_uuid = task_uuid
+        self.interval = CHECK_INTERVAL if interval is None else interval
+        self._read_status = read_status or task_status
+        self._clock = clock
+        self._last_read: float | None = None
+        self._reason: str | None = None
+
+    def reason(self) -> str | None:
+        """Why to stop (a :data:`openstack_netperf.pair.Checkpoint`)."""
+        if self._reason:
+            return self._reason
+        if not threading.main_thread().is_alive():
+            self._reason = INTERRUPTED
+        elif self.task_uuid and self._due():
+            try:
+                status = self._read_status(self.task_uuid)
+            except Exception as exc:
+                # A database hiccup must not fail a measurement.
+                LOG.warning('netperf: cannot read the status of task %s: '
+                            '%s', self.task_uuid, exc)
+            else:
+                if status in ABORT_STATUSES:
+                    self._reason = TASK_ABORT
+        return self._reason
+
+    def _due(self) -> bool:
+        now = self._clock()
+        if self._last_read is not None and (
+                now - self._last_read < self.interval):
+            return False
+        self._last_read = now
+        return True
+
+
+def wait_for_iterations(timeout: float = ITERATIONS_TIMEOUT) -> None:
+    """Wait for Rally's worker processes still running iterations.
+
+    After Ctrl-C of ``rally task start`` Rally's main process cleans the
+    contexts up while its worker processes go on with their iterations
+    until those notice (:data:`INTERRUPTED`) and delete their guests.
+    Deleting the networks under an iteration still booting would leave
+    its servers behind.  Normally no worker is left at cleanup time and
+    this returns at once; a second Ctrl-C stops the wait.
+    """
+    workers = multiprocessing.active_children()
+    if not workers:
+        return
+    LOG.warning('netperf: waiting up to %d s for %d interrupted '
+                'iteration process(es) to delete their guests (Ctrl-C '
+                'again to stop waiting)', timeout, len(workers))
+    deadline = time.monotonic() + timeout
+    try:
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:
+        LOG.warning('netperf: not waiting for the iterations any more; '
+                    'the cleanup deletes what it finds')
