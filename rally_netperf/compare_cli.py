@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
         '--confidence', type=float, default=None,
         help='two-sided confidence of the test, strictly between 0 and 1 '
              '(default %g)' % significance.DEFAULT_CONFIDENCE)
+    parser.add_argument(
+        '--correction', choices=comparison.CORRECTIONS,
+        default=comparison.CORRECTIONS[0],
+        help='holm (default): a regressed or improved verdict must also '
+             'hold after the Holm-Bonferroni correction for the number of '
+             'metrics judged, so that unchanged runs flag nothing by '
+             'chance; none: each metric judged alone (more sensitive, '
+             'more false alarms)')
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text')
     parser.add_argument('--html', metavar='FILE',
@@ -124,7 +132,8 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
         'baseline': {'source': runs[0].source},
         'current': {'source': runs[1].source},
         'settings': {'min_effect_percent': dict(found.settings.min_effect),
-                     'confidence': found.settings.confidence},
+                     'confidence': found.settings.confidence,
+                     'correction': found.settings.correction},
         'regressed': found.regressed,
         'counts': {v.value: found.count(v) for v in Verdict},
         'paths': [dict(_where(p), baseline=p.baseline, current=p.current,
@@ -137,7 +146,9 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
                          change=m.difference.change,
                          change_low=m.difference.low,
                          change_high=m.difference.high,
-                         scale=m.difference.scale, verdict=m.verdict.value,
+                         scale=m.difference.scale,
+                         p_value=m.difference.p_value,
+                         adjusted_p=m.adjusted_p, verdict=m.verdict.value,
                          reason=m.difference.reason)
                     for m in found.metrics],
         'only_in_baseline': [{'category': c.id, 'router_mode': m.value}
@@ -185,11 +196,18 @@ def notes(found: comparison.Comparison) -> list[str]:
         ('Only in the baseline', found.only_baseline),
         ('Only in the current run', found.only_current)) if pairs]
     lines += ['Note: %s' % note for note in found.notes]
-    lines.append('Minimum effect: %s; confidence %g %%' % (
+    lines.append('Minimum effect: %s; confidence %g %%; %s' % (
         ', '.join('%s %g' % item
                   for item in found.settings.min_effect.items()),
-        100 * found.settings.confidence))
+        100 * found.settings.confidence, correction_text(found)))
     return lines
+
+
+def correction_text(found: comparison.Comparison) -> str:
+    """Which correction the verdicts were held to, over how many tests."""
+    if found.settings.correction == 'none':
+        return 'no correction for the number of metrics'
+    return 'Holm correction over the %d metrics tested' % found.tested
 
 
 def result_line(found: comparison.Comparison) -> str:
@@ -222,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = comparison.Settings.build(dict(args.min_effect),
-                                             args.confidence)
+                                             args.confidence, args.correction)
     except exceptions.InvalidInput as exc:
         print('%s: %s' % (PROG, exc), file=sys.stderr)
         return 2

@@ -322,7 +322,8 @@ def _baseline(config: dict[str, Any]
         that router mode, or the settings are wrong.
     """
     settings = comparison.Settings.build(config.get('min_effect'),
-                                         config.get('confidence'))
+                                         config.get('confidence'),
+                                         config.get('correction'))
     mode = topology.parse_router_mode(config['router_mode'])
     rows = [r for r in compare.read_file(config['baseline']).rows
             if r.router_mode is mode]
@@ -355,9 +356,11 @@ class Baseline(sla.SLA):
     json`` file of an earlier run; ``router_mode``: the workload's
     (``legacy`` or ``dvr``), whose baseline rows it is compared with;
     ``min_effect``: percent for every metric, or per metric name
-    (percentage points for ``loss``); ``confidence`` of the test.
-    Fails when a metric regressed or a path verdict changed; the details
-    name each regressed and improved metric.
+    (percentage points for ``loss``); ``confidence`` of the test;
+    ``correction``: ``holm`` (default, regressed and improved verdicts
+    hold after Holm's correction for the number of metrics compared) or
+    ``none``.  Fails when a metric regressed or a path verdict changed;
+    the details name each regressed and improved metric.
     """
 
     CONFIG_SCHEMA = {
@@ -377,6 +380,7 @@ class Baseline(sla.SLA):
             },
             'confidence': {'type': 'number', 'exclusiveMinimum': 0,
                            'exclusiveMaximum': 1},
+            'correction': {'enum': list(comparison.CORRECTIONS)},
         },
         'required': ['baseline', 'router_mode'],
         'additionalProperties': False,

@@ -211,11 +211,26 @@ class MainTest(testtools.TestCase):
     def test_summary_against_report_and_min_effect(self):
         before = summary_json(two_modes())
         after = two_modes(changes={'HNR': {'tcp_forward_mbps': 0.85}})
-        self.assertEqual(1, self._compare(before, after)[0])
+        self.assertEqual(1, self._compare(before, after, '--correction',
+                                          'none')[0])
         code, out, _err = self._compare(before, after, '--min-effect',
-                                        'tcp_forward=20')
+                                        'tcp_forward=20', '--correction',
+                                        'none')
         self.assertEqual(0, code)
         self.assertIn('tcp_forward 20,', out)
+        self.assertIn('; no correction for the number of metrics', out)
+
+    def test_holm_correction_by_default(self):
+        # -15 % over rounds 5 % apart is flagged alone, but not among
+        # the 20 metrics judged.
+        before = summary_json(two_modes())
+        after = two_modes(changes={'HNR': {'tcp_forward_mbps': 0.85}})
+        code, out, _err = self._compare(before, after)
+        self.assertEqual(0, code)
+        self.assertIn('; Holm correction over the 20 metrics tested', out)
+        code, out, _err = self._compare(
+            before, two_modes(changes={'HNR': {'tcp_forward_mbps': 0.5}}))
+        self.assertEqual(1, code)
 
     def test_path_change_exits_1(self):
         code, out, _err = self._compare(
@@ -245,7 +260,10 @@ class MainTest(testtools.TestCase):
         self.assertEqual(
             {'category', 'thesis', 'router_mode', 'metric', 'key', 'unit',
              'baseline', 'current', 'change', 'change_low', 'change_high',
-             'scale', 'verdict', 'reason'}, set(metric))
+             'scale', 'p_value', 'adjusted_p', 'verdict', 'reason'},
+            set(metric))
+        self.assertEqual('holm', data['settings']['correction'])
+        self.assertLessEqual(metric['p_value'], metric['adjusted_p'])
         self.assertEqual(('intra_node_intra_subnet', 'rtt_p95', 'ms'),
                          (metric['category'], metric['metric'],
                           metric['unit']))

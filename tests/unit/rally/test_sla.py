@@ -225,6 +225,17 @@ class BaselineTest(testtools.TestCase):
                                                   confidence=0.8))
             self.assertTrue(criterion.add_iteration(change))
 
+    def test_correction(self):
+        # -15 % over rounds 5 % apart: flagged alone, not among the ten
+        # metrics of a workload.
+        change = test_compare.iteration(sla.topology.RouterMode.DVR, changes={
+            'HNR': {'tcp_forward_mbps': 0.85}})
+        self.assertTrue(sla.Baseline(self._config()).add_iteration(change))
+        self.assertFalse(sla.Baseline(self._config(
+            correction='none')).add_iteration(change))
+        self.assertTrue(sla.Baseline(self._config(
+            correction='holm')).add_iteration(change))
+
     def test_a_path_change_fails(self):
         criterion = sla.Baseline(self._config())
         self.assertFalse(criterion.add_iteration(test_compare.iteration(
@@ -281,6 +292,8 @@ class BaselineTest(testtools.TestCase):
                 (self._config(min_effect={'tcp': 5}), "'tcp' is not one of"),
                 (self._config(confidence=1),
                  'greater than or equal to the maximum'),
+                (self._config(correction='bonferroni'),
+                 "'bonferroni' is not one of ['holm', 'none']"),
                 (self._config(min_effect=-1), 'less than the minimum')):
             errors = self._errors(config)
             self.assertEqual(1, len(errors), errors)
