@@ -21,7 +21,6 @@ from typing import Any
 
 from openstack_netperf import comparison
 from openstack_netperf import exceptions
-from openstack_netperf import fingerprint
 from openstack_netperf.measure import significance
 from rally_netperf import compare
 from rally_netperf import compare_html
@@ -90,30 +89,13 @@ def _where(result: Any) -> dict[str, str]:
             'router_mode': result.router_mode.value}
 
 
-def across(runs: tuple[compare.Run, compare.Run]
-           ) -> list[fingerprint.Difference]:
-    """What differs between the two runs' clouds.
-
-    Nothing when either run has no fingerprint (recorded before them).
-    """
-    if not (runs[0].fingerprint and runs[1].fingerprint):
-        return []
-    return fingerprint.differences(runs[0].fingerprint, runs[1].fingerprint)
-
-
 def across_lines(runs: tuple[compare.Run, compare.Run]) -> list[str]:
     """The fingerprint's differences, first in the text output."""
-    missing = [side for side, run in zip(('baseline', 'current'), runs)
-               if not run.fingerprint]
-    if missing:
-        return ['Compared across: not known (no cloud fingerprint in the '
-                '%s)' % ' and the '.join(missing)]
-    found = across(runs)
-    if not found:
-        return ['Compared across: nothing (the same cloud fingerprint)']
-    unknown = ' (unknown on one side)'
-    return ['Compared across:'] + ['  %s%s' % (d, unknown if d.unknown else '')
-                                   for d in found]
+    note, items = compare.across_text(runs[0].fingerprint,
+                                      runs[1].fingerprint)
+    if not items:
+        return ['Compared across: ' + note]
+    return ['Compared across:'] + ['  ' + item for item in items]
 
 
 def to_dict(runs: tuple[compare.Run, compare.Run],
@@ -128,7 +110,9 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
     return {
         'fingerprint_differences': [
             {'fact': d.fact, 'baseline': d.before, 'current': d.after,
-             'unknown': d.unknown} for d in across(runs)],
+             'unknown': d.unknown}
+            for d in compare.across(runs[0].fingerprint,
+                                    runs[1].fingerprint)],
         'baseline': {'source': runs[0].source},
         'current': {'source': runs[1].source},
         'settings': {'min_effect_percent': dict(found.settings.min_effect),

@@ -28,11 +28,11 @@ UUID = '0b5e3c2a-41a3-4c4e-9f0e-0d8f5a1c9b17'
 
 
 def iteration(mode, categories=('HNR', 'H-NR'), changes=None, error=None,
-              verdicts=None):
+              verdicts=None, facts=None):
     """An iteration's output as the reference-topology scenario writes it.
 
     ``changes`` maps a category's shorthand to a scale per key;
-    ``verdicts`` to its path verdict.
+    ``verdicts`` to its path verdict; ``facts`` is its cloud fingerprint.
     """
     additive, complete, paths = [], [], []
     for shorthand in categories:
@@ -43,6 +43,8 @@ def iteration(mode, categories=('HNR', 'H-NR'), changes=None, error=None,
         paths.append(test_comparison.path(mode, shorthand,
                                           (verdicts or {}).get(shorthand)))
     complete.append(records.encode_paths(paths))
+    if facts:
+        complete.append(records.encode_fingerprint(facts))
     return {'error': error or [], 'duration': 1.0, 'atomic_actions': [],
             'output': {'additive': additive, 'complete': complete}}
 
