@@ -317,7 +317,8 @@ class BaselineTest(testtools.TestCase):
                 (self._config(baseline=self._save('cut.json', '{"ta')),
                  'cut.json: not JSON, or cut short'),
                 (self._config(baseline=self._save(
-                    'old.json', test_summary._load())),
+                    'old.json', test_summary._load(
+                        test_summary.REPORT_1X))),
                  'this run predates per-round figures'),
                 (self._config(baseline=self._save(
                     'legacy.json', test_compare.report(legacy=[
