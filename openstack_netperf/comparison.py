@@ -161,6 +161,8 @@ class MetricResult:
     verdict: Verdict
     # The p-value after the comparison's correction; None with no test.
     adjusted_p: float | None = None
+    # Regressed or improved alone, inconclusive after the correction.
+    held_back: bool = False
 
     def where(self) -> str:
         return '%s %s %s' % (self.category.shorthand, self.router_mode.value,
@@ -290,7 +292,7 @@ def correct(metrics: list[MetricResult], settings: Settings
                       'was %s' % (len(tested), p_value, alpha,
                                   result.difference.reason))
             result = dataclasses.replace(
-                result, verdict=Verdict.INCONCLUSIVE,
+                result, verdict=Verdict.INCONCLUSIVE, held_back=True,
                 difference=dataclasses.replace(
                     result.difference, reason=reason,
                     outcome=significance.Outcome.INCONCLUSIVE))

@@ -132,7 +132,8 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
                          change_high=m.difference.high,
                          scale=m.difference.scale,
                          p_value=m.difference.p_value,
-                         adjusted_p=m.adjusted_p, verdict=m.verdict.value,
+                         adjusted_p=m.adjusted_p, held_back=m.held_back,
+                         verdict=m.verdict.value,
                          reason=m.difference.reason)
                     for m in found.metrics],
         'only_in_baseline': [{'category': c.id, 'router_mode': m.value}
@@ -210,6 +211,11 @@ def render_text(runs: tuple[compare.Run, compare.Run],
     changed = found.with_verdict(Verdict.REGRESSED, Verdict.IMPROVED)
     if changed:
         lines += ['', 'Why:'] + ['  ' + r.describe() for r in changed]
+    held = [m for m in found.metrics if m.held_back]
+    if held:
+        lines += ['', 'Flagged alone, not after the correction (measure '
+                  'more rounds to tell):']
+        lines += ['  ' + m.describe() for m in held]
     lines += ['', result_line(found)]
     return '\n'.join(lines) + '\n'
 

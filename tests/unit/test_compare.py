@@ -227,6 +227,11 @@ class MainTest(testtools.TestCase):
         code, out, _err = self._compare(before, after)
         self.assertEqual(0, code)
         self.assertIn('; Holm correction over the 20 metrics tested', out)
+        self.assertIn('Flagged alone, not after the correction (measure '
+                      'more rounds to tell):\n  HNR legacy TCP forward: ',
+                      out)
+        self.assertIn("inconclusive after Holm's correction for 20 metrics",
+                      out)
         code, out, _err = self._compare(
             before, two_modes(changes={'HNR': {'tcp_forward_mbps': 0.5}}))
         self.assertEqual(1, code)
@@ -259,7 +264,8 @@ class MainTest(testtools.TestCase):
         self.assertEqual(
             {'category', 'thesis', 'router_mode', 'metric', 'key', 'unit',
              'baseline', 'current', 'change', 'change_low', 'change_high',
-             'scale', 'p_value', 'adjusted_p', 'verdict', 'reason'},
+             'scale', 'p_value', 'adjusted_p', 'held_back', 'verdict',
+             'reason'},
             set(metric))
         self.assertEqual('holm', data['settings']['correction'])
         self.assertLessEqual(metric['p_value'], metric['adjusted_p'])

@@ -182,6 +182,8 @@ class CorrectionTest(testtools.TestCase):
         found, held = self._forward(0.85)
         self.assertEqual(20, found.tested)
         self.assertIs(Verdict.INCONCLUSIVE, held.verdict)
+        self.assertTrue(held.held_back)
+        self.assertFalse(alone.held_back)
         self.assertIs(significance.Outcome.INCONCLUSIVE,
                       held.difference.outcome)
         self.assertAlmostEqual(20 * alone.difference.p_value,
