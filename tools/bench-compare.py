@@ -14,10 +14,11 @@ correction buys.  Path verdicts that changed are counted apart.
 
 ``--runs N`` runs ``rally task start TASK --task-args-file ARGS`` N
 times (the sample task and the sandbox args by default; a failed SLA
-does not stop it) and keeps each run's ``rally task report --json`` in
-``--out``.  Exit status: 0 when, with Holm's correction, nothing
-regressed (the goal), 1 when something did, 2 when a run cannot be read
-or compared, or a Rally command failed.
+does not stop it), each with its own tag to find its task by, and keeps
+each run's ``rally task report --json`` in ``--out``.  Exit status: 0
+when, with Holm's correction, nothing regressed (the goal), 1 when
+something did, 2 when a run cannot be read or compared, or a Rally
+command failed.
 """
 
 from __future__ import annotations
@@ -146,20 +147,33 @@ def run_tasks(count: int, task: str, task_args: str, out: str
     reports = []
     for number in range(1, count + 1):
         report = os.path.join(out, 'run-%d.json' % number)
+        # The tag finds this run's task; "the last task" could be an
+        # older one when this start failed before making its own.
+        tag = 'bench-compare-%d-%d' % (os.getpid(), number)
         # A failed SLA is a measured run: keep it.
-        _rally(['task', 'start', task, '--task-args-file', task_args],
-               check=False)
-        # Without a UUID, Rally reports the task it ran last.
-        _rally(['task', 'report', '--json', '--out', report], check=True)
+        _rally(['task', 'start', task, '--task-args-file', task_args,
+                '--tag', tag], check=False)
+        uuids = _rally(['task', 'list', '--tag', tag, '--uuids-only'],
+                       check=True).split()
+        if not uuids:
+            raise exceptions.InvalidInput(
+                'rally task start %s made no task (run %d): see its '
+                'output' % (task, number))
+        _rally(['task', 'report', '--uuid', uuids[-1], '--json', '--out',
+                report], check=True)
         reports.append(report)
     return reports
 
 
-def _rally(args: list[str], check: bool) -> None:
+def _rally(args: list[str], check: bool) -> str:
+    """Run ``rally ARGS``; what it printed when ``check`` (else shown)."""
     try:
-        subprocess.run(['rally'] + args, check=check)
+        done = subprocess.run(['rally'] + args, check=check,
+                              stdout=subprocess.PIPE if check else None,
+                              text=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise exceptions.InvalidInput('rally %s: %s' % (' '.join(args), exc))
+    return done.stdout or ''
 
 
 def _parser() -> argparse.ArgumentParser:

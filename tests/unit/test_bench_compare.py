@@ -90,25 +90,41 @@ class BenchCompareTest(testtools.TestCase):
         out_dir = os.path.join(self.dir, 'reports')
         calls = []
 
-        def rally(command, check):
+        def rally(command, check, stdout, text):
             calls.append(command)
             if command[:3] == ['rally', 'task', 'report']:
                 shutil.copy(test_summary.REPORT, command[-1])
-            return subprocess.CompletedProcess(command, 1)
+            listed = 'uuid-%s\n' % command[4][-1]
+            return subprocess.CompletedProcess(
+                command, 1 if command[2] == 'start' else 0,
+                listed if command[2] == 'list' else '')
 
-        with mock.patch.object(bench.subprocess, 'run', side_effect=rally):
+        with mock.patch.object(bench.subprocess, 'run', side_effect=rally), \
+                mock.patch.object(bench.os, 'getpid', return_value=7):
             code, out, err = self._main('--runs', '2', '--out', out_dir)
         self.assertEqual((0, ''), (code, err))
-        start = ['rally', 'task', 'start', 'samples/netperf.yaml',
-                 '--task-args-file', 'samples/netperf-sandbox-args.yaml']
         reports = [os.path.join(out_dir, 'run-%d.json' % n) for n in (1, 2)]
         self.assertEqual(
-            [start, ['rally', 'task', 'report', '--json', '--out',
-                     reports[0]],
-             start, ['rally', 'task', 'report', '--json', '--out',
-                     reports[1]]], calls)
+            [['rally', 'task', 'start', 'samples/netperf.yaml',
+              '--task-args-file', 'samples/netperf-sandbox-args.yaml',
+              '--tag', 'bench-compare-7-%d' % n] for n in (1, 2)],
+            calls[::3])
+        self.assertEqual([['rally', 'task', 'list', '--tag',
+                           'bench-compare-7-%d' % n, '--uuids-only']
+                          for n in (1, 2)], calls[1::3])
+        self.assertEqual([['rally', 'task', 'report', '--uuid', 'uuid-%d' % n,
+                           '--json', '--out', reports[n - 1]]
+                          for n in (1, 2)], calls[2::3])
         self.assertIn('runs: 2; pairs compared: 1', out)
         self.assertIn('  ' + reports[1], out)
+
+    def test_a_start_that_made_no_task_exits_2(self):
+        done = subprocess.CompletedProcess([], 0, '')
+        with mock.patch.object(bench.subprocess, 'run', return_value=done):
+            code, _out, err = self._main('--runs', '2', '--out', self.dir)
+        self.assertEqual(2, code)
+        self.assertIn('rally task start samples/netperf.yaml made no task '
+                      '(run 1)', err)
 
     def test_rally_missing_or_failing_exits_2(self):
         for error in (FileNotFoundError(2, 'No such file', 'rally'),
