@@ -6,8 +6,11 @@ metric, whether the second run *regressed*, *improved*, is *unchanged*,
 or whether the noise leaves it *inconclusive*.  Each verdict comes from
 :func:`openstack_netperf.measure.significance.difference` on the values
 of every round of both runs, with a minimum effect per metric: one sample
-decides nothing.  A changed path verdict (a flow that now crosses the
-network node, or no longer does) is a regression on its own.
+decides nothing.  A comparison judges some 70 metrics at once, so by
+default the regressed and improved verdicts must also hold after Holm's
+correction for that many tests (:func:`significance.holm`): a quiet pair
+of runs should flag nothing.  A changed path verdict (a flow that now
+crosses the network node, or no longer does) is a regression on its own.
 
 Nothing here knows a report format: the rows come from
 :func:`openstack_netperf.results.tabulate`, whichever file or database
@@ -70,18 +73,28 @@ METRICS = (
 METRIC_NAMES = tuple(m.name for m in METRICS)
 # The key of a mapping of minimum effects that sets every other metric.
 DEFAULT = 'default'
+# Family-wise corrections of one comparison's metrics; the first is the
+# default.
+CORRECTIONS = ('holm', 'none')
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """Minimum effect per metric name (percent) and the confidence."""
+    """Minimum effect per metric name (percent), confidence, correction.
+
+    ``correction`` is one of :data:`CORRECTIONS`: ``'holm'`` holds
+    regressed and improved verdicts to Holm's family-wise correction over
+    the comparison's metrics, ``'none'`` judges each metric alone.
+    """
 
     min_effect: Mapping[str, float]
     confidence: float = significance.DEFAULT_CONFIDENCE
+    correction: str = CORRECTIONS[0]
 
     @classmethod
     def build(cls, min_effect: float | Mapping[str, float] | None = None,
-              confidence: float | None = None) -> Settings:
+              confidence: float | None = None,
+              correction: str | None = None) -> Settings:
         """From user input: one number for every metric, or a mapping.
 
         A mapping goes from metric name (:data:`METRIC_NAMES`) or
@@ -89,7 +102,8 @@ class Settings:
         its default.
 
         :raises InvalidInput: an unknown metric, a negative or
-            non-numeric effect, a confidence outside (0, 1).
+            non-numeric effect, a confidence outside (0, 1), an unknown
+            correction.
         """
         given: Mapping[str, float]
         if min_effect is None:
@@ -120,7 +134,13 @@ class Settings:
             raise exceptions.InvalidInput(
                 'the confidence must be a number strictly between 0 and 1 '
                 '(0.9 is 90 %%), got %r' % (confidence,))
-        return cls(effects, float(confidence))
+        if correction is None:
+            correction = CORRECTIONS[0]
+        if correction not in CORRECTIONS:
+            raise exceptions.InvalidInput(
+                'the correction must be one of %s, got %r'
+                % (', '.join(CORRECTIONS), correction))
+        return cls(effects, float(confidence), correction)
 
     def effect(self, metric: Metric) -> float:
         """The minimum effect as :func:`significance.difference` takes it."""
@@ -139,6 +159,10 @@ class MetricResult:
     current: significance.Spread
     difference: significance.Difference
     verdict: Verdict
+    # The p-value after the comparison's correction; None with no test.
+    adjusted_p: float | None = None
+    # Regressed or improved alone, inconclusive after the correction.
+    held_back: bool = False
 
     def where(self) -> str:
         return '%s %s %s' % (self.category.shorthand, self.router_mode.value,
@@ -198,6 +222,11 @@ class Comparison:
         return sum(r.verdict is verdict for r in self.metrics + self.paths)
 
     @property
+    def tested(self) -> int:
+        """How many metrics had a test: the family a correction is for."""
+        return sum(m.difference.p_value is not None for m in self.metrics)
+
+    @property
     def regressed(self) -> bool:
         return self.count(Verdict.REGRESSED) > 0
 
@@ -232,7 +261,43 @@ def compare_metric(baseline: results.Row, current: results.Row,
     return MetricResult(current.category, current.router_mode, metric,
                         significance.spread(before),
                         significance.spread(after), found,
-                        _verdict(metric, found.outcome))
+                        _verdict(metric, found.outcome), found.p_value)
+
+
+def correct(metrics: list[MetricResult], settings: Settings
+            ) -> list[MetricResult]:
+    """``metrics`` with their p-values adjusted as ``settings`` says.
+
+    Under ``'holm'`` every tested metric's p-value is adjusted for the
+    number tested, and a regressed or improved metric whose adjusted
+    p-value is not below 1 - confidence becomes inconclusive: its change
+    reaches the minimum effect, but with that many metrics judged, noise
+    could have produced it.  The minimum-effect rule is kept as it was;
+    unchanged and inconclusive verdicts stand.
+    """
+    tested = [i for i, m in enumerate(metrics)
+              if m.difference.p_value is not None]
+    if settings.correction == 'none' or not tested:
+        return list(metrics)
+    corrected = list(metrics)
+    adjusted = significance.holm([metrics[i].difference.p_value
+                                  for i in tested])
+    alpha = 1.0 - settings.confidence
+    for index, p_value in zip(tested, adjusted):
+        result = dataclasses.replace(metrics[index], adjusted_p=p_value)
+        if p_value >= alpha and result.verdict in (Verdict.REGRESSED,
+                                                   Verdict.IMPROVED):
+            reason = ('inconclusive after Holm\'s correction for %d '
+                      'metrics (adjusted p=%.2g, not below %.2g); alone it '
+                      'was %s' % (len(tested), p_value, alpha,
+                                  result.difference.reason))
+            result = dataclasses.replace(
+                result, verdict=Verdict.INCONCLUSIVE, held_back=True,
+                difference=dataclasses.replace(
+                    result.difference, reason=reason,
+                    outcome=significance.Outcome.INCONCLUSIVE))
+        corrected[index] = result
+    return corrected
 
 
 def compare_path(baseline: results.Row, current: results.Row
@@ -311,4 +376,5 @@ def compare(baseline: Iterable[results.Row], current: Iterable[results.Row],
         raise exceptions.InvalidInput(
             'the two runs share categories but no figure and no path '
             'verdict: %s' % '; '.join(comparison.notes))
+    comparison.metrics = correct(comparison.metrics, settings)
     return comparison

@@ -13,17 +13,22 @@ Whatever it was read from, a run is rows of
 :mod:`openstack_netperf.comparison` decides on them.  An input that
 cannot be compared (unreadable, empty, every iteration failed, written
 before rounds were recorded) is one :class:`InvalidInput` naming it.
+
+Both also say first what differs between the two clouds
+(:func:`across_text`), from the runs' fingerprints.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from openstack_netperf import exceptions
+from openstack_netperf import fingerprint
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
@@ -136,6 +141,38 @@ def read_file(path: str) -> Run:
     return from_document(document, path)
 
 
+@functools.lru_cache(maxsize=8)
+def _read_unchanged(path: str, stamp: tuple[int, int]) -> Run:
+    """:func:`read_file` once per file version (path, mtime and size)."""
+    return read_file(path)
+
+
+def read_baseline(path: str, mode: topology.RouterMode) -> Run:
+    """The ``netperf_baseline`` SLA's baseline: its rows under ``mode``.
+
+    Rally's validator and the SLA itself both need it, in one process
+    (``rally task start`` validates, then runs): the file is parsed once
+    while it is unchanged.
+
+    :raises InvalidInput: ``baseline PATH: why``, for a file that cannot
+        be compared or has no row under ``mode``.
+    """
+    try:
+        info = os.stat(path)
+        run = _read_unchanged(os.path.abspath(path),
+                              (info.st_mtime_ns, info.st_size))
+        rows = [row for row in run.rows if row.router_mode is mode]
+        if not rows:
+            raise exceptions.InvalidInput('no result under a %s router in '
+                                          'it' % mode.value)
+    except OSError as exc:
+        raise exceptions.InvalidInput('baseline %s: cannot read it: %s'
+                                      % (path, exc))
+    except exceptions.InvalidInput as exc:
+        raise exceptions.InvalidInput('baseline %s: %s' % (path, exc))
+    return Run(path, rows, run.fingerprint)
+
+
 def read_task(uuid: str) -> Run:
     """The run of Rally task ``uuid``, from Rally's configured database."""
     try:
@@ -160,3 +197,33 @@ def read(source: str) -> Run:
     if not os.path.exists(source) and _UUID.match(source):
         return read_task(source)
     return read_file(source)
+
+
+def across(baseline: Mapping[str, str], current: Mapping[str, str]
+           ) -> list[fingerprint.Difference]:
+    """What differs between two runs' clouds, by their fingerprints.
+
+    Nothing when either run has no fingerprint (recorded before them).
+    """
+    if not (baseline and current):
+        return []
+    return fingerprint.differences(baseline, current)
+
+
+def across_text(baseline: Mapping[str, str], current: Mapping[str, str]
+                ) -> tuple[str, list[str]]:
+    """What "Compared across" says: a note, or one item per difference.
+
+    The note is empty when there are items: ``netperf-compare`` prints
+    them one a line, the ``netperf_baseline`` SLA on one line.
+    """
+    missing = [side for side, facts in (('baseline', baseline),
+                                        ('current', current)) if not facts]
+    if missing:
+        return ('not known (no cloud fingerprint in the %s)'
+                % ' and the '.join(missing)), []
+    found = across(baseline, current)
+    if not found:
+        return 'nothing (the same cloud fingerprint)', []
+    return '', ['%s%s' % (d, ' (unknown on one side)' if d.unknown else '')
+                for d in found]

@@ -21,7 +21,6 @@ from typing import Any
 
 from openstack_netperf import comparison
 from openstack_netperf import exceptions
-from openstack_netperf import fingerprint
 from openstack_netperf.measure import significance
 from rally_netperf import compare
 from rally_netperf import compare_html
@@ -67,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         '--confidence', type=float, default=None,
         help='two-sided confidence of the test, strictly between 0 and 1 '
              '(default %g)' % significance.DEFAULT_CONFIDENCE)
+    parser.add_argument(
+        '--correction', choices=comparison.CORRECTIONS,
+        default=comparison.CORRECTIONS[0],
+        help='holm (default): a regressed or improved verdict must also '
+             'hold after the Holm-Bonferroni correction for the number of '
+             'metrics judged, so that unchanged runs flag nothing by '
+             'chance; none: each metric judged alone (more sensitive, '
+             'more false alarms)')
     parser.add_argument('--format', choices=('text', 'json'),
                         default='text')
     parser.add_argument('--html', metavar='FILE',
@@ -82,30 +89,13 @@ def _where(result: Any) -> dict[str, str]:
             'router_mode': result.router_mode.value}
 
 
-def across(runs: tuple[compare.Run, compare.Run]
-           ) -> list[fingerprint.Difference]:
-    """What differs between the two runs' clouds.
-
-    Nothing when either run has no fingerprint (recorded before them).
-    """
-    if not (runs[0].fingerprint and runs[1].fingerprint):
-        return []
-    return fingerprint.differences(runs[0].fingerprint, runs[1].fingerprint)
-
-
 def across_lines(runs: tuple[compare.Run, compare.Run]) -> list[str]:
     """The fingerprint's differences, first in the text output."""
-    missing = [side for side, run in zip(('baseline', 'current'), runs)
-               if not run.fingerprint]
-    if missing:
-        return ['Compared across: not known (no cloud fingerprint in the '
-                '%s)' % ' and the '.join(missing)]
-    found = across(runs)
-    if not found:
-        return ['Compared across: nothing (the same cloud fingerprint)']
-    unknown = ' (unknown on one side)'
-    return ['Compared across:'] + ['  %s%s' % (d, unknown if d.unknown else '')
-                                   for d in found]
+    note, items = compare.across_text(runs[0].fingerprint,
+                                      runs[1].fingerprint)
+    if not items:
+        return ['Compared across: ' + note]
+    return ['Compared across:'] + ['  ' + item for item in items]
 
 
 def to_dict(runs: tuple[compare.Run, compare.Run],
@@ -120,11 +110,14 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
     return {
         'fingerprint_differences': [
             {'fact': d.fact, 'baseline': d.before, 'current': d.after,
-             'unknown': d.unknown} for d in across(runs)],
+             'unknown': d.unknown}
+            for d in compare.across(runs[0].fingerprint,
+                                    runs[1].fingerprint)],
         'baseline': {'source': runs[0].source},
         'current': {'source': runs[1].source},
         'settings': {'min_effect_percent': dict(found.settings.min_effect),
-                     'confidence': found.settings.confidence},
+                     'confidence': found.settings.confidence,
+                     'correction': found.settings.correction},
         'regressed': found.regressed,
         'counts': {v.value: found.count(v) for v in Verdict},
         'paths': [dict(_where(p), baseline=p.baseline, current=p.current,
@@ -137,7 +130,10 @@ def to_dict(runs: tuple[compare.Run, compare.Run],
                          change=m.difference.change,
                          change_low=m.difference.low,
                          change_high=m.difference.high,
-                         scale=m.difference.scale, verdict=m.verdict.value,
+                         scale=m.difference.scale,
+                         p_value=m.difference.p_value,
+                         adjusted_p=m.adjusted_p, held_back=m.held_back,
+                         verdict=m.verdict.value,
                          reason=m.difference.reason)
                     for m in found.metrics],
         'only_in_baseline': [{'category': c.id, 'router_mode': m.value}
@@ -185,11 +181,18 @@ def notes(found: comparison.Comparison) -> list[str]:
         ('Only in the baseline', found.only_baseline),
         ('Only in the current run', found.only_current)) if pairs]
     lines += ['Note: %s' % note for note in found.notes]
-    lines.append('Minimum effect: %s; confidence %g %%' % (
+    lines.append('Minimum effect: %s; confidence %g %%; %s' % (
         ', '.join('%s %g' % item
                   for item in found.settings.min_effect.items()),
-        100 * found.settings.confidence))
+        100 * found.settings.confidence, correction_text(found)))
     return lines
+
+
+def correction_text(found: comparison.Comparison) -> str:
+    """Which correction the verdicts were held to, over how many tests."""
+    if found.settings.correction == 'none':
+        return 'no correction for the number of metrics'
+    return 'Holm correction over the %d metrics tested' % found.tested
 
 
 def result_line(found: comparison.Comparison) -> str:
@@ -208,6 +211,11 @@ def render_text(runs: tuple[compare.Run, compare.Run],
     changed = found.with_verdict(Verdict.REGRESSED, Verdict.IMPROVED)
     if changed:
         lines += ['', 'Why:'] + ['  ' + r.describe() for r in changed]
+    held = [m for m in found.metrics if m.held_back]
+    if held:
+        lines += ['', 'Flagged alone, not after the correction (measure '
+                  'more rounds to tell):']
+        lines += ['  ' + m.describe() for m in held]
     lines += ['', result_line(found)]
     return '\n'.join(lines) + '\n'
 
@@ -222,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = comparison.Settings.build(dict(args.min_effect),
-                                             args.confidence)
+                                             args.confidence, args.correction)
     except exceptions.InvalidInput as exc:
         print('%s: %s' % (PROG, exc), file=sys.stderr)
         return 2

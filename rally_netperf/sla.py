@@ -25,6 +25,7 @@ from rally.task import sla
 
 from openstack_netperf import comparison
 from openstack_netperf import exceptions
+from openstack_netperf import fingerprint
 from openstack_netperf.measure import significance
 from openstack_netperf.measure import stats
 from openstack_netperf import results
@@ -314,22 +315,11 @@ class ExpectedPath(sla.SLA):
 _EFFECT = {'type': 'number', 'minimum': 0}
 
 
-def _baseline(config: dict[str, Any]
-              ) -> tuple[list[results.Row], comparison.Settings]:
-    """The baseline's rows under the workload's router mode, and settings.
-
-    :raises InvalidInput: the file cannot be compared, has no row under
-        that router mode, or the settings are wrong.
-    """
-    settings = comparison.Settings.build(config.get('min_effect'),
-                                         config.get('confidence'))
-    mode = topology.parse_router_mode(config['router_mode'])
-    rows = [r for r in compare.read_file(config['baseline']).rows
-            if r.router_mode is mode]
-    if not rows:
-        raise exceptions.InvalidInput('no result under a %s router in it'
-                                      % mode.value)
-    return rows, settings
+def _settings(config: dict[str, Any]) -> comparison.Settings:
+    """The test's settings from the SLA's configuration."""
+    return comparison.Settings.build(config.get('min_effect'),
+                                     config.get('confidence'),
+                                     config.get('correction'))
 
 
 @validation.configure(name='netperf_baseline_file')
@@ -340,10 +330,12 @@ class BaselineFileValidator(validation.Validator):
         if not validators.conforms(plugin_cfg, plugin_cls.CONFIG_SCHEMA):
             return      # Rally's jsonschema check says what is wrong
         try:
-            _baseline(plugin_cfg)
+            _settings(plugin_cfg)
+            compare.read_baseline(plugin_cfg['baseline'],
+                                  topology.parse_router_mode(
+                                      plugin_cfg['router_mode']))
         except exceptions.InvalidInput as exc:
-            self.fail('netperf_baseline: baseline %s: %s'
-                      % (plugin_cfg['baseline'], exc))
+            self.fail('netperf_baseline: %s' % exc)
 
 
 @validation.add('netperf_baseline_file')
@@ -355,9 +347,13 @@ class Baseline(sla.SLA):
     json`` file of an earlier run; ``router_mode``: the workload's
     (``legacy`` or ``dvr``), whose baseline rows it is compared with;
     ``min_effect``: percent for every metric, or per metric name
-    (percentage points for ``loss``); ``confidence`` of the test.
-    Fails when a metric regressed or a path verdict changed; the details
-    name each regressed and improved metric.
+    (percentage points for ``loss``); ``confidence`` of the test;
+    ``correction``: ``holm`` (default, regressed and improved verdicts
+    hold after Holm's correction for the number of metrics compared) or
+    ``none``.  Fails when a metric regressed or a path verdict changed;
+    the details say first what differs between the baseline's cloud and
+    this one (their fingerprints), then name each regressed and improved
+    metric.
     """
 
     CONFIG_SCHEMA = {
@@ -377,6 +373,7 @@ class Baseline(sla.SLA):
             },
             'confidence': {'type': 'number', 'exclusiveMinimum': 0,
                            'exclusiveMaximum': 1},
+            'correction': {'enum': list(comparison.CORRECTIONS)},
         },
         'required': ['baseline', 'router_mode'],
         'additionalProperties': False,
@@ -387,13 +384,15 @@ class Baseline(sla.SLA):
         self.mode = topology.parse_router_mode(criterion_value['router_mode'])
         self.figures: list[results.CategoryFigures] = []
         self.paths: list[results.PathRow] = []
+        self.prints: list[dict[str, str]] = []
         self.found: comparison.Comparison | None = None
         self.problem = ''
         try:
-            self.baseline, self.settings = _baseline(criterion_value)
+            self.settings = _settings(criterion_value)
+            self.baseline = compare.read_baseline(
+                criterion_value['baseline'], self.mode)
         except exceptions.InvalidInput as exc:
-            self.problem = 'baseline %s: %s' % (criterion_value['baseline'],
-                                                exc)
+            self.problem = str(exc)
             self.success = False
 
     def _recheck(self) -> bool:
@@ -401,7 +400,7 @@ class Baseline(sla.SLA):
             return self.success
         try:
             self.found = comparison.compare(
-                self.baseline, results.tabulate(
+                self.baseline.rows, results.tabulate(
                     [(self.mode, f) for f in self.figures], self.paths),
                 self.settings)
         except exceptions.InvalidInput as exc:
@@ -412,14 +411,20 @@ class Baseline(sla.SLA):
         return self.success
 
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        output = iteration.get('output')
+        # What a failed iteration measured on still counts, as in
+        # netperf-summary.
+        if isinstance(output, dict):
+            self.prints.append(records.decode_fingerprint(output) or {})
         if not iteration.get('error'):
-            self.figures += records.decode_figures(iteration['output'])
-            self.paths += records.decode_paths(iteration['output']) or []
+            self.figures += records.decode_figures(output)
+            self.paths += records.decode_paths(output) or []
         return self._recheck()
 
     def merge(self, other: Baseline) -> bool:
         self.figures += other.figures
         self.paths += other.paths
+        self.prints += other.prints
         return self._recheck()
 
     def details(self) -> str:
@@ -429,8 +434,12 @@ class Baseline(sla.SLA):
             return '%s - no figures reported yet' % self.status()
         changed = self.found.with_verdict(comparison.Verdict.REGRESSED,
                                           comparison.Verdict.IMPROVED)
-        return '%s - against %s: %s%s' % (
-            self.status(), self.criterion_value['baseline'],
+        note, items = compare.across_text(
+            self.baseline.fingerprint,
+            fingerprint.merge(p for p in self.prints if p))
+        return '%s - compared across: %s; against %s: %s%s' % (
+            self.status(), ', '.join(items) or note,
+            self.criterion_value['baseline'],
             ', '.join('%d %s' % (self.found.count(v), v.value)
                       for v in comparison.Verdict),
             ''.join('; ' + r.describe() for r in changed))

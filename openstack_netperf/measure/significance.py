@@ -9,6 +9,9 @@ those decisions; it uses the standard library only.
 * :func:`difference` compares two samples with Welch's t interval
   (unequal variances), on the logs of the values (scale ``'ratio'``) or on
   the values (scale ``'absolute'``), plus a minimum effect.
+* :func:`holm` adjusts the p-values of many such differences judged
+  together (Holm-Bonferroni), so that one comparison of ~70 metrics does
+  not flag a few by chance.
 * :func:`mean_bound` and :func:`percentile_bound` give one-sided
   confidence bounds for SLAs that must not fail on one spike.
 
@@ -79,6 +82,10 @@ class Difference:
     lower) on scale ``'ratio'``, in the values' unit on ``'absolute'``;
     None when there were too few values.  ``scale`` is the scale actually
     used (``'ratio'`` falls back to ``'absolute'`` for values <= 0).
+    ``p_value`` is the two-sided p-value of the same Welch test (no
+    difference is its null hypothesis), None when there was no test; it
+    is below 1 - confidence exactly when the interval excludes 0, and
+    lets :func:`holm` correct for many differences judged together.
     """
 
     outcome: Outcome
@@ -87,6 +94,7 @@ class Difference:
     high: float | None
     reason: str
     scale: str = 'ratio'
+    p_value: float | None = None
 
 
 def _values(values: Sequence[float], what: str) -> list[float]:
@@ -197,17 +205,19 @@ def t_quantile(p: float, df: float) -> float:
 # Comparing two samples -----------------------------------------------------
 
 def _welch(baseline: list[float], current: list[float], confidence: float
-           ) -> tuple[float, float, float]:
-    """Mean difference (current - baseline), interval half-width, df."""
+           ) -> tuple[float, float, float, float]:
+    """Mean difference (current - baseline), half-width, df, p-value."""
     estimate = statistics.fmean(current) - statistics.fmean(baseline)
     var_b = statistics.variance(baseline) / len(baseline)
     var_c = statistics.variance(current) / len(current)
     if var_b + var_c == 0.0:
-        return estimate, 0.0, math.inf
+        return estimate, 0.0, math.inf, 1.0 if estimate == 0.0 else 0.0
     df = (var_b + var_c) ** 2 / (var_b ** 2 / (len(baseline) - 1)
                                  + var_c ** 2 / (len(current) - 1))
-    half = t_quantile((1.0 + confidence) / 2.0, df) * math.sqrt(var_b + var_c)
-    return estimate, half, df
+    error = math.sqrt(var_b + var_c)
+    half = t_quantile((1.0 + confidence) / 2.0, df) * error
+    p_value = min(1.0, 2.0 * _t_upper_tail(abs(estimate) / error, df))
+    return estimate, half, df, p_value
 
 
 def _decide(change: float, low: float, high: float, min_effect: float
@@ -272,8 +282,9 @@ def difference(baseline: Sequence[float], current: Sequence[float],
         scale = 'absolute'
         note = 'a value <= 0 rules out ratios, so absolute: '
     if scale == 'ratio':
-        estimate, half, df = _welch([math.log(v) for v in base],
-                                    [math.log(v) for v in cur], confidence)
+        estimate, half, df, p_value = _welch(
+            [math.log(v) for v in base], [math.log(v) for v in cur],
+            confidence)
         change, low, high = (math.expm1(estimate),
                              math.expm1(estimate - half),
                              math.expm1(estimate + half))
@@ -281,17 +292,41 @@ def difference(baseline: Sequence[float], current: Sequence[float],
             100 * change, 100 * confidence, 100 * low, 100 * high)
         test, effect = 'Welch t on logs', '%.3g %%' % (100 * min_effect)
     else:
-        estimate, half, df = _welch(base, cur, confidence)
+        estimate, half, df, p_value = _welch(base, cur, confidence)
         change, low, high = estimate, estimate - half, estimate + half
         shown = '%+.3g (%.0f %% interval %+.3g to %+.3g)' % (
             change, 100 * confidence, low, high)
         test, effect = 'Welch t', '%.3g' % min_effect
     outcome, why = _decide(change, low, high, min_effect)
     freedom = 'df=%.1f' % df if half else 'no spread on either side'
-    reason = '%s: %s%s, n=%d vs %d, %s: change %s, minimum effect %s: %s' % (
-        outcome.value, note, test, len(base), len(cur), freedom, shown,
-        effect, why)
-    return Difference(outcome, change, low, high, reason, scale)
+    reason = ('%s: %s%s, n=%d vs %d, %s, p=%.2g: change %s, minimum effect '
+              '%s: %s' % (outcome.value, note, test, len(base), len(cur),
+                          freedom, p_value, shown, effect, why))
+    return Difference(outcome, change, low, high, reason, scale, p_value)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the order given.
+
+    Judging m differences at level alpha each flags about alpha * m of
+    them when nothing changed.  Holm's step-down method keeps the chance
+    of flagging any at all (the family-wise error rate) at most alpha:
+    the k-th smallest of m p-values is multiplied by m - k + 1, and an
+    adjusted value is never below a smaller p-value's.  A difference is
+    significant for the family when its adjusted p-value is below alpha.
+    """
+    checked = _values(p_values, 'p-values')
+    if not all(0.0 <= p <= 1.0 for p in checked):
+        raise exceptions.InvalidInput(
+            'p-values must lie between 0 and 1, got %r' % (checked,))
+    adjusted = [0.0] * len(checked)
+    running = 0.0
+    order = sorted(range(len(checked)), key=checked.__getitem__)
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(checked) - rank)
+                                   * checked[index]))
+        adjusted[index] = running
+    return adjusted
 
 
 # One-sided bounds for SLAs --------------------------------------------------

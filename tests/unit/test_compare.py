@@ -28,11 +28,11 @@ UUID = '0b5e3c2a-41a3-4c4e-9f0e-0d8f5a1c9b17'
 
 
 def iteration(mode, categories=('HNR', 'H-NR'), changes=None, error=None,
-              verdicts=None):
+              verdicts=None, facts=None):
     """An iteration's output as the reference-topology scenario writes it.
 
     ``changes`` maps a category's shorthand to a scale per key;
-    ``verdicts`` to its path verdict.
+    ``verdicts`` to its path verdict; ``facts`` is its cloud fingerprint.
     """
     additive, complete, paths = [], [], []
     for shorthand in categories:
@@ -43,6 +43,8 @@ def iteration(mode, categories=('HNR', 'H-NR'), changes=None, error=None,
         paths.append(test_comparison.path(mode, shorthand,
                                           (verdicts or {}).get(shorthand)))
     complete.append(records.encode_paths(paths))
+    if facts:
+        complete.append(records.encode_fingerprint(facts))
     return {'error': error or [], 'duration': 1.0, 'atomic_actions': [],
             'output': {'additive': additive, 'complete': complete}}
 
@@ -101,11 +103,8 @@ class ReadTest(testtools.TestCase):
         self.assertIn('no NetPerf row', self._error({'rows': []}))
 
     def test_older_report_without_rounds(self):
-        self.assertIn('predates per-round figures',
-                      self._error(test_summary._load()))
-        with open(test_summary.REPORT_1X) as handle:
-            self.assertIn('predates per-round figures',
-                          self._error(json.load(handle)))
+        self.assertIn('predates per-round figures', self._error(
+            test_summary._load(test_summary.REPORT_1X)))
         old = summary_json(two_modes())
         for row in old['rows']:
             del row['rounds']
@@ -211,11 +210,31 @@ class MainTest(testtools.TestCase):
     def test_summary_against_report_and_min_effect(self):
         before = summary_json(two_modes())
         after = two_modes(changes={'HNR': {'tcp_forward_mbps': 0.85}})
-        self.assertEqual(1, self._compare(before, after)[0])
+        self.assertEqual(1, self._compare(before, after, '--correction',
+                                          'none')[0])
         code, out, _err = self._compare(before, after, '--min-effect',
-                                        'tcp_forward=20')
+                                        'tcp_forward=20', '--correction',
+                                        'none')
         self.assertEqual(0, code)
         self.assertIn('tcp_forward 20,', out)
+        self.assertIn('; no correction for the number of metrics', out)
+
+    def test_holm_correction_by_default(self):
+        # -15 % over rounds 5 % apart is flagged alone, but not among
+        # the 20 metrics judged.
+        before = summary_json(two_modes())
+        after = two_modes(changes={'HNR': {'tcp_forward_mbps': 0.85}})
+        code, out, _err = self._compare(before, after)
+        self.assertEqual(0, code)
+        self.assertIn('; Holm correction over the 20 metrics tested', out)
+        self.assertIn('Flagged alone, not after the correction (measure '
+                      'more rounds to tell):\n  HNR legacy TCP forward: ',
+                      out)
+        self.assertIn("inconclusive after Holm's correction for 20 metrics",
+                      out)
+        code, out, _err = self._compare(
+            before, two_modes(changes={'HNR': {'tcp_forward_mbps': 0.5}}))
+        self.assertEqual(1, code)
 
     def test_path_change_exits_1(self):
         code, out, _err = self._compare(
@@ -245,7 +264,11 @@ class MainTest(testtools.TestCase):
         self.assertEqual(
             {'category', 'thesis', 'router_mode', 'metric', 'key', 'unit',
              'baseline', 'current', 'change', 'change_low', 'change_high',
-             'scale', 'verdict', 'reason'}, set(metric))
+             'scale', 'p_value', 'adjusted_p', 'held_back', 'verdict',
+             'reason'},
+            set(metric))
+        self.assertEqual('holm', data['settings']['correction'])
+        self.assertLessEqual(metric['p_value'], metric['adjusted_p'])
         self.assertEqual(('intra_node_intra_subnet', 'rtt_p95', 'ms'),
                          (metric['category'], metric['metric'],
                           metric['unit']))
@@ -303,7 +326,7 @@ class MainTest(testtools.TestCase):
                 ('failed.json', report(dvr=[iteration(
                     DVR, error=['Timeout', 'boom'])]),
                  'every iteration failed'),
-                ('old.json', test_summary._load(),
+                ('old.json', test_summary._load(test_summary.REPORT_1X),
                  'this run predates per-round figures')):
             self._fails(good, self._file(name, content),
                         text='%s: %s' % (name, text))

@@ -8,6 +8,7 @@ import testtools
 
 from openstack_netperf import comparison
 from openstack_netperf import exceptions
+from openstack_netperf.measure import significance
 from openstack_netperf import results
 from openstack_netperf import topology
 from tests.unit import test_results
@@ -128,11 +129,11 @@ class MinimumEffectTest(testtools.TestCase):
                                     'tcp_reverse_mbps': 0.85}}}
 
     def test_default_ten_percent(self):
-        found = _verdicts(_compare(rows(**self.CHANGE)))
+        found = _verdicts(_compare(rows(**self.CHANGE), correction='none'))
         self.assertIs(Verdict.REGRESSED, found['HNR dvr TCP forward'])
 
     def test_per_metric(self):
-        found = _verdicts(_compare(rows(**self.CHANGE),
+        found = _verdicts(_compare(rows(**self.CHANGE), correction='none',
                                    min_effect={'tcp_forward': 20}))
         self.assertIs(Verdict.UNCHANGED, found['HNR dvr TCP forward'])
         self.assertIs(Verdict.REGRESSED, found['HNR dvr TCP reverse'])
@@ -153,10 +154,63 @@ class MinimumEffectTest(testtools.TestCase):
                 ({'min_effect': {'tcp': 5}}, 'unknown metric(s) tcp'),
                 ({'min_effect': -1}, 'must be a number of percent >= 0'),
                 ({'min_effect': {'loss': 'x'}}, "got 'x'"),
-                ({'confidence': 90}, 'strictly between 0 and 1')):
+                ({'confidence': 90}, 'strictly between 0 and 1'),
+                ({'correction': 'bonferroni'}, 'one of holm, none')):
             exc = self.assertRaises(exceptions.InvalidInput,
                                     comparison.Settings.build, **kwargs)
             self.assertIn(text, str(exc))
+
+
+class CorrectionTest(testtools.TestCase):
+    """Holm's correction over the metrics of one comparison."""
+
+    def _forward(self, scale, **settings):
+        found = _compare(rows(dvr_HNR={'scale': {'tcp_forward_mbps': scale}}),
+                         **settings)
+        return found, [m for m in found.metrics
+                       if m.where() == 'HNR dvr TCP forward'][0]
+
+    def test_holm_is_the_default(self):
+        self.assertEqual('holm', comparison.Settings.build().correction)
+
+    def test_a_change_noise_could_explain_among_many_is_inconclusive(self):
+        # -15 % over rounds 5 % apart: p of about 0.016 alone, but 20
+        # metrics are judged, so Holm multiplies it by 20.
+        found, alone = self._forward(0.85, correction='none')
+        self.assertIs(Verdict.REGRESSED, alone.verdict)
+        self.assertEqual(alone.difference.p_value, alone.adjusted_p)
+        found, held = self._forward(0.85)
+        self.assertEqual(20, found.tested)
+        self.assertIs(Verdict.INCONCLUSIVE, held.verdict)
+        self.assertTrue(held.held_back)
+        self.assertFalse(alone.held_back)
+        self.assertIs(significance.Outcome.INCONCLUSIVE,
+                      held.difference.outcome)
+        self.assertAlmostEqual(20 * alone.difference.p_value,
+                               held.adjusted_p)
+        self.assertIn("inconclusive after Holm's correction for 20 metrics",
+                      held.describe())
+        self.assertIn('alone it was lower: Welch t on logs', held.describe())
+        self.assertFalse(found.regressed)
+
+    def test_a_clear_change_survives_it(self):
+        found, held = self._forward(0.5)
+        self.assertIs(Verdict.REGRESSED, held.verdict)
+        self.assertLess(held.adjusted_p, 0.1)
+        self.assertTrue(found.regressed)
+
+    def test_the_minimum_effect_still_applies(self):
+        found = _compare(rows(dvr_HNR={'scale': {'tcp_forward_mbps': 0.5}}),
+                         min_effect={'tcp_forward': 60})
+        self.assertIs(Verdict.UNCHANGED,
+                      _verdicts(found)['HNR dvr TCP forward'])
+
+    def test_untested_metrics_are_not_counted(self):
+        one = {key: values[:1] for key, values in ROUNDS.items()}
+        found = _compare(rows(legacy_HNR={'rounds': one}))
+        self.assertEqual(15, found.tested)
+        untested = [m for m in found.metrics if m.adjusted_p is None]
+        self.assertEqual(5, len(untested))
 
 
 class PathTest(testtools.TestCase):

@@ -230,6 +230,54 @@ class DifferenceTest(testtools.TestCase):
                           significance.difference, base, [math.inf, 1.0])
 
 
+class PValueTest(testtools.TestCase):
+
+    def test_closed_form_of_two_degrees(self):
+        # n = 2 vs 2, equal variances: df = 2, t = 4 / sqrt(2), and
+        # P(|T| > t) = 1 - t / sqrt(2 + t^2).
+        got = significance.difference([1, 3], [5, 7], scale='absolute')
+        t = 4 / math.sqrt(2)
+        self.assertAlmostEqual(1 - t / math.sqrt(2 + t * t), got.p_value)
+        self.assertIn('p=0.11', got.reason)
+
+    def test_agrees_with_the_interval(self):
+        # Below 1 - confidence exactly when the interval excludes 0.
+        for base, cur in (([100, 102, 98], [104, 109, 101]),
+                          ([100, 102, 98], [120, 118, 125]),
+                          ([100, 200, 150], [150, 100, 200])):
+            for confidence in (0.8, 0.9, 0.95):
+                got = significance.difference(base, cur, 0.0, confidence)
+                self.assertEqual(got.p_value < 1 - confidence,
+                                 got.low > 0 or got.high < 0)
+
+    def test_no_variance_and_no_test(self):
+        self.assertEqual(0.0, significance.difference([5, 5], [6, 6])
+                         .p_value)
+        self.assertEqual(1.0, significance.difference([5, 5], [5, 5])
+                         .p_value)
+        self.assertIsNone(significance.difference([5], [6, 7]).p_value)
+
+
+class HolmTest(testtools.TestCase):
+
+    def test_step_down_in_the_order_given(self):
+        # Sorted: 0.005 x 4, 0.01 x 3, 0.03 x 2, then 0.04 x 1 kept at
+        # the 0.06 before it: never below a smaller p-value's.
+        self.assertEqual(
+            [0.03, 0.06, 0.06, 0.02],
+            [round(p, 10) for p in significance.holm([0.01, 0.04, 0.03,
+                                                      0.005])])
+
+    def test_capped_at_one_and_empty(self):
+        self.assertEqual([1.0, 1.0], significance.holm([0.6, 0.9]))
+        self.assertEqual([], significance.holm([]))
+
+    def test_bad_p_values(self):
+        for values in ([1.5], [-0.1], [math.nan], ['x']):
+            self.assertRaises(exceptions.InvalidInput, significance.holm,
+                              values)
+
+
 class MeanBoundTest(testtools.TestCase):
 
     values = [12.1, 15.3, 11.8, 14.0, 13.2]

@@ -36,8 +36,8 @@ REPORT_1X = os.path.join(os.path.dirname(__file__), 'data', 'summary',
                          'rally-report-1.x.json')
 
 
-def _load():
-    with open(REPORT) as handle:
+def _load(path=REPORT):
+    with open(path) as handle:
         return json.load(handle)
 
 
@@ -171,10 +171,25 @@ class MainTest(testtools.TestCase):
         self.assertEqual({'holds'}, {f['status'] for f in data['findings']})
 
     def test_a_1x_report_summarises_the_same(self):
-        for form in ((), ('--format', 'json')):
-            code, old, err = self._main(REPORT_1X, *form)
-            self.assertEqual((0, ''), (code, err))
-            self.assertEqual(self._main(REPORT, *form)[1], old)
+        # The same figures and findings; 1.x recorded no fingerprint,
+        # rounds, probes, nor the warm-up.
+        code, old, err = self._main(REPORT_1X)
+        self.assertEqual((0, ''), (code, err))
+        cut = old.index('Cloud fingerprint:')
+        self.assertEqual(self._main(REPORT)[1][:cut], old[:cut])
+        code, old, err = self._main(REPORT_1X, '--format', 'json')
+        self.assertEqual((0, ''), (code, err))
+        old = json.loads(old)
+        new = json.loads(self._main(REPORT, '--format', 'json')[1])
+        self.assertEqual({}, old['fingerprint'])
+        self.assertTrue(new['fingerprint'])
+        self.assertEqual(new['findings'], old['findings'])
+        series = ('rounds', 'rtt_probes_ms', 'samples')
+        self.assertEqual(
+            [{k: v for k, v in row.items() if k not in series}
+             for row in new['rows']],
+            [{k: v for k, v in row.items() if k not in series}
+             for row in old['rows']])
 
     def test_bad_file_says_how_to_make_one(self):
         code, out, err = self._main_on({'tasks': 'nope'})
@@ -186,9 +201,12 @@ class MainTest(testtools.TestCase):
         self.assertIn('No such file', err)
 
     def test_wrong_shapes_are_one_clear_error(self):
-        record = _OUTPUT + ['complete', 20, 'data']
+        at = [item['title'] for item in _workload(_load())['data'][0][
+            'output']['complete']].index(records.PATH_TITLE)
+        record = _OUTPUT + ['complete', at, 'data']
+        where = 'complete[%d]' % at
         figure = _OUTPUT + ['additive', 0, 'data', 0, 1]
-        for change, where, what in (
+        for change, place, what in (
                 (_set(['tasks', 0], 'a task'), 'tasks[0]',
                  'expected an object, got str'),
                 (_set(['tasks', 0, 'subtasks'], {'s': {}}),
@@ -206,9 +224,9 @@ class MainTest(testtools.TestCase):
                  'expected a number, got null'),
                 (_set(_OUTPUT + ['additive', 0, 'data'], None),
                  'additive[0].data', 'expected a list, got null'),
-                (_set(record + ['cols'], None), 'complete[20].data.cols',
+                (_set(record + ['cols'], None), where + '.data.cols',
                  'expected a list, got null'),
-                (_set(record, {'rows': []}), 'complete[20].data.cols',
+                (_set(record, {'rows': []}), where + '.data.cols',
                  'expected a list, got null'),
                 (_set(record + ['rows', 0, 3], None),
                  'data.rows[0].verdict', 'expected a string, got null'),
@@ -216,19 +234,15 @@ class MainTest(testtools.TestCase):
                  'data.rows[0].verdict', "unknown PathVerdict 'sideways'"),
                 (_set(record + ['rows', 0, 2], 'yes'),
                  'data.rows[0].expected_crossing', 'expected 0 or 1'),
-                (_set(_OUTPUT + ['complete', 20, 'chart_plugin'], 'Table'),
-                 'complete[20].data.cols', 'or the table of 1.x'),
-                (_set(_OUTPUT + ['complete', 20, 'chart_plugin'], 'Lines'),
-                 'output.complete[20]', "is a 'Lines' output")):
+                (_set(_OUTPUT + ['complete', at, 'chart_plugin'], 'Table'),
+                 where + '.data.cols', 'or the table of 1.x'),
+                (_set(_OUTPUT + ['complete', at, 'chart_plugin'], 'Lines'),
+                 'output.' + where, "is a 'Lines' output")):
             report = _load()
-            self.assertEqual(records.PATH_TITLE,
-                             report['tasks'][0]['subtasks'][0]['workloads'][
-                                 0]['data'][0]['output']['complete'][20][
-                                     'title'])
             change(report)
             code, out, err = self._main_on(report)
             self.assertEqual((2, ''), (code, out), err)
-            self.assertIn(where, err)
+            self.assertIn(place, err)
             self.assertIn(what, err)
             self.assertNotIn('Traceback', err)
 
@@ -308,9 +322,9 @@ class FingerprintTest(testtools.TestCase):
         self.assertLessEqual(len(section[2]), 26 + summary.FACT_WIDTH)
 
     def test_a_report_without_one(self):
-        code, out, _err = self._main(REPORT, '--format', 'json')
+        code, out, _err = self._main(REPORT_1X, '--format', 'json')
         self.assertEqual({}, json.loads(out)['fingerprint'])
-        code, out, _err = self._main(REPORT)
+        code, out, _err = self._main(REPORT_1X)
         self.assertIn('Cloud fingerprint:\n  (none recorded', out)
 
     def test_a_bad_one_is_one_clear_error(self):

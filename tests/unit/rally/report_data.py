@@ -86,22 +86,25 @@ def _scaled_tcp(mbps: float) -> str:
 class ShapedGuest(fakes.FakeGuestRunner):
     """A guest whose iperf3 runs give the category's throughput.
 
-    A1 is the forward client of every category, in the scenario's order;
-    the reverse client tells the category by its name.
+    A1 is the forward client of every category, in the scenario's order,
+    so the n-th server address it runs iperf3 against (warm-up runs and
+    rounds alike) is the n-th category's; the reverse client tells the
+    category by its name.
     """
 
     def __init__(self, name, mode):
         super().__init__(name)
         self.mode = mode
-        self.forward_runs = 0
+        self.servers: dict[str, str] = {}
 
     def _answer(self, line):
         if line.startswith('iperf3 -c') and ' -u' not in line:
             if self.name == 'guest A1':
-                category = topology.CATEGORIES[
-                    self.forward_runs % len(topology.CATEGORIES)].id
-                self.forward_runs += 1
-                mbps = MBPS[(self.mode, category)]
+                server = line.split()[2]
+                if server not in self.servers:
+                    self.servers[server] = topology.CATEGORIES[
+                        len(self.servers)].id
+                mbps = MBPS[(self.mode, self.servers[server])]
             else:
                 mbps = 0.93 * MBPS[(self.mode, REVERSE_CLIENT[self.name])]
             return 0, _scaled_tcp(mbps), ''
@@ -110,7 +113,8 @@ class ShapedGuest(fakes.FakeGuestRunner):
 
 def _workload(mode: str, key_file: str, position: int) -> dict:
     cloud = fakes.FakeCloud()
-    access = {'user': 'root', 'key_file': key_file, 'sudo': False,
+    access = {'method': 'ssh', 'user': 'root', 'key_file': key_file,
+              'sudo': False,
               'address_map': test_paths.ADDRESSES, 'burst_packets': 12,
               'noise_window': 1}
     contexts = {'users': {'tenants': 1, 'users_per_tenant': 1},
@@ -217,9 +221,10 @@ def build() -> dict:
 
 
 def main() -> None:
+    report = build()    # before OUT is opened: a failure leaves it be
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as handle:
-        json.dump(build(), handle, indent=1, sort_keys=False)
+        json.dump(report, handle, indent=1, sort_keys=False)
         handle.write('\n')
     print(OUT)
 

@@ -143,9 +143,9 @@ class SamplesTest(testtools.TestCase):
         for args, extra in (
                 ({}, {}),
                 ({'baseline_min_effect': {'tcp_forward': 5, 'loss': 1.0},
-                  'baseline_confidence': 0.95},
+                  'baseline_confidence': 0.95, 'baseline_correction': 'none'},
                  {'min_effect': {'tcp_forward': 5, 'loss': 1.0},
-                  'confidence': 0.95}),
+                  'confidence': 0.95, 'correction': 'none'}),
                 ({'per_pair': True, 'categories': ['HNR'],
                   'baseline_min_effect': 20}, {'min_effect': 20})):
             config = _render(os.path.join(SAMPLES, 'netperf.yaml'),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+from unittest import mock
 
 import fixtures
 
@@ -199,7 +200,9 @@ class BaselineTest(testtools.TestCase):
         self.assertIn('no figures reported yet', criterion.details())
         self.assertTrue(criterion.add_iteration(
             test_compare.iteration(sla.topology.RouterMode.DVR)))
-        self.assertEqual('Passed - against %s: 0 regressed, 0 improved, '
+        self.assertEqual('Passed - compared across: not known (no cloud '
+                         'fingerprint in the baseline and the current); '
+                         'against %s: 0 regressed, 0 improved, '
                          '12 unchanged, 0 inconclusive' % self.path,
                          criterion.details())
 
@@ -209,7 +212,7 @@ class BaselineTest(testtools.TestCase):
             sla.topology.RouterMode.DVR, changes={
                 'HNR': {'tcp_reverse_mbps': 0.5, 'rtt_median_ms': 0.5}})))
         details = criterion.details()
-        self.assertIn('Failed - against %s: 1 regressed, 1 improved'
+        self.assertIn('; against %s: 1 regressed, 1 improved'
                       % self.path, details)
         self.assertIn('; HNR dvr TCP reverse: 180.0 (175.0-185.0, n=3) -> '
                       '90.0 (87.5-92.5, n=3) Mbit/s, regressed', details)
@@ -224,6 +227,40 @@ class BaselineTest(testtools.TestCase):
             criterion = sla.Baseline(self._config(min_effect=effect,
                                                   confidence=0.8))
             self.assertTrue(criterion.add_iteration(change))
+
+    def test_fingerprint_differences_come_first(self):
+        facts = {'network.mtu': '1450', 'image.name': 'netperf-guest'}
+        dvr = sla.topology.RouterMode.DVR
+        self.path = self._save('printed.json', test_compare.two_modes(
+            facts=facts))
+        criterion = sla.Baseline(self._config())
+        criterion.add_iteration(test_compare.iteration(dvr, facts=facts))
+        self.assertIn('Passed - compared across: nothing (the same cloud '
+                      'fingerprint); against ', criterion.details())
+        # A failed iteration's fingerprint counts too.
+        criterion.add_iteration(test_compare.iteration(
+            dvr, error=['Timeout', 'x'],
+            facts=dict(facts, **{'network.mtu': '1400',
+                                 'node.c1.ovs': '3.1.0'})))
+        self.assertIn('Passed - compared across: network.mtu 1450 \u2192 '
+                      '1450 | 1400, node.c1.ovs unknown \u2192 unknown | '
+                      '3.1.0 (unknown on one side); against ',
+                      criterion.details())
+        fresh = sla.Baseline(self._config())
+        fresh.add_iteration(test_compare.iteration(dvr))
+        self.assertIn('compared across: not known (no cloud fingerprint '
+                      'in the current); ', fresh.details())
+
+    def test_correction(self):
+        # -15 % over rounds 5 % apart: flagged alone, not among the ten
+        # metrics of a workload.
+        change = test_compare.iteration(sla.topology.RouterMode.DVR, changes={
+            'HNR': {'tcp_forward_mbps': 0.85}})
+        self.assertTrue(sla.Baseline(self._config()).add_iteration(change))
+        self.assertFalse(sla.Baseline(self._config(
+            correction='none')).add_iteration(change))
+        self.assertTrue(sla.Baseline(self._config(
+            correction='holm')).add_iteration(change))
 
     def test_a_path_change_fails(self):
         criterion = sla.Baseline(self._config())
@@ -255,6 +292,22 @@ class BaselineTest(testtools.TestCase):
     def _errors(self, config):
         return rally_sla.SLA.validate('netperf_baseline', None, None, config)
 
+    def test_validator_and_sla_parse_the_file_once(self):
+        config = self._config()
+        with mock.patch.object(sla.compare, 'from_document',
+                               wraps=sla.compare.from_document) as parse:
+            self.assertEqual([], self._errors(config))
+            self.assertTrue(sla.Baseline(config).add_iteration(
+                test_compare.iteration(sla.topology.RouterMode.DVR)))
+            self.assertEqual(1, parse.call_count)
+            # A changed file is read again.
+            self._save('before.json', test_compare.two_modes(
+                categories=('HNR',)))
+            criterion = sla.Baseline(config)
+            self.assertEqual(2, parse.call_count)
+            self.assertEqual(['HNR'], [r.category.shorthand
+                                       for r in criterion.baseline.rows])
+
     def test_config_validation(self):
         self.assertEqual([], self._errors(self._config(
             min_effect={'loss': 2, 'default': 5}, confidence=0.95)))
@@ -264,7 +317,8 @@ class BaselineTest(testtools.TestCase):
                 (self._config(baseline=self._save('cut.json', '{"ta')),
                  'cut.json: not JSON, or cut short'),
                 (self._config(baseline=self._save(
-                    'old.json', test_summary._load())),
+                    'old.json', test_summary._load(
+                        test_summary.REPORT_1X))),
                  'this run predates per-round figures'),
                 (self._config(baseline=self._save(
                     'legacy.json', test_compare.report(legacy=[
@@ -281,6 +335,8 @@ class BaselineTest(testtools.TestCase):
                 (self._config(min_effect={'tcp': 5}), "'tcp' is not one of"),
                 (self._config(confidence=1),
                  'greater than or equal to the maximum'),
+                (self._config(correction='bonferroni'),
+                 "'bonferroni' is not one of ['holm', 'none']"),
                 (self._config(min_effect=-1), 'less than the minimum')):
             errors = self._errors(config)
             self.assertEqual(1, len(errors), errors)
