@@ -57,6 +57,9 @@ class PathRow:
     network_nodes: tuple[str, ...]
     burst: str
     reason: str
+    # How the verdict was reached: from a burst or from the measured flow;
+    # reports written before flows were judged hold bursts.
+    method: str = path_verdict.BURST
 
     @property
     def expected(self) -> PathVerdict:

@@ -157,6 +157,15 @@ def _address(category: topology.Category, guest: guest_mod.Guest) -> str:
     return guest.fixed_ip if category.same_router else guest.floating_ip
 
 
+def _router_ids(record: dict[str, Any], src: guest_mod.Guest,
+                dst: guest_mod.Guest) -> list[str]:
+    """The routers of the pair's networks, whose namespaces a check reads."""
+    routers = dict.fromkeys(
+        record['networks'][topology.vm_spec(g.name).network]['router']
+        for g in (src, dst))
+    return [record['routers'][r]['id'] for r in routers]
+
+
 class NetPerfScenario(os_scenario.OpenStackScenario):
     """Boot, reach, measure and report; shared by both scenarios."""
 
@@ -206,15 +215,16 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             measured = []
             for category in categories:
                 src, dst = (fleet.guests[s.name] for s in pairs[category.id])
+                flow = self._flow_check(checker, category, src, dst, record)
                 measurement = self._measure_category(
                     category, src, dst, settings, versions, record,
-                    image_name, flavor)
+                    image_name, flavor, flow.around if flow else None)
                 measured.append(output.category_figures(category,
                                                         measurement))
                 path = None
                 if checker is not None:
-                    path = self._check_path(checker, category, src, dst,
-                                            record)
+                    path = self._check_path(checker, flow, category, src,
+                                            dst, record)
                     checked.append(path)
                 rows.append(output.summary_row(
                     category, record['router_mode'], measurement, path))
@@ -277,16 +287,33 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                 dict.fromkeys(network + computes))
         self.add_output(complete=records.encode_fingerprint(facts))
 
+    @staticmethod
+    def _flow_check(checker: paths.PathChecker | None,
+                    category: topology.Category, src: guest_mod.Guest,
+                    dst: guest_mod.Guest,
+                    record: dict[str, Any]) -> paths.FlowCheck | None:
+        """The check around the measured flow, unless bursts are wanted."""
+        if checker is None:
+            return None
+        return checker.flow(category, src.name, _address(category, dst),
+                            _router_ids(record, src, dst))
+
     def _check_path(self, checker: paths.PathChecker,
+                    flow: paths.FlowCheck | None,
                     category: topology.Category, src: guest_mod.Guest,
                     dst: guest_mod.Guest,
                     record: dict[str, Any]) -> paths.PathResult:
-        """The verdict of the forward flow, recorded in the outputs."""
-        routers = dict.fromkeys(
-            record['networks'][topology.vm_spec(g.name).network]['router']
-            for g in (src, dst))
-        result = checker.check(category, src.runner, _address(category, dst),
-                               [record['routers'][r]['id'] for r in routers])
+        """The verdict of the forward flow, recorded in the outputs.
+
+        From the measured flow itself when ``flow`` watched it; else from
+        a ping burst sent now.
+        """
+        if flow is not None:
+            result = flow.result()
+        else:
+            result = checker.check(category, src.runner,
+                                   _address(category, dst),
+                                   _router_ids(record, src, dst))
         self.add_output(additive=output.path_marker(result))
         self.add_output(complete=output.path_evidence(result))
         return result
@@ -296,14 +323,15 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
-                          flavor: str) -> pair.PairMeasurement:
+                          flavor: str, watch: pair.Watch | None
+                          ) -> pair.PairMeasurement:
         source = pair.Endpoint(src.name, src.runner,
                                _address(category, src))
         target = pair.Endpoint(dst.name, dst.runner,
                                _address(category, dst))
         measurement = pair.measure_pair(
             source, target, settings,
-            timer=self._timer('%s ' % category.shorthand))
+            timer=self._timer('%s ' % category.shorthand), watch=watch)
         for item in output.additive(category, measurement):
             self.add_output(additive=item)
         self.add_output(complete=output.rounds_record(category, measurement))
