@@ -146,10 +146,10 @@ class Verdict:
 
     def describe(self) -> str:
         """A multi-line account for test failures and reports."""
-        lines = ['verdict: %s (expected: %s, judged from the %s); %s' % (
+        lines = ['verdict: %s (expected: %s); %s' % (
             self.verdict.value,
             PathVerdict.expected(self.expected_crossing).value,
-            self.method, self.reason)]
+            self.reason), 'judged from the %s' % self.method]
         for title, items in (('network node', self.network_evidence),
                              ('computes', self.compute_evidence)):
             lines.append('%s, largest moves:' % title)
