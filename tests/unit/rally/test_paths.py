@@ -1,9 +1,10 @@
 """Path verdicts in the scenarios: node access context, outputs, SLA.
 
 The nodes are fake SSH runners and their counters a fake
-``snapshot.read_host``: every burst a guest sends moves the compute
-counters, and the network node's router port when the test says the flow
-crosses it.  The core's protocol and verdict run unchanged.
+``snapshot.read_host``: every burst a guest sends and every iperf3 run
+moves the compute counters, and the network node's router port when the
+test says the flow crosses it.  The core's protocols and verdict run
+unchanged.
 """
 
 from __future__ import annotations
