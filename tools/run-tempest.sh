@@ -31,7 +31,8 @@ run_tempest() {
 }
 # Whether every failed test failed because a guest got no DHCP lease (the
 # unreachable-guest report's diagnosis): the sandbox's known flake, still
-# open (doc/source/contributor/benchmarks.rst, "DHCP leases").
+# open (doc/source/contributor/benchmarks.rst, "DHCP leases"; the OVS
+# agent's tunnel-port lock is the candidate fix, not yet proven there).
 only_no_lease() {
     awk '/^Failed [0-9]+ tests - output below:/ { listed = 1; next }
          listed && /^tempest_netperf\./ { n++; next }

@@ -146,8 +146,21 @@ def _remove(cloud: api.Cloud, server_ids: list[str],
             clock: Callable[[], float] = time.monotonic) -> None:
     for fip_id in floating_ip_ids:
         _delete(cloud, 'neutron', '/v2.0/floatingips/%s' % fip_id)
+    request_delete(cloud, server_ids)
+    wait_gone(cloud, server_ids, timeout, sleep, clock)
+
+
+def request_delete(cloud: api.Cloud, server_ids: list[str]) -> None:
+    """Ask Nova to delete the servers; do not wait for them to go."""
     for server_id in server_ids:
         _delete(cloud, 'nova', '/v2.1/servers/%s' % server_id)
+
+
+def wait_gone(cloud: api.Cloud, server_ids: list[str],
+              timeout: float = 300.0,
+              sleep: Callable[[float], None] = time.sleep,
+              clock: Callable[[], float] = time.monotonic) -> None:
+    """Wait until Nova no longer knows the servers."""
     remaining = list(server_ids)
 
     def all_gone() -> bool:

@@ -14,6 +14,8 @@ def load(script: str) -> types.ModuleType:
     name = script.rsplit('.', 1)[0].replace('-', '_')
     spec = importlib.util.spec_from_file_location(name, TOOLS / script)
     module = importlib.util.module_from_spec(spec)
+    # Registered as an import would, for what looks it up (dataclasses).
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 

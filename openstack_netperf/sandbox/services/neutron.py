@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 
+from openstack_netperf.sandbox import ovs_agent
 from openstack_netperf.sandbox import services
 from openstack_netperf.sandbox import settings as settings_mod
 
 C = services.CONTROLLER
 DVR_BASE_MAC = 'fa:16:3f:00:00:00'
 PHYSNET = 'physnet1'
+OVS_AGENT = 'neutron-openvswitch-agent'
 
 
 def etc(ctx: services.Context, node: str, name: str) -> str:
@@ -134,10 +136,15 @@ def agent_configs(ctx: services.Context,
     if node.role == settings_mod.NETWORK:
         # Every network's DHCP port serves 169.254.169.254 (a host route
         # pushed by DHCP), whatever router the network has, if any.
+        # dnsmasq logs every DHCP exchange (--log-dhcp) to
+        # <log dir>/<node>/dnsmasq/<network id>/dhcp_dns_log: a guest
+        # without a lease shows there whether its discovers arrived.
+        log_dir = dnsmasq_log_dir(ctx.conf, node)
         files[etc(ctx, node.name, 'dhcp_agent.ini')] = services.render_ini({
             'DEFAULT': {'interface_driver': 'openvswitch',
                         'enable_isolated_metadata': True,
-                        'force_metadata': True},
+                        'force_metadata': True,
+                        'dnsmasq_base_log_dir': log_dir},
             'ovs': netdev,
         })
         files[etc(ctx, node.name, 'metadata_agent.ini')] = (
@@ -150,10 +157,27 @@ def agent_configs(ctx: services.Context,
     return files
 
 
+def dnsmasq_log_dir(conf: settings_mod.SandboxSettings,
+                    node: settings_mod.Node) -> str:
+    """dnsmasq's DHCP logs, one ``<network id>/dhcp_dns_log`` each."""
+    return os.path.join(conf.log_dir, node.name, 'dnsmasq')
+
+
+def agent_command(ctx: services.Context, binary: str) -> tuple[str, ...]:
+    """The agent's program; the OVS agent runs through ovs_agent.py.
+
+    ``-P``: the wrapper's directory (this package) stays off sys.path.
+    """
+    if binary == OVS_AGENT:
+        return (ctx.conf.venv_bin('python3'), '-P',
+                os.path.abspath(ovs_agent.__file__))
+    return (ctx.conf.venv_bin(binary),)
+
+
 def agent_daemons(ctx: services.Context,
                   node: settings_mod.Node) -> list[services.Daemon]:
     conf = ctx.conf
-    agents = [('neutron-openvswitch-agent', 'openvswitch_agent.ini'),
+    agents = [(OVS_AGENT, 'openvswitch_agent.ini'),
               ('neutron-l3-agent', 'l3_agent.ini')]
     if node.role == settings_mod.NETWORK:
         agents += [('neutron-dhcp-agent', 'dhcp_agent.ini'),
@@ -161,7 +185,7 @@ def agent_daemons(ctx: services.Context,
     daemons = []
     for binary, ini in agents:
         daemons.append(services.Daemon(node.name, binary, (
-            conf.venv_bin(binary),
+            *agent_command(ctx, binary),
             '--config-file', etc(ctx, node.name, 'neutron.conf'),
             '--config-file', etc(ctx, node.name, ini),
             '--log-file', conf.log(node.name, binary))))

@@ -1,4 +1,5 @@
 import configparser
+import os
 
 import testtools
 
@@ -117,6 +118,29 @@ class TestNodeServices(ServiceTest):
         names = {d.service for d in neutron.agent_daemons(
             self.ctx, self.conf.node('compute-01'))}
         self.assertNotIn('neutron-dhcp-agent', names)
+
+    def test_ovs_agent_runs_through_the_wrapper(self):
+        daemons = {d.service: d for d in neutron.agent_daemons(
+            self.ctx, self.conf.node('compute-01'))}
+        argv = daemons['neutron-openvswitch-agent'].argv
+        self.assertEqual(self.conf.venv_bin('python3'), argv[0])
+        self.assertEqual('-P', argv[1])
+        self.assertTrue(argv[2].endswith(
+            '/openstack_netperf/sandbox/ovs_agent.py'))
+        self.assertTrue(os.path.isabs(argv[2]))
+        self.assertTrue(os.path.isfile(argv[2]))
+        self.assertEqual((
+            '--config-file', '/s/etc/compute-01/neutron/neutron.conf',
+            '--config-file', '/s/etc/compute-01/neutron/'
+            'openvswitch_agent.ini',
+            '--log-file', '/l/compute-01/neutron-openvswitch-agent.log'),
+            argv[3:])
+        l3 = daemons['neutron-l3-agent'].argv
+        self.assertEqual(self.conf.venv_bin('neutron-l3-agent'), l3[0])
+
+    def test_dnsmasq_logs_dhcp_per_network(self):
+        dhcp = self.agent_ini('network', 'dhcp_agent.ini')['DEFAULT']
+        self.assertEqual('/l/network/dnsmasq', dhcp['dnsmasq_base_log_dir'])
 
     def test_metadata_through_the_dhcp_namespace(self):
         dhcp = self.agent_ini('network', 'dhcp_agent.ini')['DEFAULT']
