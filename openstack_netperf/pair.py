@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import re
 import shlex
 from typing import Any, Callable, ContextManager, Iterator, Mapping
@@ -28,6 +29,9 @@ COMMAND_MARGIN = 30.0
 Timer = Callable[[str], ContextManager]
 # Asked before each run of a pair: a reason to stop there, or None.
 Checkpoint = Callable[[], str | None]
+# Runs an iperf3 run handed to it and gives back its result, doing
+# something around it (a path check reads counters before and after).
+Watch = Callable[[Callable[[], iperf3.Iperf3Result]], iperf3.Iperf3Result]
 
 
 # The type of each Settings annotation (a string here, see the
@@ -451,15 +455,24 @@ def warm_up(source: Endpoint, target: Endpoint, settings: Settings,
     return Warmup(runs, float(len(runs) * settings.warmup_run), settled)
 
 
+def _forward_tcp(source: Endpoint, target: Endpoint, settings: Settings,
+                 timer: Timer) -> iperf3.Iperf3Result:
+    with timer('iperf3_tcp_forward'):
+        return run_iperf3(target, source, settings)
+
+
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
                  timer: Timer = no_timer,
-                 checkpoint: Checkpoint = never_stop) -> PairMeasurement:
+                 checkpoint: Checkpoint = never_stop,
+                 watch: Watch | None = None) -> PairMeasurement:
     """Warm the flow up, then run every round of the methodology.
 
     :param timer: called with a step name, returns a context manager that
         times the step (Rally passes its atomic action timer).
     :param checkpoint: asked before every iperf3 and ping run, so that an
         abort waits for one run at most, not for the whole pair.
+    :param watch: the first round's forward TCP run, after the warm-up,
+        goes through it (a path check judges that flow by its own bytes).
     :raises exceptions.Aborted: when ``checkpoint`` gives a reason; its
         ``measured`` holds the rounds completed before the stop.
     """
@@ -474,9 +487,11 @@ def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
         return timer(name)
 
     measurement.warmup = warm_up(source, target, settings, step)
-    for _ in range(settings.rounds):
-        with step('iperf3_tcp_forward'):
-            tcp_forward = run_iperf3(target, source, settings)
+    forward = functools.partial(_forward_tcp, source, target, settings,
+                                step)
+    for index in range(settings.rounds):
+        tcp_forward = (watch(forward) if watch is not None and index == 0
+                       else forward())
         with step('iperf3_tcp_reverse'):
             tcp_reverse = run_iperf3(source, target, settings)
         udp_forward = udp_reverse = None

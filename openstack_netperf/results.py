@@ -57,6 +57,9 @@ class PathRow:
     network_nodes: tuple[str, ...]
     burst: str
     reason: str
+    # How the verdict was reached: from a burst or from the measured flow;
+    # reports written before flows were judged hold bursts.
+    method: str = path_verdict.BURST
 
     @property
     def expected(self) -> PathVerdict:
@@ -84,6 +87,8 @@ class Row:
     rounds: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     probes_ms: list[float] = dataclasses.field(default_factory=list)
     verdicts: list[PathVerdict] = dataclasses.field(default_factory=list)
+    # How each of ``verdicts`` was reached (PathRow.method).
+    methods: list[str] = dataclasses.field(default_factory=list)
 
     def values(self, key: str) -> list[float]:
         """What a figure's spread and tests are computed on.
@@ -150,7 +155,9 @@ def tabulate(figures: Iterable[tuple[topology.RouterMode, CategoryFigures]],
             found.rounds.setdefault(key, []).extend(values)
         found.probes_ms.extend(measured.probes_ms)
     for path in paths:
-        row(path.category, path.router_mode).verdicts.append(path.verdict)
+        found = row(path.category, path.router_mode)
+        found.verdicts.append(path.verdict)
+        found.methods.append(path.method)
     order = {c.id: i for i, c in enumerate(topology.CATEGORIES)}
     modes = list(topology.RouterMode)
     return sorted(rows.values(), key=lambda r: (

@@ -34,8 +34,8 @@ from rally_netperf import svg
 
 NAME = records.STATS_PLUGIN
 PATH_COLUMNS = ('category', 'thesis', 'router', 'expected', 'verdict',
-                'as expected', 'sender', 'target', 'network nodes', 'burst',
-                'reason')
+                'as expected', 'judged from', 'sender', 'target',
+                'network nodes', 'traffic', 'reason')
 
 
 @plugin.configure(name=NAME)
@@ -54,8 +54,8 @@ def path_table_row(row: results.PathRow) -> list[str]:
     """One flow's line of the path verdicts table, for people."""
     return [row.category.id, row.category.shorthand, row.router_mode.value,
             row.expected.value, row.verdict.value,
-            'yes' if row.as_expected else 'no', row.sender, row.target,
-            ', '.join(row.network_nodes), row.burst, row.reason]
+            'yes' if row.as_expected else 'no', row.method, row.sender,
+            row.target, ', '.join(row.network_nodes), row.burst, row.reason]
 
 
 @plugin.configure(name=records.PATH_PLUGIN)
@@ -63,7 +63,8 @@ class PathVerdictTable(charts.OutputTable):
     """An iteration's path verdict record, shown as a table.
 
     One row per checked flow: the verdict, what thesis Table 2.1 expected,
-    the burst and the reason.
+    the traffic it was judged from (the burst or the measured flow) and
+    the reason.
     """
 
     @classmethod

@@ -77,6 +77,10 @@ def _summary_row(data: Any, where: str) -> results.Row:
 
     verdicts = _expect(data.get('path_verdicts', []), list,
                        where + '.path_verdicts')
+    # A summary written before flows were judged holds bursts' verdicts.
+    methods = _expect(data.get('path_methods', [results.path_verdict.BURST]
+                               * len(verdicts)), list,
+                      where + '.path_methods')
     return results.Row(
         _parsed(topology.get_category, data.get('category'),
                 where + '.category'),
@@ -86,7 +90,9 @@ def _summary_row(data: Any, where: str) -> results.Row:
         probes_ms=_numbers(data.get('rtt_probes_ms', []),
                            where + '.rtt_probes_ms'),
         verdicts=[_parsed(results.PathVerdict, v, '%s.path_verdicts[%d]'
-                          % (where, i)) for i, v in enumerate(verdicts)])
+                          % (where, i)) for i, v in enumerate(verdicts)],
+        methods=[_expect(m, str, '%s.path_methods[%d]' % (where, i))
+                 for i, m in enumerate(methods)])
 
 
 def from_document(document: Any, source: str) -> Run:

@@ -162,7 +162,7 @@ def path_row(result: paths.PathResult, router_mode: str,
     return results.PathRow(
         result.category, topology.parse_router_mode(router_mode),
         v.expected_crossing, v.verdict, result.sender, result.target,
-        tuple(network_nodes), result.burst, v.reason)
+        tuple(network_nodes), result.sent, v.reason, v.method)
 
 
 def path_verdicts(checked: list[paths.PathResult], router_mode: str,
@@ -187,20 +187,26 @@ def path_not_checked() -> dict[str, Any]:
 
 
 def path_evidence(result: paths.PathResult) -> dict[str, Any]:
-    """The counters that moved most during the burst, and their noise."""
+    """The counters that moved most around the traffic judged.
+
+    With their noise for a burst; a flow has none measured
+    (:class:`openstack_netperf.hosts.probe.FlowWatch` says why).
+    """
     v = result.verdict
-    rows = [[role, str(e.key), e.packets, e.bytes, round(e.noise_packets, 1)]
+    burst = v.method == verdict.BURST
+    rows = [[role, str(e.key), e.packets, e.bytes]
+            + ([round(e.noise_packets, 1)] if burst else [])
             for role, items in (('network node', v.network_evidence),
                                 ('compute', v.compute_evidence))
             for e in items]
     return {
         'title': _title('Path evidence', result.category),
-        'description': '%s: %s; burst %s from %s to %s' % (
-            v.verdict.value, v.reason, result.burst, result.sender,
+        'description': '%s: %s; judged from the %s: %s from %s to %s' % (
+            v.verdict.value, v.reason, v.method, result.sent, result.sender,
             result.target),
         'chart_plugin': 'Table',
-        'data': {'cols': ['node', 'counter', 'packets', 'bytes',
-                          'noise packets (burst-long)'],
+        'data': {'cols': ['node', 'counter', 'packets', 'bytes']
+                 + (['noise packets (burst-long)'] if burst else []),
                  'rows': rows},
     }
 

@@ -80,11 +80,16 @@ ADDITIVE_CHARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 PATH_TITLE = 'Path verdicts'
 PATH_DESCRIPTION = (
     'Did each flow cross the network node? Counters on the network '
-    'node(s) and the computes around a ping burst from the source guest, '
-    'against a quiet window before it (expected: thesis Table 2.1)')
-# The record's fields, in the order of its rows.
+    'node(s) and the computes around the measured flow (method flow) or '
+    'around a ping burst from the source guest against a quiet window '
+    'before it (method burst); expected: thesis Table 2.1')
+# The record's fields, in the order of its rows.  Records written before
+# flows were judged lack the last, method: their verdicts are bursts'.
 PATH_FIELDS = ('category', 'router_mode', 'expected_crossing', 'verdict',
-               'sender', 'target', 'network_nodes', 'burst', 'reason')
+               'sender', 'target', 'network_nodes', 'burst', 'reason',
+               'method')
+_BURST_PATH_FIELDS = PATH_FIELDS[:-1]
+_METHODS = (results.path_verdict.BURST, results.path_verdict.FLOW)
 _NODE_SEPARATOR = ','
 
 
@@ -242,7 +247,8 @@ def encode_paths(rows: Iterable[results.PathRow]) -> dict[str, Any]:
         'data': {'cols': list(PATH_FIELDS), 'rows': [
             [r.category.id, r.router_mode.value, int(r.expected_crossing),
              r.verdict.value, r.sender, r.target,
-             _NODE_SEPARATOR.join(r.network_nodes), r.burst, r.reason]
+             _NODE_SEPARATOR.join(r.network_nodes), r.burst, r.reason,
+             r.method]
             for r in rows]},
     }
 
@@ -254,15 +260,20 @@ def _enum(kind: type, value: Any, where: str) -> Any:
         raise _fail(where, 'unknown %s %r' % (kind.__name__, value))
 
 
-def _path_row(cells: Any, where: str) -> results.PathRow:
+def _path_row(cells: Any, where: str,
+              fields: tuple[str, ...] = PATH_FIELDS) -> results.PathRow:
     expect(cells, list, where)
-    if len(cells) != len(PATH_FIELDS):
+    if len(cells) != len(fields):
         raise _fail(where, 'expected %d fields (%s), got %d' % (
-            len(PATH_FIELDS), ', '.join(PATH_FIELDS), len(cells)))
-    field = dict(zip(PATH_FIELDS, cells))
+            len(fields), ', '.join(fields), len(cells)))
+    field = dict(zip(fields, cells))
+    field.setdefault('method', results.path_verdict.BURST)
     for name in PATH_FIELDS:
         if name != 'expected_crossing':
             expect(field[name], str, '%s.%s' % (where, name))
+    if field['method'] not in _METHODS:
+        raise _fail('%s.method' % where, 'expected one of %s, got %r'
+                    % (', '.join(_METHODS), field['method']))
     if field['expected_crossing'] not in (0, 1) or isinstance(
             field['expected_crossing'], float):
         raise _fail('%s.expected_crossing' % where, 'expected 0 or 1, got '
@@ -281,19 +292,22 @@ def _path_row(cells: Any, where: str) -> results.PathRow:
                       '%s.verdict' % where),
         sender=field['sender'], target=field['target'],
         network_nodes=tuple(nodes.split(_NODE_SEPARATOR)) if nodes else (),
-        burst=field['burst'], reason=field['reason'])
+        burst=field['burst'], reason=field['reason'],
+        method=field['method'])
 
 
 def _table_rows(data: Any, where: str, cols: tuple[str, ...],
-                what: str) -> list[tuple[Any, str]]:
+                what: str, older: tuple[tuple[str, ...], ...] = ()
+                ) -> list[tuple[Any, str]]:
     """(cells, where) of each row of a ``{cols, rows}`` table.
 
-    :raises InvalidInput: unless the columns are ``cols``; ``what`` says
-        what else they could have been.
+    :raises InvalidInput: unless the columns are ``cols`` (or one of the
+        ``older`` versions of them); ``what`` says what else they could
+        have been.
     """
     expect(data, dict, where)
     got = expect(data.get('cols'), list, '%s.cols' % where)
-    if tuple(got) != cols:
+    if tuple(got) != cols and tuple(got) not in older:
         raise _fail('%s.cols' % where, 'expected %s %s, got %s'
                     % (what, list(cols), got))
     rows = expect(data.get('rows'), list, '%s.rows' % where)
@@ -303,10 +317,15 @@ def _table_rows(data: Any, where: str, cols: tuple[str, ...],
 
 def decode_path_record(data: Any, where: str = 'data'
                        ) -> list[results.PathRow]:
-    """The rows of a path verdict record (the ``data`` of its output)."""
-    return [_path_row(cells, at) for cells, at in _table_rows(
-        data, where, PATH_FIELDS, 'the fields (was the report written by '
-        'another version of openstack-netperf?)')]
+    """The rows of a path verdict record (the ``data`` of its output).
+
+    A record without the method field (written before flows were judged)
+    reads as bursts.
+    """
+    rows = _table_rows(data, where, PATH_FIELDS, 'the fields (was the '
+                       'report written by another version of '
+                       'openstack-netperf?)', (_BURST_PATH_FIELDS,))
+    return [_path_row(cells, at, tuple(data['cols'])) for cells, at in rows]
 
 
 # The display table that openstack-netperf 1.x wrote instead of the
@@ -341,7 +360,7 @@ def decode_legacy_path_table(data: Any, where: str = 'data'
              old['sender'], old['target'],
              _NODE_SEPARATOR.join(n.strip() for n in nodes.split(',')
                                   if n.strip()),
-             old['burst'], old['reason']], at))
+             old['burst'], old['reason']], at, _BURST_PATH_FIELDS))
     return record
 
 

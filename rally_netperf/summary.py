@@ -149,6 +149,7 @@ def row_dict(row: results.Row) -> dict[str, Any]:
                  'iterations': row.iterations,
                  'path_verdict': row.verdict_text(),
                  'path_verdicts': [v.value for v in row.verdicts],
+                 'path_methods': list(row.methods),
                  'path_expected': row.expected.value},
                 **{k: row.figure(k) for k in FIGURE_KEYS},
                 spread={k: _spread_dict(row, k) for k in FIGURE_KEYS},

@@ -1,9 +1,15 @@
-"""Send a known burst and judge the path it took, from host counters.
+"""Judge the path known traffic took, from host counters.
 
-This is the whole protocol of a path check, shared by the Tempest tests
-and the Rally scenarios: read the counters of the network node and the
-computes, wait a quiet window, read them again (noise), send a ping burst
-of a distinctive size, read them a third time (signal), and judge.
+Two methods, judged by the same rules
+(:func:`openstack_netperf.hosts.verdict.judge`):
+
+* burst (:func:`measure_path`), for the Tempest tests and any check
+  without a measurement: read the counters of the network node and the
+  computes, wait a quiet window, read them again (noise), send a ping
+  burst of a distinctive size, read them a third time (signal), and judge;
+* flow (:class:`FlowWatch`), for a measured category: read the counters
+  right before and right after a measured iperf3 run and judge them
+  against the bytes iperf3 reported sending.
 """
 
 from __future__ import annotations
@@ -138,3 +144,62 @@ def measure_path(runner_for: Callable[[str], remote.Runner],
         if not result.noisy:
             break
     return result
+
+
+class FlowWatch:
+    """Counters right before and right after a measured flow, and a verdict.
+
+    The flow is its own burst, and no quiet window is measured: an iperf3
+    run moves hundreds of megabytes or more, so a background that could
+    change the verdict would have to move a tenth of that on a node's
+    router or tunnel ports in the same seconds -- enough to disturb the
+    measurement itself.  Smaller background is judged like any counter
+    that moved less than the flow: it cannot pass for a crossing, and one
+    above a tenth of the flow leaves the verdict inconclusive.  No settle
+    time either: the counters read are live (namespace devices, OVS
+    ports).
+
+    A node that cannot be read makes the verdict inconclusive with the
+    reason; the measurement goes on.
+    """
+
+    def __init__(self, runner_for: Callable[[str], remote.Runner],
+                 targets: list[snapshot.HostTargets],
+                 clock: Callable[[], float] = time.monotonic):
+        self._take = lambda: snapshot.take_snapshot(runner_for, targets,
+                                                    clock)
+        self._snapshots: list[snapshot.Snapshot] = []
+        self.error: str | None = None
+
+    def _read(self, when: str) -> None:
+        if self.error is not None:
+            return
+        try:
+            self._snapshots.append(self._take())
+        except exceptions.NetperfError as exc:
+            self.error = 'the counters could not be read %s the flow: %s' % (
+                when, exc)
+
+    def start(self) -> None:
+        """Read the counters right before the flow."""
+        self._read('before')
+
+    def stop(self) -> None:
+        """Read the counters right after the flow."""
+        self._read('after')
+
+    def judge(self, sent_bytes: int | None, expected_crossing: bool,
+              network_hosts: Iterable[str], compute_hosts: Iterable[str],
+              noise_factor: float) -> verdict.Verdict:
+        """The verdict of the flow that moved ``sent_bytes``."""
+        if self.error is None and len(self._snapshots) == 2 and sent_bytes:
+            before, after = self._snapshots
+            return verdict.judge(expected_crossing, verdict.Flow(sent_bytes),
+                                 before.delta(after), None, network_hosts,
+                                 compute_hosts, noise_factor=noise_factor)
+        reason = self.error or (
+            'iperf3 reported no bytes sent' if len(self._snapshots) == 2
+            else 'the counters were not read before and after the flow')
+        return verdict.Verdict(verdict.PathVerdict.INCONCLUSIVE,
+                               expected_crossing, reason, (), (),
+                               method=verdict.FLOW)

@@ -85,6 +85,9 @@ class Iperf3Result:
     omit: int
     parallel: int
     omitted_intervals: int
+    # The bytes iperf3 reported sending in its counted time (the warm-up
+    # left out): what a path check of this run expects its path to carry.
+    sent_bytes: int | None = None
 
     def throughput_series_mbps(self) -> list[float]:
         """Per-interval throughput in Mbit/s, for charts and statistics."""
@@ -402,7 +405,8 @@ def parse_result(text: str) -> Iperf3Result:
             duration=int(test['duration']),
             omit=int(test.get('omit', 0)),
             parallel=int(test.get('num_streams', 1)),
-            omitted_intervals=omitted)
+            omitted_intervals=omitted,
+            sent_bytes=int(sent['bytes']) if 'bytes' in sent else None)
     except (KeyError, TypeError, ValueError) as exc:
         raise exceptions.ParseError(
             'iperf3 JSON lacks an expected field (%s): %s'

@@ -1,10 +1,12 @@
 """Context that gives the scenarios access to the cloud's nodes.
 
 With it, every measured flow also gets a path verdict: counters on the
-network node(s) and the computes are read around a known ping burst
+network node(s) and the computes are read around known traffic
 (:mod:`openstack_netperf.hosts.probe`) and judged against the
-expected-path table.  Without it the scenarios measure as before and say
-once per iteration that no path was checked.
+expected-path table.  That traffic is the category's own measured flow,
+or with ``path_method: burst`` a ping burst sent after the measurement.
+Without it the scenarios measure as before and say once per iteration
+that no path was checked.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rally_openstack.task import context
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import access
 from openstack_netperf.hosts import cloud_facts
+from openstack_netperf.hosts import verdict
 from openstack_netperf import topology
 from rally_netperf import paths
 
@@ -62,11 +65,17 @@ class NodeAccessContext(context.OpenStackContext):
                 'type': 'array', 'items': {'type': 'string'},
                 'minItems': 1, 'uniqueItems': True,
             },
+            'path_method': {
+                'description': 'flow: judge each category by its own '
+                               'first measured forward TCP run; burst: '
+                               'by a ping burst after the measurement '
+                               '(slower, as the Tempest tests do)',
+                'enum': [verdict.FLOW, verdict.BURST]},
             'noise_window': {'description': 'Seconds of background '
                                             'measured before each burst',
                              'type': 'number', 'minimum': 1},
-            'noise_factor': {'description': 'How many times the burst must '
-                                            'exceed a counter\'s noise',
+            'noise_factor': {'description': 'How many times the traffic '
+                                            'must exceed a counter\'s noise',
                              'type': 'number', 'minimum': 1},
             'burst_packets': {'type': 'integer', 'minimum': 100},
             'burst_packet_size': {'type': 'integer', 'minimum': 64,

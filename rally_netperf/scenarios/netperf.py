@@ -160,6 +160,15 @@ def _address(category: topology.Category, guest: guest_mod.Guest) -> str:
     return guest.fixed_ip if category.same_router else guest.floating_ip
 
 
+def _router_ids(record: dict[str, Any], src: guest_mod.Guest,
+                dst: guest_mod.Guest) -> list[str]:
+    """The routers of the pair's networks, whose namespaces a check reads."""
+    routers = dict.fromkeys(
+        record['networks'][topology.vm_spec(g.name).network]['router']
+        for g in (src, dst))
+    return [record['routers'][r]['id'] for r in routers]
+
+
 @dataclasses.dataclass
 class _Report:
     """What an iteration measured so far, category by category."""
@@ -289,21 +298,23 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                            record: dict[str, Any], image_name: str,
                            flavor: str) -> None:
         """One category into ``report``, even when an abort cuts it short."""
+        flow = self._flow_check(checker, category, src, dst, record)
         try:
             measurement = self._measure_category(
                 category, src, dst, settings, versions, record, image_name,
-                flavor, watch.reason)
+                flavor, watch.reason, flow.around if flow else None)
         except exceptions.Aborted as exc:
             if exc.measured is not None and exc.measured.rounds:
                 report.add(category, exc.measured, None)
                 report.partial = category
             raise
-        if checker is not None and watch.reason():
-            # Measured, but its path is not checked: stop here.
+        if checker is not None and flow is None and watch.reason():
+            # Measured, but its burst is not sent: stop here.  A flow's
+            # verdict is ready already and costs nothing more.
             report.add(category, measurement, None)
             exceptions.Aborted.raise_if(watch.reason())
         path = None if checker is None else self._check_path(
-            checker, category, src, dst, record)
+            checker, flow, category, src, dst, record)
         report.add(category, measurement, path)
 
     def _add_report(self, report: _Report,
@@ -358,16 +369,33 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                 dict.fromkeys(network + computes))
         self.add_output(complete=records.encode_fingerprint(facts))
 
+    @staticmethod
+    def _flow_check(checker: paths.PathChecker | None,
+                    category: topology.Category, src: guest_mod.Guest,
+                    dst: guest_mod.Guest,
+                    record: dict[str, Any]) -> paths.FlowCheck | None:
+        """The check around the measured flow, unless bursts are wanted."""
+        if checker is None:
+            return None
+        return checker.flow(category, src.name, _address(category, dst),
+                            _router_ids(record, src, dst))
+
     def _check_path(self, checker: paths.PathChecker,
+                    flow: paths.FlowCheck | None,
                     category: topology.Category, src: guest_mod.Guest,
                     dst: guest_mod.Guest,
                     record: dict[str, Any]) -> paths.PathResult:
-        """The verdict of the forward flow, recorded in the outputs."""
-        routers = dict.fromkeys(
-            record['networks'][topology.vm_spec(g.name).network]['router']
-            for g in (src, dst))
-        result = checker.check(category, src.runner, _address(category, dst),
-                               [record['routers'][r]['id'] for r in routers])
+        """The verdict of the forward flow, recorded in the outputs.
+
+        From the measured flow itself when ``flow`` watched it; else from
+        a ping burst sent now.
+        """
+        if flow is not None:
+            result = flow.result()
+        else:
+            result = checker.check(category, src.runner,
+                                   _address(category, dst),
+                                   _router_ids(record, src, dst))
         self.add_output(additive=output.path_marker(result))
         self.add_output(complete=output.path_evidence(result))
         return result
@@ -377,10 +405,12 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
-                          flavor: str, checkpoint: pair.Checkpoint
+                          flavor: str, checkpoint: pair.Checkpoint,
+                          flow: pair.Watch | None = None
                           ) -> pair.PairMeasurement:
         """Measure one pair and add its outputs.
 
+        :param flow: passed to :func:`pair.measure_pair` as its ``watch``.
         :raises exceptions.Aborted: from ``checkpoint``, after adding the
             outputs of the rounds completed, if any.
         """
@@ -393,7 +423,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             measurement = pair.measure_pair(
                 source, target, settings,
                 timer=self._timer('%s ' % category.shorthand),
-                checkpoint=checkpoint)
+                checkpoint=checkpoint, watch=flow)
         except exceptions.Aborted as exc:
             if exc.measured is None or not exc.measured.rounds:
                 raise

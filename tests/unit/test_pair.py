@@ -143,6 +143,28 @@ class MeasurePairTest(testtools.TestCase):
         self.assertNotIn('warmup_seconds', summary)
         self.assertNotIn('warmup_settled', summary)
 
+    def test_watch_sees_the_first_forward_run_after_the_warm_up(self):
+        src, dst = _endpoints()
+        steps = []
+        watched = []
+
+        def watch(run):
+            steps.append('watch')
+            result = run()
+            watched.append(result)
+            steps.append('watched')
+            return result
+
+        settings = pair.Settings(duration=5, omit=1, rounds=2, warmup=10)
+        measured = pair.measure_pair(
+            src, dst, settings, watch=watch,
+            timer=lambda name: steps.append(name) or pair.no_timer(name))
+        self.assertEqual(['iperf3_warmup', 'iperf3_warmup', 'watch',
+                          'iperf3_tcp_forward', 'watched',
+                          'iperf3_tcp_reverse'], steps[:6])
+        self.assertEqual(1, steps.count('watch'))
+        self.assertEqual([measured.rounds[0].tcp_forward], watched)
+
     def test_udp_optional(self):
         src, dst = _endpoints()
         measured = pair.measure_pair(

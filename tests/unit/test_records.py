@@ -5,6 +5,7 @@ What is written is read back as the same typed values; no Rally needed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import testtools
@@ -63,7 +64,27 @@ class PathRecordTest(testtools.TestCase):
         del data['rows'][1][-1]
         exc = self.assertRaises(exceptions.InvalidInput,
                                 records.decode_path_record, data)
-        self.assertIn('data.rows[1]: expected 9 fields', str(exc))
+        self.assertIn('data.rows[1]: expected 10 fields', str(exc))
+        data = _through_json(records.encode_paths(_rows()))['data']
+        data['rows'][1][-1] = 'telepathy'
+        exc = self.assertRaises(exceptions.InvalidInput,
+                                records.decode_path_record, data)
+        self.assertIn("data.rows[1].method: expected one of burst, flow, "
+                      "got 'telepathy'", str(exc))
+
+    def test_record_without_method_reads_as_bursts(self):
+        # Written before measured flows were judged by their own bytes.
+        rows = [dataclasses.replace(r, method=results.path_verdict.FLOW)
+                for r in _rows()]
+        data = _through_json(records.encode_paths(rows))['data']
+        self.assertEqual('method', data['cols'].pop())
+        for row in data['rows']:
+            self.assertEqual('flow', row.pop())
+        old = records.decode_path_record(data)
+        self.assertEqual({results.path_verdict.BURST},
+                         {r.method for r in old})
+        self.assertEqual([dataclasses.replace(r, method='burst')
+                          for r in rows], old)
         data = _through_json(records.encode_paths(_rows()))['data']
         data['rows'][0][0] = 'XHR'
         exc = self.assertRaises(exceptions.InvalidInput,

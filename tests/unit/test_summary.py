@@ -85,6 +85,8 @@ class CollectTest(testtools.TestCase):
         self.assertEqual(('crossed', 'crossed'),
                          (hnr_legacy['path_verdict'],
                           hnr_legacy['path_expected']))
+        # The report predates flow verdicts: it holds bursts'.
+        self.assertEqual(['burst', 'burst'], hnr_legacy['path_methods'])
         self.assertIs(results.PathVerdict.NOT_CROSSED, rows[3].verdict)
 
     def test_failed_iterations_and_other_scenarios_left_out(self):

@@ -3,6 +3,7 @@
 import re
 from unittest import mock
 
+import fixtures
 import testtools
 
 from openstack_netperf import exceptions
@@ -207,3 +208,95 @@ class MeasurePathTest(testtools.TestCase):
         self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
         self.assertTrue(result.noisy)
         self.assertIn('background noise', result.reason)
+
+
+class FlowWatchTest(testtools.TestCase):
+    """Counters around a measured flow, over faked nodes."""
+
+    KEY_NET = snapshot.CounterKey('network', snapshot.LINK, 'qrouter-r',
+                                  'qr-a')
+    KEY_TAP = snapshot.CounterKey('compute-01', snapshot.OVS_INTERFACE, '',
+                                  'tap1')
+
+    def _watch(self, net_bytes, fail=None):
+        """A watch whose reads give ``net_bytes`` on the network node.
+
+        The compute's tap carries 600 MB between the reads; ``fail``
+        ('before' or 'after') makes that read fail.
+        """
+        reads = []
+
+        def read_host(runner, target):
+            when = 'before' if len(reads) < 2 else 'after'
+            reads.append(target.host)
+            if when == fail:
+                raise exceptions.CommandFailed(
+                    target.host, remote.CommandResult(
+                        'ip netns list', 255, '', 'Connection reset'))
+            if target.host == 'network':
+                moved = net_bytes if when == 'after' else 0
+                return {self.KEY_NET: snapshot.Counter(10 + moved // 60000,
+                                                       1000 + moved)}
+            moved = 600 * 10 ** 6 if when == 'after' else 0
+            return {self.KEY_TAP: snapshot.Counter(10 + moved // 60000,
+                                                   1000 + moved)}
+
+        watch = probe.FlowWatch(
+            lambda host: host,
+            probe.path_targets(['network'], ['compute-01'], ['r']),
+            clock=FakeClock())
+        self.useFixture(fixtures.MockPatchObject(
+            snapshot, 'read_host', side_effect=read_host))
+        watch.start()
+        watch.stop()
+        return watch, reads
+
+    def _judge(self, watch, expected_crossing, sent=550 * 10 ** 6):
+        return watch.judge(sent, expected_crossing, ['network'],
+                           ['compute-01'], 10)
+
+    def test_crossed(self):
+        watch, reads = self._watch(590 * 10 ** 6)
+        # One read of each node before and after; no sleep, no burst.
+        self.assertEqual(4, len(reads))
+        result = self._judge(watch, True)
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        self.assertEqual(verdict.FLOW, result.method)
+
+    def test_not_crossed(self):
+        watch, _reads = self._watch(30000)
+        result = self._judge(watch, False)
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, result.verdict)
+        self.assertTrue(result.as_expected)
+
+    def test_inconclusive(self):
+        watch, _reads = self._watch(200 * 10 ** 6)
+        result = self._judge(watch, True)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertEqual(verdict.FLOW, result.method)
+
+    def test_unreadable_counters_are_inconclusive_with_the_reason(self):
+        for when in ('before', 'after'):
+            watch, _reads = self._watch(590 * 10 ** 6, fail=when)
+            result = self._judge(watch, True)
+            self.assertEqual(verdict.PathVerdict.INCONCLUSIVE,
+                             result.verdict)
+            self.assertEqual(verdict.FLOW, result.method)
+            self.assertIn('the counters could not be read %s the flow: '
+                          % when, result.reason)
+            self.assertIn('Connection reset', result.reason)
+            self.assertEqual((), result.network_evidence)
+
+    def test_no_bytes_reported_is_inconclusive(self):
+        watch, _reads = self._watch(590 * 10 ** 6)
+        for sent in (None, 0):
+            result = self._judge(watch, True, sent)
+            self.assertEqual(verdict.PathVerdict.INCONCLUSIVE,
+                             result.verdict)
+            self.assertEqual('iperf3 reported no bytes sent', result.reason)
+
+    def test_a_flow_never_watched_is_inconclusive(self):
+        watch = probe.FlowWatch(lambda host: host, [])
+        result = watch.judge(10 ** 6, False, ['network'], [], 10)
+        self.assertEqual('the counters were not read before and after the '
+                         'flow', result.reason)

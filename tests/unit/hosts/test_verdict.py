@@ -146,3 +146,57 @@ class VerdictTest(testtools.TestCase):
         self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
         moved = {e.key.name for e in result.network_evidence}
         self.assertIn('qr-1a2b3c4d-5e', moved)
+
+
+class FlowVerdictTest(testtools.TestCase):
+    """The same rules judge a measured flow by its bytes alone."""
+
+    FLOW = verdict.Flow(500 * 10 ** 6)
+
+    @classmethod
+    def _judge(cls, expected, **moved_bytes):
+        keys = {'qr': QR, 'vxlan_net': VXLAN_NET, 'tap': TAP}
+        # Offloads: a device counts few, large packets.
+        moved = snapshot.Delta(3.0, {
+            keys[name]: snapshot.Counter(count // 65000, count)
+            for name, count in moved_bytes.items()})
+        return verdict.judge(expected, cls.FLOW, moved, None, ['network'],
+                             ['compute-1'])
+
+    def test_crossed(self):
+        result = self._judge(True, qr=510 * 10 ** 6, tap=505 * 10 ** 6)
+        self.assertEqual(verdict.PathVerdict.CROSSED, result.verdict)
+        self.assertEqual(verdict.FLOW, result.method)
+        self.assertEqual('network: link qrouter-r/qr-a carried the flow of '
+                         '500000000 bytes', result.reason)
+        self.assertIn('judged from the flow', result.describe())
+
+    def test_not_crossed(self):
+        # The network node's background (an SSH session, ARP) is far
+        # below a tenth of the flow.
+        result = self._judge(False, qr=40000, vxlan_net=2 * 10 ** 6,
+                             tap=505 * 10 ** 6)
+        self.assertEqual(verdict.PathVerdict.NOT_CROSSED, result.verdict)
+        self.assertTrue(result.as_expected)
+        self.assertEqual(0, result.network_evidence[0].noise_bytes)
+        self.assertIn('carried the flow and no network-node counter',
+                      result.reason)
+
+    def test_part_of_the_flow_is_inconclusive(self):
+        result = self._judge(False, vxlan_net=100 * 10 ** 6,
+                             tap=505 * 10 ** 6)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('bytes: less than the flow, more than noise',
+                      result.reason)
+        self.assertFalse(result.noisy)
+
+    def test_flow_seen_nowhere(self):
+        result = self._judge(True, qr=1000, tap=1000)
+        self.assertEqual(verdict.PathVerdict.INCONCLUSIVE, result.verdict)
+        self.assertIn('the flow was seen neither', result.reason)
+
+    def test_bad_flow(self):
+        self.assertRaises(exceptions.InvalidInput, verdict.Flow, 0)
+
+    def test_burst_is_the_default_method(self):
+        self.assertEqual(verdict.BURST, judge(True, delta(30.0)).method)

@@ -141,6 +141,8 @@ class ParseCaptureTest(testtools.TestCase):
         self.assertEqual(end['sum_received']['bits_per_second'],
                          got.received_bps)
         self.assertEqual(end['sum_sent']['retransmits'], got.retransmits)
+        # What a path check of this run expects its path to carry.
+        self.assertEqual(5077729280, got.sent_bytes)
         self.assertEqual(
             end['cpu_utilization_percent']['host_total'],
             got.cpu_local_percent)

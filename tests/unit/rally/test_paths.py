@@ -1,9 +1,10 @@
 """Path verdicts in the scenarios: node access context, outputs, SLA.
 
 The nodes are fake SSH runners and their counters a fake
-``snapshot.read_host``: every burst a guest sends moves the compute
-counters, and the network node's router port when the test says the flow
-crosses it.  The core's protocol and verdict run unchanged.
+``snapshot.read_host``: every burst a guest sends and every iperf3 run
+moves the compute counters, and the network node's router port when the
+test says the flow crosses it.  The core's protocols and verdict run
+unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import functools
 import os
 import tempfile
+import threading
 
 import fixtures
 import jsonschema
@@ -21,6 +23,7 @@ from rally.task import sla as rally_sla
 from openstack_netperf import exceptions
 from openstack_netperf.hosts import probe
 from openstack_netperf.hosts import snapshot
+from openstack_netperf import remote
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf.contexts import node_access
@@ -36,32 +39,59 @@ ADDRESSES = {'network': '198.18.0.10', 'compute-01': '198.18.0.11',
 
 
 class FakeNodes:
-    """Counters of the nodes that follow the guests' bursts."""
+    """Counters of the nodes that follow the guests' bursts and flows.
 
-    def __init__(self, guests, crossing):
+    A burst moves 24 packets of 1100 bytes, a TCP run the bytes of the
+    captured iperf3 output; on the computes, and on the network node when
+    ``crossing`` says so: per burst, or per category for flows (whose
+    forward run lies between the category's two snapshots of three
+    nodes).
+    """
+
+    FLOW_BYTES = 5077729280  # tests/unit/data/iperf3/tcp.json
+
+    def __init__(self, guests, crossing, fail_reads=()):
         self.guests = guests
         self.crossing = list(crossing)
-        self.seen = 0
-        self.moved: dict[str, int] = {}
+        self.fail_reads = fail_reads
+        self.seen = self.flows = 0
+        self.moved: dict[str, tuple[int, int]] = {}
         self.read_from: list[str] = []
+        self.lock = threading.Lock()
+
+    def _move(self, crosses, packets, size):
+        for host in ('compute-01', 'compute-02') + (
+                ('network',) if crosses else ()):
+            before = self.moved.get(host, (0, 0))
+            self.moved[host] = (before[0] + packets,
+                                before[1] + packets * size)
 
     def _catch_up(self):
         bursts = sum(getattr(r, 'bursts', 0) for r in self.guests.values())
         while self.seen < bursts:
-            crosses = self.crossing[self.seen]
+            self._move(self.crossing[self.seen], 24, 1100)
             self.seen += 1
-            for host in ('compute-01', 'compute-02') + (
-                    ('network',) if crosses else ()):
-                self.moved[host] = self.moved.get(host, 0) + 24
+        flows = sum(c.startswith('iperf3 -c') for r in self.guests.values()
+                    for c in getattr(r, 'commands', ()))
+        category = len(self.read_from) // 6
+        if flows > self.flows and category < len(self.crossing):
+            self._move(self.crossing[category], flows - self.flows,
+                       self.FLOW_BYTES)
+        self.flows = flows
 
     def read_host(self, runner, target):
-        self.read_from.append(runner.name)
-        self._catch_up()
-        packets = 5 + self.moved.get(target.host, 0)
+        with self.lock:
+            self._catch_up()
+            self.read_from.append(runner.name)
+            packets, size = self.moved.get(target.host, (0, 0))
+            if len(self.read_from) - 1 in self.fail_reads:
+                raise exceptions.CommandFailed(
+                    target.host, remote.CommandResult(
+                        'ip netns list', 1, '', 'Permission denied'))
         name = ('qrouter-x', 'qr-1') if target.host == 'network' else (
             '', 'tap1')
         key = snapshot.CounterKey(target.host, snapshot.LINK, *name)
-        return {key: snapshot.Counter(packets, packets * 1100)}
+        return {key: snapshot.Counter(5 + packets, 5500 + size)}
 
 
 class PathScenarioTest(test_scenarios.ScenarioTestCase):
@@ -76,7 +106,8 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                 probe.measure_path, sleep=lambda _s: None)))
         self.nodes = None
 
-    def _run(self, mode, crossing, categories=None, raises=None, **access):
+    def _run(self, mode, crossing, categories=None, raises=None,
+             fail_reads=(), **access):
         scenario = self._scenario(netperf.MeasureReferenceTopology,
                                   router_mode=mode)
         ctx = scenario.context
@@ -86,7 +117,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
              'address_map': ADDRESSES, 'burst_packets': 12,
              'noise_window': 1}, **access)
         node_access.NodeAccessContext(ctx).setup()
-        self.nodes = FakeNodes(self.runners, crossing)
+        self.nodes = FakeNodes(self.runners, crossing, fail_reads)
         self.useFixture(fixtures.MockPatchObject(
             snapshot, 'read_host', side_effect=self.nodes.read_host))
         run = functools.partial(scenario.run, image='netperf-guest',
@@ -124,14 +155,29 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
             self.assertFalse(node.kwargs['sudo'])
             self.assertTrue(node.closed)
         self.assertIn('network', self.nodes.read_from)
-        # The burst went from the source guest to the measured address.
-        a1 = self.runners['guest A1']
-        self.assertEqual(5, a1.bursts)
+        # Each category was judged from its own flow: no burst was sent,
+        # the counters were read twice per category (three nodes each).
+        self.assertEqual({results.path_verdict.FLOW},
+                         {r.method for r in rows})
+        self.assertEqual(0, self.runners['guest A1'].bursts)
+        self.assertEqual(5 * 2 * 3, len(self.nodes.read_from))
+        self.assertIn('5077729280 bytes of TCP in 3 s (iperf3, round 1, '
+                      'forward)', rows[0].burst)
         atomics = self._atomics(scenario)
-        self.assertIn('-H-NR path_check', atomics)
-        titles = [c['title'] for c in scenario._output['complete']]
-        self.assertIn('Path evidence | H-NR (intra_node_inter_subnet)',
-                      titles)
+        self.assertEqual(2, atomics.count('-H-NR path_check'))
+        # Before the measured run, after the warm-up; after it, before
+        # the reverse run.
+        first = atomics.index('-H-NR path_check')
+        self.assertEqual(['-H-NR path_check', '-H-NR iperf3_tcp_forward',
+                          '-H-NR path_check', '-H-NR iperf3_tcp_reverse'],
+                         atomics[first:first + 4])
+        evidence = {c['title']: c for c in scenario._output['complete']}
+        crossed = evidence['Path evidence | H-NR (intra_node_inter_subnet)']
+        self.assertIn('crossed: network: link qrouter-x/qr-1 carried the '
+                      'flow of 5077729280 bytes; judged from the flow: ',
+                      crossed['description'])
+        self.assertEqual(['node', 'counter', 'packets', 'bytes'],
+                         crossed['data']['cols'])
         markers = [a for a in scenario._output['additive']
                    if a['title'].startswith('Path verdict | ')]
         self.assertEqual(5, len(markers))
@@ -161,7 +207,7 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
         self.assertIn('5 flow(s) took the expected path',
                       criterion.details())
 
-    def test_abort_after_a_measurement_skips_its_path_check(self):
+    def test_abort_after_a_measurement_skips_its_burst(self):
         def pings():
             return sum(c.startswith('env LC_ALL=C ping ')
                        and fakes.BURST_FILE not in c
@@ -172,7 +218,8 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
             'rally_netperf.abort.CHECK_INTERVAL', 0))
         self.task_status = lambda: 'aborting' if pings() >= 6 else 'running'
         scenario = self._run('legacy', self._expected('legacy'),
-                             ['HNR', 'H-NR'], raises=exceptions.Aborted)
+                             ['HNR', 'H-NR'], raises=exceptions.Aborted,
+                             path_method='burst')
         self.assertEqual('aborted by rally task abort after 1 of 2 '
                          'categories; the outputs hold what was measured '
                          'so far', str(self.error))
@@ -185,6 +232,54 @@ class PathScenarioTest(test_scenarios.ScenarioTestCase):
                          [r[-1] for r in table['data']['rows']])
         self.assertEqual({}, self.cloud.nova.servers_by_id)
         self.assertTrue(self.runners['network'].closed)
+
+    def test_abort_after_a_measurement_keeps_its_flow_verdict(self):
+        def pings():
+            return sum(c.startswith('env LC_ALL=C ping ')
+                       for r in self.runners.values() for c in r.commands)
+
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.abort.CHECK_INTERVAL', 0))
+        self.task_status = lambda: 'aborting' if pings() >= 6 else 'running'
+        scenario = self._run('legacy', self._expected('legacy'),
+                             ['HNR', 'H-NR'], raises=exceptions.Aborted)
+        self.assertIn('after 1 of 2 categories', str(self.error))
+        rows = records.decode_paths(scenario._output)
+        self.assertEqual(['HNR'], [r.category.shorthand for r in rows])
+        self.assertEqual(results.path_verdict.FLOW, rows[0].method)
+        self.assertTrue(rows[0].as_expected)
+        self.assertEqual({}, self.cloud.nova.servers_by_id)
+
+    def test_burst_method_on_request(self):
+        scenario = self._run('legacy', self._expected('legacy'),
+                             path_method='burst')
+        rows = records.decode_paths(scenario._output)
+        self.assertEqual({True}, {r.as_expected for r in rows})
+        self.assertEqual({results.path_verdict.BURST},
+                         {r.method for r in rows})
+        # The burst went from the source guest to the measured address.
+        self.assertEqual(5, self.runners['guest A1'].bursts)
+        self.assertEqual(1, self._atomics(scenario).count(
+            '-H-NR path_check'))
+        evidence = {c['title']: c for c in scenario._output['complete']}
+        self.assertIn('noise packets (burst-long)', evidence[
+            'Path evidence | HNR (intra_node_intra_subnet)']['data']['cols'])
+
+    def test_unreadable_counters_leave_the_verdict_open(self):
+        # The reads after the first category's flow fail.
+        scenario = self._run('legacy', self._expected('legacy'),
+                             ['HNR', 'H-NR'], fail_reads=range(3, 6))
+        rows = records.decode_paths(scenario._output)
+        self.assertEqual(results.PathVerdict.INCONCLUSIVE, rows[0].verdict)
+        self.assertIn('the counters could not be read after the flow: ',
+                      rows[0].reason)
+        self.assertIn('Permission denied', rows[0].reason)
+        self.assertEqual(results.path_verdict.FLOW, rows[0].method)
+        self.assertEqual(results.PathVerdict.CROSSED, rows[1].verdict)
+        # The measurement went on.
+        self.assertEqual(['HNR', 'H-NR'], [
+            f.category.shorthand
+            for f in records.decode_figures(scenario._output)])
 
     def test_fingerprint_reads_every_node(self):
         scenario = self._run('dvr', self._expected('dvr'), ['HNR'])
