@@ -47,6 +47,16 @@ TASK_ABORT = 'aborted by rally task abort'
 INTERRUPTED = 'interrupted (Ctrl-C of rally task start)'
 
 
+def task_uuid(context: dict) -> str | None:
+    """The running task's UUID from a scenario's context.
+
+    Rally puts its ``objects.Task`` there: items by key, but its ``get``
+    is a database lookup by UUID, not a mapping's ``get``.
+    """
+    task = context.get('task')
+    return None if task is None else task['uuid']
+
+
 def task_status(task_uuid: str) -> str:
     """The task's status in Rally's database (one small query)."""
     return objects.Task.get_status(task_uuid)

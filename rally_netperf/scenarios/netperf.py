@@ -236,8 +236,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
             node_access, self.context['netperf_computes']['facts'],
             [h.host for h in hosts],
             record['router_mode'], self._timer())
-        watch = abort.AbortWatch((self.context.get('task') or {}).get(
-            'uuid'))
+        watch = abort.AbortWatch(abort.task_uuid(self.context))
         fleet = guests.Fleet(
             self.clients('nova'), self.clients('neutron'), record,
             guests.Access(ssh_user, keypair.get('private'),

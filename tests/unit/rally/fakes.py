@@ -44,6 +44,21 @@ def fast_polling(test) -> None:
     conf.config(group=opts.GROUP, poll_interval=0.05, poll_max_interval=0.1)
 
 
+
+class TaskRecord:
+    """Like Rally's ``objects.Task`` in a context: ``get`` is a DB lookup."""
+
+    def __init__(self, uuid: str):
+        self._values = {'uuid': uuid}
+
+    def __getitem__(self, key: str):
+        return self._values[key]
+
+    @classmethod
+    def get(cls, uuid, detailed=False):
+        raise AssertionError('objects.Task.get(%r) looks a task up in '
+                             'Rally\'s database' % uuid)
+
 class FakeGuestRunner:
     """A guest that has iperf3 and ping, and records what it was asked."""
 
@@ -437,7 +452,7 @@ class FakeCloud:
                 'credential': self.credential,
                 'keypair': {'name': 'kp', 'private': None}}
         return {
-            'task': {'uuid': 'task-1'}, 'owner_id': 'task-1',
+            'task': TaskRecord('task-1'), 'owner_id': 'task-1',
             'admin': {'credential': self.credential},
             'users': [user],
             'tenants': {'t1': {'id': 't1', 'name': 't1'}},
