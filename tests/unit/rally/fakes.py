@@ -44,7 +44,6 @@ def fast_polling(test) -> None:
     conf.config(group=opts.GROUP, poll_interval=0.05, poll_max_interval=0.1)
 
 
-
 class TaskRecord:
     """Like Rally's ``objects.Task`` in a context: ``get`` is a DB lookup."""
 
@@ -58,6 +57,7 @@ class TaskRecord:
     def get(cls, uuid, detailed=False):
         raise AssertionError('objects.Task.get(%r) looks a task up in '
                              'Rally\'s database' % uuid)
+
 
 class FakeGuestRunner:
     """A guest that has iperf3 and ping, and records what it was asked."""
