@@ -21,14 +21,13 @@ from openstack_netperf import exceptions
 from openstack_netperf.measure import iperf3
 from openstack_netperf.measure import ping
 from openstack_netperf.measure import stats
+from openstack_netperf import polling
 from openstack_netperf import remote
 
 # Seconds a guest command may take beyond its own configured run time.
 COMMAND_MARGIN = 30.0
 
 Timer = Callable[[str], ContextManager]
-# Asked before each run of a pair: a reason to stop there, or None.
-Checkpoint = Callable[[], str | None]
 # Runs an iperf3 run handed to it and gives back its result, doing
 # something around it (a path check reads counters before and after).
 Watch = Callable[[Callable[[], iperf3.Iperf3Result]], iperf3.Iperf3Result]
@@ -330,11 +329,6 @@ def no_timer(_name: str) -> ContextManager:
     return contextlib.nullcontext()
 
 
-def never_stop() -> str | None:
-    """A :data:`Checkpoint` that never stops a pair (outside Rally)."""
-    return None
-
-
 def require_tools(runner: remote.Runner, where: str,
                   tools: tuple[str, ...] = ('iperf3', 'ping')) -> None:
     """Fail early, naming ``where`` (e.g. the image), if a tool is missing.
@@ -463,7 +457,7 @@ def _forward_tcp(source: Endpoint, target: Endpoint, settings: Settings,
 
 def measure_pair(source: Endpoint, target: Endpoint, settings: Settings,
                  timer: Timer = no_timer,
-                 checkpoint: Checkpoint = never_stop,
+                 checkpoint: polling.Checkpoint = polling.never_stop,
                  watch: Watch | None = None) -> PairMeasurement:
     """Warm the flow up, then run every round of the methodology.
 

@@ -15,6 +15,14 @@ from openstack_netperf import exceptions
 
 LOG = logging.getLogger(__name__)
 T = TypeVar('T')
+# Asked before each step of a long run or wait: a reason to stop there
+# (an abort), or None.
+Checkpoint = Callable[[], str | None]
+
+
+def never_stop() -> str | None:
+    """A :data:`Checkpoint` that never stops (outside Rally)."""
+    return None
 
 
 def poll(check: Callable[[], T], timeout: float, what: str,

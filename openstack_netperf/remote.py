@@ -16,7 +16,7 @@ import socket
 import subprocess
 import threading
 import time
-from typing import Callable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import paramiko
 
@@ -230,7 +230,7 @@ class SSHRunner:
     def wait_until_ready(self, timeout: float = 300.0,
                          first_interval: float = 0.5,
                          max_interval: float = 5.0,
-                         stop: Callable[[], str | None] | None = None
+                         stop: polling.Checkpoint = polling.never_stop
                          ) -> float:
         """Poll until a command runs; return the seconds it took.
 
@@ -245,9 +245,8 @@ class SSHRunner:
         errors: list[Exception] = []
 
         def answers() -> bool:
-            if stop is not None:
-                exceptions.Aborted.raise_if(stop(), 'while waiting for %s'
-                                            % self.name)
+            exceptions.Aborted.raise_if(stop(), 'while waiting for %s'
+                                        % self.name)
             try:
                 self.run('true', timeout=self.connect_timeout)
             except exceptions.RemoteError as exc:

@@ -81,7 +81,7 @@ class AbortWatch:
         self._reason: str | None = None
 
     def reason(self) -> str | None:
-        """Why to stop (a :data:`openstack_netperf.pair.Checkpoint`)."""
+        """Why to stop (a :data:`openstack_netperf.polling.Checkpoint`)."""
         if self._reason:
             return self._reason
         if not threading.main_thread().is_alive():

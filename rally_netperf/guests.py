@@ -22,6 +22,7 @@ from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import access as hosts_access
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
+from openstack_netperf import polling
 from openstack_netperf import remote
 from openstack_netperf import topology
 from rally_netperf import waiting
@@ -59,7 +60,7 @@ class Fleet:
     node_access: hosts_access.NodeAccess | None = None
     # Asked while servers boot and guests come up: an abort stops the
     # waits (see rally_netperf.abort).
-    checkpoint: pair.Checkpoint = pair.never_stop
+    checkpoint: polling.Checkpoint = polling.never_stop
     # Every server created, by VM name, even one that never became
     # ACTIVE: delete() removes them all.
     servers: dict[str, Any] = dataclasses.field(default_factory=dict,

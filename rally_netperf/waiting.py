@@ -16,6 +16,7 @@ from rally import exceptions as rally_exceptions
 from rally.task import utils as task_utils
 
 from openstack_netperf import exceptions
+from openstack_netperf import polling
 from rally_netperf import opts
 
 CONF = cfg.CONF
@@ -46,7 +47,8 @@ def ignore_missing(call: Callable[..., Any], *args: Any, **kwargs: Any
 
 
 def server_active(server: Any, what: str,
-                  checkpoint: Callable[[], str | None] | None = None) -> Any:
+                  checkpoint: polling.Checkpoint = polling.never_stop
+                  ) -> Any:
     """``server`` (a novaclient server) refreshed once it is ACTIVE.
 
     ``checkpoint`` is asked at every poll: a reason (an abort) stops the
@@ -67,11 +69,9 @@ def server_active(server: Any, what: str,
                                     % (what, exc)) from exc
 
 
-def _asking(checkpoint: Callable[[], str | None] | None, when: str,
+def _asking(checkpoint: polling.Checkpoint, when: str,
             refresh: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``refresh``, asking ``checkpoint`` first whether to stop."""
-    if checkpoint is None:
-        return refresh
 
     def update(resource: Any) -> Any:
         exceptions.Aborted.raise_if(checkpoint(), when)

@@ -24,6 +24,7 @@ from openstack_netperf import exceptions
 from openstack_netperf import guest as guest_mod
 from openstack_netperf.hosts import cloud_facts
 from openstack_netperf import pair
+from openstack_netperf import polling
 from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import abort
@@ -404,7 +405,7 @@ class NetPerfScenario(os_scenario.OpenStackScenario):
                           settings: pair.Settings,
                           versions: dict[str, str | None],
                           record: dict[str, Any], image_name: str,
-                          flavor: str, checkpoint: pair.Checkpoint,
+                          flavor: str, checkpoint: polling.Checkpoint,
                           flow: pair.Watch | None = None
                           ) -> pair.PairMeasurement:
         """Measure one pair and add its outputs.
