@@ -12,10 +12,11 @@ correction buys.  Path verdicts that changed are counted apart.
     tools/bench-compare.py RUN RUN [RUN...]      # report files or UUIDs
     tools/bench-compare.py --runs 4              # runs the task itself
 
-``--runs N`` runs ``rally task start TASK --task-args-file ARGS`` N
-times (the sample task and the sandbox args by default; a failed SLA
-does not stop it), each with its own tag to find its task by, and keeps
-each run's ``rally task report --json`` in ``--out``.  Exit status: 0
+``--runs N`` runs ``rally task start --task TASK --task-args-file ARGS
+--env ENV`` N times (the sample task, the sandbox args and the sandbox's
+Rally environment by default; a failed SLA does not stop it), each with
+its own tag to find its task by, and keeps each run's reports in
+``--out``.  Exit status: 0
 when, with Holm's correction, nothing regressed (the goal), 1 when
 something did, 2 when a run cannot be read or compared, or a Rally
 command failed.
@@ -28,16 +29,17 @@ import dataclasses
 import itertools
 import json
 import os
-import subprocess
 import sys
 from typing import Any
 
 from openstack_netperf import comparison
 from openstack_netperf import exceptions
 from rally_netperf import compare
+from rally_netperf import run_task
 
 TASK = 'samples/netperf.yaml'
 TASK_ARGS = 'samples/netperf-sandbox-args.yaml'
+ENV = 'netperf-sandbox'
 Verdict = comparison.Verdict
 
 
@@ -136,44 +138,32 @@ def to_dict(result: Result) -> dict[str, Any]:
                       'changed': result.paths_changed}}
 
 
-def run_tasks(count: int, task: str, task_args: str, out: str
+def run_tasks(count: int, task: str, task_args: str, env: str, out: str
               ) -> list[str]:
-    """Run the task ``count`` times; the reports' paths.
+    """Run the task ``count`` times; the paths of their JSON reports.
 
-    :raises InvalidInput: a Rally command that could not run, or a run
-        whose report could not be written.
+    Each run goes the way ``netperf-rally-task`` starts and reports one
+    (:mod:`rally_netperf.run_task`): tagged, so that a start that made no
+    task is an error rather than an older task reported, and written as
+    ``OUT/run-N.html`` and ``OUT/run-N.json``.
+
+    :raises NetperfError: rally missing or failing, or a start that made
+        no task.
     """
-    os.makedirs(out, exist_ok=True)
+    rally = run_task.Rally()
     reports = []
     for number in range(1, count + 1):
-        report = os.path.join(out, 'run-%d.json' % number)
-        # The tag finds this run's task; "the last task" could be an
-        # older one when this start failed before making its own.
-        tag = 'bench-compare-%d-%d' % (os.getpid(), number)
+        prefix = os.path.join(out, 'run-%d' % number)
         # A failed SLA is a measured run: keep it.
-        _rally(['task', 'start', task, '--task-args-file', task_args,
-                '--tag', tag], check=False)
-        uuids = _rally(['task', 'list', '--tag', tag, '--uuids-only'],
-                       check=True).split()
-        if not uuids:
+        _status, uuid = run_task.start_task(rally, run_task.Options(
+            task=task, report=prefix, env=env, task_args_file=task_args))
+        if uuid is None:
             raise exceptions.InvalidInput(
                 'rally task start %s made no task (run %d): see its '
                 'output' % (task, number))
-        _rally(['task', 'report', '--uuid', uuids[-1], '--json', '--out',
-                report], check=True)
-        reports.append(report)
+        run_task.write_reports(rally, uuid, prefix)
+        reports.append(run_task.report_paths(prefix)[1])
     return reports
-
-
-def _rally(args: list[str], check: bool) -> str:
-    """Run ``rally ARGS``; what it printed when ``check`` (else shown)."""
-    try:
-        done = subprocess.run(['rally'] + args, check=check,
-                              stdout=subprocess.PIPE if check else None,
-                              text=True)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise exceptions.InvalidInput('rally %s: %s' % (' '.join(args), exc))
-    return done.stdout or ''
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,6 +178,9 @@ def _parser() -> argparse.ArgumentParser:
                              'runs')
     parser.add_argument('--task', default=TASK)
     parser.add_argument('--task-args-file', default=TASK_ARGS)
+    parser.add_argument('--env', default=ENV,
+                        help='Rally environment --runs uses (default: the '
+                             'one tools/run-main.sh creates)')
     parser.add_argument('--out', default='output/bench-compare',
                         help='where --runs keeps the reports')
     parser.add_argument('--format', choices=('text', 'json'),
@@ -204,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error('at least two runs are needed to compare')
     try:
         sources = args.runs or run_tasks(args.count, args.task,
-                                         args.task_args_file, args.out)
+                                         args.task_args_file, args.env,
+                                         args.out)
         runs = []
         for source in sources:
             try:
@@ -212,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             except exceptions.InvalidInput as exc:
                 raise exceptions.InvalidInput('%s: %s' % (source, exc))
         result = specificity(runs)
-    except exceptions.InvalidInput as exc:
+    except exceptions.NetperfError as exc:
         print('bench-compare: %s' % exc, file=sys.stderr)
         return 2
     if args.format == 'json':

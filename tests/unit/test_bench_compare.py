@@ -12,6 +12,7 @@ from unittest import mock
 import fixtures
 import testtools
 
+from openstack_netperf import exceptions
 from openstack_netperf import topology
 from tests.unit import test_compare
 from tests.unit import test_summary
@@ -86,55 +87,78 @@ class BenchCompareTest(testtools.TestCase):
             self.assertEqual([correction, '20', '2', '0', '10.00', '%', '1',
                               'of', '1'], self._row(out, correction))
 
-    def test_runs_the_task(self):
-        out_dir = os.path.join(self.dir, 'reports')
+    def _fake_rally(self, start_status=1, made_task=True, error=None):
+        """A rally command line that records its calls (run_task.Rally)."""
         calls = []
 
-        def rally(command, check, stdout, text):
-            calls.append(command)
-            if command[:3] == ['rally', 'task', 'report']:
-                shutil.copy(test_summary.REPORT, command[-1])
-            listed = 'uuid-%s\n' % command[4][-1]
-            return subprocess.CompletedProcess(
-                command, 1 if command[2] == 'start' else 0,
-                listed if command[2] == 'list' else '')
+        def run(*args):
+            calls.append(list(args))
+            if error is not None:
+                raise error
+            if args[:2] == ('task', 'report'):
+                if '--json' in args:
+                    shutil.copy(test_summary.REPORT, args[-1])
+            tag = args[-1]
+            listed = ('uuid-%s\n' % tag[-1]
+                      if args[:2] == ('task', 'list') and made_task else '')
+            return subprocess.CompletedProcess(args, 0, listed, '')
 
-        with mock.patch.object(bench.subprocess, 'run', side_effect=rally), \
-                mock.patch.object(bench.os, 'getpid', return_value=7):
-            code, out, err = self._main('--runs', '2', '--out', out_dir)
+        rally = mock.Mock()
+        rally.run.side_effect = run
+        rally.check.side_effect = lambda *a: run(*a).stdout
+        rally.stream.side_effect = lambda args, log: (
+            run(*args), start_status)[1]
+        self.useFixture(fixtures.MockPatchObject(
+            bench.run_task, 'Rally', return_value=rally))
+        return calls
+
+    def test_runs_the_task(self):
+        out_dir = os.path.join(self.dir, 'reports')
+        calls = self._fake_rally()
+        code, out, err = self._main('--runs', '2', '--out', out_dir)
         self.assertEqual((0, ''), (code, err))
+        starts = [c for c in calls if c[:2] == ['task', 'start']]
+        self.assertEqual(2, len(starts))
+        tags = []
+        for start in starts:
+            self.assertEqual(['task', 'start', '--task',
+                              'samples/netperf.yaml', '--env',
+                              'netperf-sandbox'], start[:6])
+            self.assertIn('--task-args-file', start)
+            self.assertEqual('samples/netperf-sandbox-args.yaml',
+                             start[start.index('--task-args-file') + 1])
+            tags.append(start[start.index('--tag') + 1])
+        # Each start is found by its own tag.
+        self.assertEqual(2, len(set(tags)))
+        self.assertEqual(tags, [c[-1] for c in calls
+                                if c[:2] == ['task', 'list']])
         reports = [os.path.join(out_dir, 'run-%d.json' % n) for n in (1, 2)]
-        self.assertEqual(
-            [['rally', 'task', 'start', 'samples/netperf.yaml',
-              '--task-args-file', 'samples/netperf-sandbox-args.yaml',
-              '--tag', 'bench-compare-7-%d' % n] for n in (1, 2)],
-            calls[::3])
-        self.assertEqual([['rally', 'task', 'list', '--tag',
-                           'bench-compare-7-%d' % n, '--uuids-only']
-                          for n in (1, 2)], calls[1::3])
-        self.assertEqual([['rally', 'task', 'report', '--uuid', 'uuid-%d' % n,
-                           '--json', '--out', reports[n - 1]]
-                          for n in (1, 2)], calls[2::3])
+        json_reports = [c for c in calls
+                        if c[:2] == ['task', 'report'] and '--json' in c]
+        self.assertEqual(reports, [c[-1] for c in json_reports])
+        self.assertEqual(['uuid-%s' % t[-1] for t in tags],
+                         [c[c.index('--uuid') + 1] for c in json_reports])
         self.assertIn('runs: 2; pairs compared: 1', out)
         self.assertIn('  ' + reports[1], out)
 
     def test_a_start_that_made_no_task_exits_2(self):
-        done = subprocess.CompletedProcess([], 0, '')
-        with mock.patch.object(bench.subprocess, 'run', return_value=done):
-            code, _out, err = self._main('--runs', '2', '--out', self.dir)
+        self._fake_rally(made_task=False)
+        code, _out, err = self._main('--runs', '2', '--out', self.dir)
         self.assertEqual(2, code)
         self.assertIn('rally task start samples/netperf.yaml made no task '
                       '(run 1)', err)
 
     def test_rally_missing_or_failing_exits_2(self):
-        for error in (FileNotFoundError(2, 'No such file', 'rally'),
-                      subprocess.CalledProcessError(1, 'rally')):
-            with mock.patch.object(bench.subprocess, 'run',
-                                   side_effect=error):
-                code, _out, err = self._main('--runs', '2', '--out',
-                                             self.dir)
-            self.assertEqual(2, code)
-            self.assertIn('bench-compare: rally task start', err)
+        self.useFixture(fixtures.MockPatch(
+            'rally_netperf.run_task._sibling_or_path', return_value=None))
+        code, _out, err = self._main('--runs', '2', '--out', self.dir)
+        self.assertEqual(2, code)
+        self.assertIn('bench-compare: rally is not installed', err)
+        self._fake_rally(error=exceptions.ToolError('rally task start '
+                                                    'exited 1: boom'))
+        code, _out, err = self._main('--runs', '2', '--out', self.dir)
+        self.assertEqual(2, code)
+        self.assertIn('bench-compare: rally task start', err)
 
     def test_bad_input_exits_2(self):
         good = self._files(test_compare.two_modes())[0]
