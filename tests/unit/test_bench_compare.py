@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ import testtools
 
 from openstack_netperf import exceptions
 from openstack_netperf import topology
+from tests.unit import cli
 from tests.unit import test_compare
 from tests.unit import test_summary
 from tests.unit import tools
@@ -31,11 +31,7 @@ class BenchCompareTest(testtools.TestCase):
         self.dir = self.useFixture(fixtures.TempDir()).path
 
     def _main(self, *argv):
-        out = self.useFixture(fixtures.MonkeyPatch('sys.stdout',
-                                                   io.StringIO())).new_value
-        err = self.useFixture(fixtures.MonkeyPatch('sys.stderr',
-                                                   io.StringIO())).new_value
-        return bench.main(list(argv)), out.getvalue(), err.getvalue()
+        return cli.run_main(self, bench.main, argv)
 
     @staticmethod
     def _row(out, correction):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import io
 import json
 import os
 import subprocess
@@ -20,6 +19,7 @@ from rally_netperf import compare
 from rally_netperf import compare_cli
 from rally_netperf import records
 from rally_netperf import summary
+from tests.unit import cli
 from tests.unit import test_comparison
 from tests.unit import test_summary
 
@@ -176,11 +176,7 @@ class MainTest(testtools.TestCase):
         return save(self.dir, name, document)
 
     def _main(self, *argv):
-        out = self.useFixture(fixtures.MonkeyPatch('sys.stdout',
-                                                   io.StringIO())).new_value
-        err = self.useFixture(fixtures.MonkeyPatch('sys.stderr',
-                                                   io.StringIO())).new_value
-        return compare_cli.main(list(argv)), out.getvalue(), err.getvalue()
+        return cli.run_main(self, compare_cli.main, argv)
 
     def _compare(self, baseline, current, *argv):
         return self._main(self._file('before.json', baseline),

@@ -12,14 +12,12 @@ openstack-netperf 1.x exported it.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-import fixtures
 import testtools
 
 from openstack_netperf import exceptions
@@ -27,6 +25,7 @@ from openstack_netperf import results
 from openstack_netperf import topology
 from rally_netperf import records
 from rally_netperf import summary
+from tests.unit import cli
 
 REPORT = os.path.join(os.path.dirname(__file__), 'data', 'summary',
                       'rally-report.json')
@@ -144,11 +143,7 @@ _OUTPUT = _ITERATION + ['output']
 class MainTest(testtools.TestCase):
 
     def _main(self, *argv):
-        out = self.useFixture(fixtures.MonkeyPatch('sys.stdout',
-                                                   io.StringIO())).new_value
-        err = self.useFixture(fixtures.MonkeyPatch('sys.stderr',
-                                                   io.StringIO())).new_value
-        return summary.main(list(argv)), out.getvalue(), err.getvalue()
+        return cli.run_main(self, summary.main, argv)
 
     def _main_on(self, report, *argv):
         with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
