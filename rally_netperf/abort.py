@@ -38,6 +38,8 @@ ABORT_STATUSES = frozenset({consts.TaskStatus.ABORTING,
 # Seconds between two reads of the task's status; a run between two
 # checks lasts longer (60 s at the thesis's defaults).
 CHECK_INTERVAL = 5.0
+# Seconds a check waits for its read of the task's status.
+READ_TIMEOUT = 2.0
 
 # Seconds the context cleanup waits for interrupted iterations: a boot
 # or an SSH wait to end, then the servers to be deleted.
@@ -77,8 +79,12 @@ class AbortWatch:
         self.interval = CHECK_INTERVAL if interval is None else interval
         self._read_status = read_status or task_status
         self._clock = clock
+        self.read_timeout = READ_TIMEOUT
         self._last_read: float | None = None
         self._reason: str | None = None
+        self._pending: threading.Thread | None = None
+        self._seen: str | None = None
+        self._lock = threading.Lock()
 
     def reason(self) -> str | None:
         """Why to stop (a :data:`openstack_netperf.polling.Checkpoint`)."""
@@ -86,17 +92,40 @@ class AbortWatch:
             return self._reason
         if not threading.main_thread().is_alive():
             self._reason = INTERRUPTED
-        elif self.task_uuid and self._due():
+        elif self.task_uuid:
+            # Guests are waited for in threads of their own, each asking.
+            with self._lock:
+                if self._due():
+                    self._read()
+                if self._seen in ABORT_STATUSES:
+                    self._reason = TASK_ABORT
+        return self._reason
+
+    def _read(self) -> None:
+        """Read the task's status into ``_seen``, waiting ``read_timeout``.
+
+        Read in a thread of its own: with Rally's default sqlite database
+        a read can wait on a lock that Rally's main process holds while
+        it waits for this very iteration (after Ctrl-C), and the
+        iteration must still notice the interruption meanwhile.  A read
+        still waiting is not started again; what it finds when it ends is
+        seen by the next check.
+        """
+        if self._pending is not None and self._pending.is_alive():
+            return
+
+        def read() -> None:
             try:
-                status = self._read_status(self.task_uuid)
+                self._seen = self._read_status(self.task_uuid)
             except Exception as exc:
                 # A database hiccup must not fail a measurement.
                 LOG.warning('netperf: cannot read the status of task %s: '
                             '%s', self.task_uuid, exc)
-            else:
-                if status in ABORT_STATUSES:
-                    self._reason = TASK_ABORT
-        return self._reason
+
+        self._pending = threading.Thread(target=read, daemon=True,
+                                         name='netperf-abort-read')
+        self._pending.start()
+        self._pending.join(self.read_timeout)
 
     def _due(self) -> bool:
         now = self._clock()

@@ -86,6 +86,54 @@ class AbortWatchTest(testtools.TestCase):
             self.assertEqual(abort.TASK_ABORT, watch.reason())
         get_status.assert_called_once_with('task-1')
 
+    def test_a_read_that_waits_on_a_lock_does_not_hold_the_iteration(self):
+        # sqlite: Rally's main process can hold the lock while it waits
+        # for this iteration (after Ctrl-C).
+        lock = threading.Event()
+        self.addCleanup(lock.set)
+
+        def waiting(uuid):
+            self.reads.append(uuid)
+            lock.wait(10)
+            return 'aborting'
+
+        watch = abort.AbortWatch('task-1', read_status=waiting,
+                                 clock=self.clock)
+        watch.read_timeout = 0.05
+        started = time.monotonic()
+        self.assertIsNone(watch.reason())
+        self.assertLess(time.monotonic() - started, 5)
+        # The read still waits: not started again at the next check.
+        self.clock.now += 10
+        self.assertIsNone(watch.reason())
+        self.assertEqual(['task-1'], self.reads)
+        # The interruption is still noticed meanwhile.
+        main = mock.Mock(**{'is_alive.return_value': False})
+        with mock.patch.object(abort.threading, 'main_thread',
+                               return_value=main):
+            self.assertEqual(abort.INTERRUPTED,
+                             abort.AbortWatch('task-1').reason())
+
+    def test_what_a_late_read_finds_is_seen_by_the_next_check(self):
+        # A read slower than the bound (a busy database) still counts.
+        lock = threading.Event()
+        self.addCleanup(lock.set)
+
+        def slow(uuid):
+            self.reads.append(uuid)
+            lock.wait(10)
+            return 'aborting'
+
+        watch = abort.AbortWatch('task-1', read_status=slow,
+                                 clock=self.clock)
+        watch.read_timeout = 0.05
+        self.assertIsNone(watch.reason())
+        lock.set()
+        watch._pending.join(5)
+        # Not due yet: no new read, the late one's status decides.
+        self.assertEqual(abort.TASK_ABORT, watch.reason())
+        self.assertEqual(['task-1'], self.reads)
+
     def test_ctrl_c_seen_as_the_main_thread_ending(self):
         # A worker process's main thread ends on KeyboardInterrupt while
         # the scenario's thread goes on; no database read is needed.
