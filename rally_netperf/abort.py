@@ -20,14 +20,18 @@ lets the iterations delete their own guests before the networks go.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from typing import Callable
 
-from rally.common import objects
+from rally.common import cfg
+from rally.common.db import models
 from rally import consts
+import sqlalchemy as sa
 
 LOG = logging.getLogger(__name__)
 
@@ -59,9 +63,29 @@ def task_uuid(context: dict) -> str | None:
     return None if task is None else task['uuid']
 
 
-def task_status(task_uuid: str) -> str:
-    """The task's status in Rally's database (one small query)."""
-    return objects.Task.get_status(task_uuid)
+def task_status(task_uuid: str) -> str | None:
+    """The task's status in Rally's database (one small query).
+
+    Through an engine of this process's own, not Rally's: a worker
+    process is forked from Rally's main process while its threads use
+    Rally's engine, and a lock held at that moment stays held in the
+    child's copy, so a read through Rally's engine can hang for good
+    (seen: ``rally task abort`` unnoticed in 3 of 8 functional runs).
+    """
+    with _engine().connect() as connection:
+        return connection.execute(
+            sa.select(models.Task.status).where(
+                models.Task.uuid == task_uuid)).scalar()
+
+
+@functools.cache
+def _process_engine(pid: int, url: str) -> sa.engine.Engine:
+    # No pool: a connection is opened per read (every few seconds).
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
+def _engine() -> sa.engine.Engine:
+    return _process_engine(os.getpid(), cfg.CONF.database.connection)
 
 
 class AbortWatch:
