@@ -102,20 +102,24 @@ class AbortWatchTest(testtools.TestCase):
         self.assertEqual(abort.TASK_ABORT, watch.reason())
         self.assertIsNone(abort.task_status('no-such-task'))
 
-    def test_a_read_that_waits_on_a_lock_does_not_hold_the_iteration(self):
-        # sqlite: Rally's main process can hold the lock while it waits
-        # for this iteration (after Ctrl-C).
-        lock = threading.Event()
-        self.addCleanup(lock.set)
+    def _blocked_watch(self) -> tuple[abort.AbortWatch, threading.Event]:
+        """A watch whose read waits until the event is set ('aborting')."""
+        release = threading.Event()
+        self.addCleanup(release.set)
 
         def waiting(uuid):
             self.reads.append(uuid)
-            lock.wait(10)
+            release.wait(10)
             return 'aborting'
 
         watch = abort.AbortWatch('task-1', read_status=waiting,
                                  clock=self.clock)
         watch.read_timeout = 0.05
+        return watch, release
+
+    def test_a_read_that_waits_on_a_lock_does_not_hold_the_iteration(self):
+        # A read that hangs (a database lock) must not hold the iteration.
+        watch, _release = self._blocked_watch()
         started = time.monotonic()
         self.assertIsNone(watch.reason())
         self.assertLess(time.monotonic() - started, 5)
@@ -127,24 +131,13 @@ class AbortWatchTest(testtools.TestCase):
         main = mock.Mock(**{'is_alive.return_value': False})
         with mock.patch.object(abort.threading, 'main_thread',
                                return_value=main):
-            self.assertEqual(abort.INTERRUPTED,
-                             abort.AbortWatch('task-1').reason())
+            self.assertEqual(abort.INTERRUPTED, watch.reason())
 
     def test_what_a_late_read_finds_is_seen_by_the_next_check(self):
         # A read slower than the bound (a busy database) still counts.
-        lock = threading.Event()
-        self.addCleanup(lock.set)
-
-        def slow(uuid):
-            self.reads.append(uuid)
-            lock.wait(10)
-            return 'aborting'
-
-        watch = abort.AbortWatch('task-1', read_status=slow,
-                                 clock=self.clock)
-        watch.read_timeout = 0.05
+        watch, release = self._blocked_watch()
         self.assertIsNone(watch.reason())
-        lock.set()
+        release.set()
         watch._pending.join(5)
         # Not due yet: no new read, the late one's status decides.
         self.assertEqual(abort.TASK_ABORT, watch.reason())
